@@ -1,0 +1,176 @@
+"""Reading validated JSONL/YAML and writing files atomically.
+
+Every file the project reads passes through here, so every error names the file, the line and the field,
+and every file it writes appears whole or not at all (temp file in the same folder, then `os.replace`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from traitrl.errors import InputError
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_LINE_BYTES = 10_000_000
+MAX_JSON_DEPTH = 64
+
+
+def _depth(obj: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    stack = [(obj, 1)]
+    deepest = 0
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            return deepest
+        if isinstance(node, dict):
+            stack.extend((v, d + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, d + 1) for v in node)
+    return deepest
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"non-finite number {name} is not allowed")
+
+
+def loads_strict(text: str) -> Any:
+    """`json.loads` that rejects NaN/Infinity and absurd nesting."""
+    obj = json.loads(text, parse_constant=_reject_constant)
+    if _depth(obj) > MAX_JSON_DEPTH:
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return obj
+
+
+def validation_message(err: ValidationError) -> tuple[str, str]:
+    """First pydantic error as (dotted field path, message)."""
+    first = err.errors()[0]
+    field = ".".join(str(p) for p in first.get("loc", ())) or "<row>"
+    return field, first.get("msg", "invalid value")
+
+
+def iter_jsonl_rows(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, parsed JSON) for every non-blank line; errors name file and line."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=str(path))
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if len(raw) > MAX_LINE_BYTES:
+                raise InputError(f"line longer than {MAX_LINE_BYTES} bytes", file=str(path), line=lineno)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise InputError(f"not valid UTF-8 ({e.reason})", file=str(path), line=lineno) from None
+            if not text.strip():
+                continue
+            try:
+                yield lineno, loads_strict(text)
+            except (ValueError, RecursionError) as e:
+                raise InputError(f"invalid JSON ({e})", file=str(path), line=lineno) from None
+
+
+def read_jsonl(path: str | Path, model: type[M]) -> list[M]:
+    """Read a JSONL file, validating every row against `model`."""
+    rows: list[M] = []
+    for lineno, obj in iter_jsonl_rows(path):
+        try:
+            rows.append(model.model_validate(obj))
+        except ValidationError as e:
+            field, msg = validation_message(e)
+            raise InputError(msg, file=str(path), line=lineno, field=field) from None
+    return rows
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Parse a YAML file; syntax errors name the line."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=str(path))
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"not valid UTF-8 ({e.reason})", file=str(path)) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise InputError(f"invalid YAML ({problem})", file=str(path), line=line) from None
+
+
+def load_yaml_model(path: str | Path, model: type[M]) -> M:
+    """Read a YAML file into a pydantic model, errors naming the offending key."""
+    data = read_yaml(path)
+    if data is None:
+        data = {}
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        field, msg = validation_message(e)
+        line = _yaml_key_line(path, field.split(".")[-1])
+        raise InputError(msg, file=str(path), line=line, field=field) from None
+
+
+def _yaml_key_line(path: str | Path, key: str) -> int | None:
+    for i, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip().startswith(f"{key}:") or line.strip().startswith(f"- {key}:"):
+            return i
+    return None
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_json(path: str | Path, obj: Any) -> None:
+    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, allow_nan=False, default=_jsonable) + "\n")
+
+
+def atomic_write_jsonl(path: str | Path, rows: Iterable[Any]) -> None:
+    lines = []
+    for row in rows:
+        if isinstance(row, BaseModel):
+            row = row.model_dump(mode="json", exclude_none=True)
+        lines.append(json.dumps(row, ensure_ascii=False, allow_nan=False, default=_jsonable))
+    atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, BaseModel):
+        return obj.model_dump(mode="json")
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, Path):
+        return str(obj)
+    if hasattr(obj, "item"):
+        return obj.item()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")

@@ -1,0 +1,1 @@
+"""Grading: rubric items → met / not met (offline checks or LLM judges) → score in [0, 1]."""

@@ -1,0 +1,1 @@
+"""Trait scenarios: schema, template families, building, splitting, import and export."""
