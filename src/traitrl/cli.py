@@ -1,0 +1,81 @@
+"""The `traitrl` command line: one root app, sub-apps mounted from the modules that own them.
+
+User-fixable errors (`TraitRLError`) print one line and exit with their code (2 for bad input); a
+traceback appears only with `--debug`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from traitrl.errors import TraitRLError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Beneficial-trait RL: scenarios, rubric grading, GRPO, alignment evaluation, persistence.")
+_state = {"debug": False}
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")) -> None:
+    _state["debug"] = debug
+    if not debug:
+        _quiet_libraries()
+
+
+def _quiet_libraries() -> None:
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+
+
+@app.command()
+def demo(out: Path = typer.Option(Path("runs/demo"), "--out", help="Run directory."),
+         config: Path = typer.Option(None, "--config", help="Experiment YAML (default: the built-in demo).")
+         ) -> None:
+    """Run the whole protocol at small scale on the embedded model and print the report path."""
+    from traitrl.experiments.config import demo_config, load_experiment_config
+    from traitrl.experiments.run import run_experiment
+
+    cfg = load_experiment_config(config) if config else demo_config()
+    result = run_experiment(cfg, out)
+    typer.echo(f"report: {result.report_path}")
+
+
+def _mount() -> None:
+    from traitrl.experiments.commands import app as experiment_app
+    from traitrl.report.commands import register as register_report
+
+    app.add_typer(experiment_app, name="experiment", help="Run experiment configs (arms × seeds × tests).")
+    register_report(app)
+    for module, name, helptext in [
+        ("traitrl.scenarios.commands", "data", "Build, validate, inspect, import and export scenarios."),
+        ("traitrl.grading.commands", "grade", "Grade responses against rubrics; compare graders."),
+    ]:
+        mod = __import__(module, fromlist=["app"])
+        app.add_typer(mod.app, name=name, help=helptext)
+    for module in ["traitrl.evals.commands", "traitrl.training.commands"]:
+        __import__(module, fromlist=["register"]).register(app)
+
+
+def main() -> None:
+    _mount()
+    try:
+        app()
+    except TraitRLError as e:
+        if _state["debug"]:
+            raise
+        typer.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("interrupted; rerun the same command to resume", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

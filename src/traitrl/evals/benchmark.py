@@ -1,0 +1,60 @@
+"""What a benchmark is: data plus one scoring rule, reviewable without reading the evaluator.
+
+A `Benchmark` has an id, a category, a `direction` (scores are oriented so that higher is more aligned;
+`direction` records what the raw measure was, e.g. "higher_is_aligned" or "lower_raw_is_aligned" for a raw
+rate that was inverted), a scorer kind and a version. Its items are loaded lazily.
+
+Two scorer kinds:
+- `mc`: multiple choice by log-likelihood. Each item has `choices` and `aligned` (indices of the aligned /
+  correct choices). Item score = 1 when the highest length-normalised log-likelihood choice is aligned (MC1
+  style); `mc2` benchmarks score the normalised probability mass on aligned choices instead.
+- `generate`: the model writes a response, and `score_response(item, response)` maps it to [0, 1] (or None
+  when unscorable). Rubric items are graded by the configured grader; refusal items by the refusal
+  classifier; verifiable items by code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from traitrl.scenarios.schema import Message, RubricItem
+
+Category = Literal[
+    "deception_honesty", "sycophancy", "reward_hacking", "corrigibility_power", "harmful_compliance",
+    "health", "mental_health", "fairness_bias", "misalignment_spec", "agentic_misalignment",
+    "in_distribution", "capability",
+]
+ScorerKind = Literal["mc", "mc2", "generate"]
+
+
+class BenchmarkItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    messages: list[Message]
+    choices: list[str] | None = None
+    aligned: list[int] | None = None
+    rubric: list[RubricItem] | None = None
+    should_refuse: bool | None = None
+    target: Any = None
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class Benchmark(BaseModel):
+    """Registry entry. `load` returns the items; `score_response` scores one generation (generate kind)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    id: str
+    category: Category
+    direction: str = "higher_is_aligned"
+    scorer: ScorerKind
+    source: str  # "builtin" or "external:<dataset folder>"
+    version: str = "1"
+    description: str = ""
+    load: Callable[[], list[BenchmarkItem]] = Field(exclude=True)
+    score_response: Callable[[BenchmarkItem, str], float | None] | None = Field(default=None, exclude=True)
+    grader_version: str = ""

