@@ -1,0 +1,99 @@
+"""Persistence test B: harmful fine-tuning along a dose ladder, applied to every compared model.
+
+For each model (pre-RL base, compute-matched baseline, trait arm, ...) and each misalignment set, one SFT
+run (TRL `SFTTrainer`, LoRA or full) saves the model after each dose on the ladder (e.g. 10, 25, 50, 100
+steps). Each dose is then evaluated in-domain (health, mental health) and out-of-domain (every other
+alignment benchmark). Unlike the paper, which attacked only a pre-RL model, the compute-matched baseline is
+attacked too, so the comparison isolates what the trait data adds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from traitrl.experiments.config import ExperimentConfig, FinetuneSettings
+from traitrl.experiments.harmful_data import harmful_rows
+from traitrl.experiments.stages import StageStore
+
+console = Console(stderr=True)
+IN_DOMAIN = {"health", "mental_health"}
+
+
+def _dose_saver(doses: list[int], out: Path, tokenizer):
+    from transformers import TrainerCallback
+
+    class DoseSaver(TrainerCallback):
+        def on_step_end(self, args, state, control, model=None, **kwargs):
+            if state.global_step in doses:
+                target = out / f"dose-{state.global_step}"
+                model.save_pretrained(str(target), safe_serialization=True)
+                tokenizer.save_pretrained(str(target))
+
+    return DoseSaver()
+
+
+def sft_ladder(model_spec: str, dataset: str, ft: FinetuneSettings, seed: int, d: Path) -> None:
+    """Fine-tune `model_spec` on `dataset`, saving a loadable model at every positive dose."""
+    import torch
+    from datasets import Dataset
+    from peft import LoraConfig, PeftModel
+    from trl import SFTConfig, SFTTrainer
+
+    from traitrl.models.loading import load_policy
+
+    doses = sorted(x for x in ft.doses if x > 0)
+    loaded = load_policy(model_spec)
+    model = loaded.model
+    if isinstance(model, PeftModel):
+        model = model.merge_and_unload()
+    base_dir = d / "start"
+    model.save_pretrained(str(base_dir), safe_serialization=True)
+    loaded.tokenizer.save_pretrained(str(base_dir))
+    model.train()
+    rows = harmful_rows(dataset, max(doses) * 4, seed=seed)
+    args = SFTConfig(output_dir=str(d / "ckpt"), max_steps=max(doses), per_device_train_batch_size=4,
+                     learning_rate=ft.learning_rate, logging_steps=5, save_strategy="no", report_to="none",
+                     seed=seed, bf16=False, use_cpu=not torch.cuda.is_available(), max_length=256,
+                     disable_tqdm=True, lr_scheduler_type="constant")
+    peft_config = (LoraConfig(r=16, lora_alpha=32, target_modules="all-linear", task_type="CAUSAL_LM")
+                   if ft.method == "lora" else None)
+    trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(rows),
+                         processing_class=loaded.tokenizer, peft_config=peft_config,
+                         callbacks=[_dose_saver(doses, d, loaded.tokenizer)])
+    trainer.train()
+    if ft.method == "lora":
+        import json
+
+        for dose in doses:
+            cfg_path = d / f"dose-{dose}" / "adapter_config.json"
+            cfg = json.loads(cfg_path.read_text())
+            cfg["base_model_name_or_path"] = str(base_dir)
+            cfg_path.write_text(json.dumps(cfg, indent=2))
+
+
+def finetune_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, str],
+                    benchmarks: list) -> dict[str, Any]:
+    """Run the ladder for every configured model and set; evaluate each dose. Returns raw eval results."""
+    from traitrl.experiments.evaluation import eval_stage
+
+    ft = cfg.persistence.finetune
+    assert ft is not None
+    health = [b for b in benchmarks if b.category in IN_DOMAIN]
+    others = [b for b in benchmarks if b.category not in IN_DOMAIN and b.category != "in_distribution"]
+    subset = health + others
+    out: dict[str, Any] = {}
+    for label in ft.arms:
+        if label not in models:
+            continue
+        for dataset in ft.datasets:
+            parts = {"model": models[label], "dataset": dataset, "ft": ft.model_dump(), "seed": cfg.seeds[0]}
+            stage = store.run(f"finetune-{label}-{dataset}", parts,
+                              lambda d, m=models[label], ds=dataset: sft_ladder(m, ds, ft, cfg.seeds[0], d))
+            for dose in sorted(x for x in ft.doses if x > 0):
+                key = f"{label}|{dataset}|{dose}"
+                out[key] = eval_stage(store, cfg, f"ft-{label}-{dataset}-{dose}", str(stage / f"dose-{dose}"),
+                                      subset)
+    return out

@@ -1,0 +1,125 @@
+"""`traitrl experiment run CONFIG --out DIR`: the paper's protocol as a resumable graph of stages.
+
+    data ─► train(arm, seed) for every RL arm ─► eval(model) for base + arms ─► persona(model, persona)
+         ─► finetune(model, dose) ─► analysis ─► results.json, report.html, summary.md
+
+Every stage is content-addressed (`experiments/stages.py`): killing the run anywhere and rerunning it
+continues where it stopped. Training resumes from its last checkpoint; evaluation from the per-item cache.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.console import Console
+
+from traitrl.experiments.arms import ArmPlan, reward_funcs, rl_arm_plans
+from traitrl.experiments.config import ExperimentConfig
+from traitrl.experiments.stages import StageStore
+from traitrl.files import atomic_write_json, atomic_write_text
+
+console = Console(stderr=True)
+
+
+@dataclass
+class ExperimentResult:
+    out_dir: Path
+    results: dict[str, Any]
+    report_path: Path
+
+
+def git_revision() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                             timeout=5, cwd=Path(__file__).parent)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def train_stage(store: StageStore, cfg: ExperimentConfig, plan: ArmPlan, seed: int) -> Path:
+    """Train one arm for one seed; returns the stage folder (adapter/, metrics.jsonl)."""
+    from traitrl.training.config import TrainConfig
+    from traitrl.training.grpo import train_arm
+    from traitrl.training.mixture import build_mixture
+    from traitrl.training.standard_tasks import build_standard_tasks
+
+    t = cfg.train
+    n_rows = t.steps * t.prompts_per_step
+    parts = {"model": cfg.model, "seed": seed, "data_seed": cfg.data_seed, "train": t.model_dump(),
+             "plan": plan.key, "constitution": cfg.constitution}
+
+    def work(d: Path) -> None:
+        standard = build_standard_tasks(n_rows, seed=cfg.data_seed)
+        rows = build_mixture(standard, plan.scenarios, n_rows, plan.trait_share, seed=seed)
+        tc = TrainConfig(model=cfg.model, steps=t.steps, learning_rate=t.learning_rate, lora_r=t.lora_r,
+                         num_generations=t.num_generations, max_completion_length=t.max_completion_length,
+                         prompts_per_step=t.prompts_per_step, temperature=t.temperature, seed=seed,
+                         trait_share=plan.trait_share, save_steps=t.save_steps,
+                         arm="baseline" if plan.trait_share == 0 else "trait")
+        train_arm(tc, rows, reward_funcs(plan, cfg), d,
+                  echo=lambda line: console.print(f"  [{plan.name} s{seed}] {line}"))
+
+    return store.run(f"train-{plan.name.replace('@', '_')}-s{seed}", parts, work)
+
+
+def training_summary(stage_dir: Path) -> dict[str, Any]:
+    from traitrl.training.callbacks import read_metrics
+
+    rows = read_metrics(stage_dir / "metrics.jsonl")
+
+    def mean(key: str, sl: slice) -> float | None:
+        vals = [r[key] for r in rows[sl] if r.get(key) is not None]
+        return sum(vals) / len(vals) if vals else None
+
+    trait_rows = [r for r in rows if r.get("trait_reward") is not None]
+    zv = [r["zero_variance_fraction"] for r in rows if r.get("zero_variance_fraction") is not None]
+    return {"metrics": rows, "summary": {
+        "steps": len(rows), "reward_first": mean("reward", slice(0, 5)), "reward_last": mean("reward", slice(-5, None)),
+        "trait_reward_first": _mean([r["trait_reward"] for r in trait_rows[:5]]),
+        "trait_reward_last": _mean([r["trait_reward"] for r in trait_rows[-5:]]),
+        "zero_variance_mean": _mean(zv), "seconds": sum(r.get("seconds") or 0 for r in rows)}}
+
+
+def _mean(vals: list[float]) -> float | None:
+    return sum(vals) / len(vals) if vals else None
+
+
+def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResult:
+    from traitrl.experiments.analysis import assemble_results
+    from traitrl.experiments.evaluation import eval_stage, persona_stages, select_suite
+    from traitrl.report.html import build_report
+    from traitrl.scenarios.build import load_builtin
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "config.yaml", yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
+    store = StageStore(out)
+    train_scenarios = load_builtin(split="train", seed=cfg.data_seed)
+    plans = rl_arm_plans(cfg, train_scenarios)
+    models: dict[str, str] = {"base": cfg.model} if "base" in cfg.arms else {}
+    trained: dict[str, dict[str, Path]] = {}
+    for seed in cfg.seeds:
+        for plan in plans:
+            stage = train_stage(store, cfg, plan, seed)
+            trained.setdefault(plan.name, {})[f"s{seed}"] = stage
+            label = plan.name if len(cfg.seeds) == 1 else f"{plan.name}@s{seed}"
+            models[label] = str(stage / "adapter")
+    benchmarks = select_suite(cfg)
+    evals = {label: eval_stage(store, cfg, label, spec, benchmarks) for label, spec in models.items()}
+    personas = persona_stages(store, cfg, models, benchmarks)
+    finetune = {}
+    if cfg.persistence.finetune is not None:
+        from traitrl.experiments.finetune import finetune_stages
+
+        finetune = finetune_stages(store, cfg, models, benchmarks)
+    training = {name: {s: training_summary(d) for s, d in by_seed.items()} for name, by_seed in trained.items()}
+    results = assemble_results(cfg, evals, training, personas, finetune, benchmarks)
+    results["git_revision"] = git_revision()
+    atomic_write_json(out / "results.json", results)
+    report = build_report(results, out)
+    return ExperimentResult(out_dir=out, results=results, report_path=report)

@@ -1,0 +1,61 @@
+import pytest
+
+from traitrl.errors import InputError
+from traitrl.experiments.config import demo_config, load_experiment_config
+from traitrl.experiments.stages import StageStore
+
+
+def test_unknown_key_named_with_line(tmp_path):
+    p = tmp_path / "exp.yaml"
+    p.write_text("name: x\ntrain:\n  steps: 3\n  stepz: 4\n")
+    with pytest.raises(InputError) as e:
+        load_experiment_config(p)
+    assert "stepz" in str(e.value) and ":4:" in str(e.value)
+
+
+def test_bad_value_and_malformed_yaml(tmp_path):
+    p = tmp_path / "exp.yaml"
+    p.write_text("trait_share: 2.0\n")
+    with pytest.raises(InputError, match="trait_share"):
+        load_experiment_config(p)
+    p.write_text("arms: [base, trait\n")
+    with pytest.raises(InputError, match="invalid YAML"):
+        load_experiment_config(p)
+
+
+def test_rl_arm_requires_baseline(tmp_path):
+    p = tmp_path / "exp.yaml"
+    p.write_text("arms: [base, trait]\n")
+    with pytest.raises(InputError, match="baseline"):
+        load_experiment_config(p)
+
+
+def test_demo_config_compares_against_baseline():
+    cfg = demo_config()
+    assert "baseline" in cfg.arms and "trait" in cfg.arms
+
+
+def test_stage_runs_once_and_resumes_partial(tmp_path):
+    store = StageStore(tmp_path)
+    calls = []
+
+    def work(d):
+        calls.append(d)
+        (d / "out.txt").write_text("x")
+
+    first = store.run("s", {"a": 1}, work)
+    again = store.run("s", {"a": 1}, work)
+    assert first == again and len(calls) == 1
+    assert (first / "DONE.json").exists() and (first / "out.txt").read_text() == "x"
+    other = store.run("s", {"a": 2}, work)
+    assert other != first and len(calls) == 2
+
+    def crash(d):
+        (d / "half.txt").write_text("partial")
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        store.run("t", {}, crash)
+    seen = []
+    store.run("t", {}, lambda d: seen.append((d / "half.txt").read_text()))
+    assert seen == ["partial"]

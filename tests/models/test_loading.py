@@ -1,0 +1,66 @@
+import time
+
+import pytest
+import torch
+
+from traitrl.errors import ModelLoadError
+from traitrl.models.loading import fingerprint, load_policy, resolve_model_path
+
+
+def test_tiny_model_loads_left_padded(tiny_model_path):
+    m = load_policy(str(tiny_model_path), dtype="float32")
+    assert m.tokenizer.padding_side == "left"
+    assert m.tokenizer.pad_token is not None
+    assert len(m.fingerprint) == 16
+    assert sum(p.numel() for p in m.model.parameters()) < 5_000_000
+
+
+def test_fingerprint_changes_with_weights(tiny_model_path, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_model_path, copy)
+    assert fingerprint(str(copy)) == fingerprint(str(tiny_model_path))
+    from safetensors.torch import load_file, save_file
+
+    state = load_file(copy / "model.safetensors")
+    k = next(iter(state))
+    state[k] = state[k] + 1
+    save_file(state, copy / "model.safetensors", metadata={"format": "pt"})
+    assert fingerprint(str(copy)) != fingerprint(str(tiny_model_path))
+
+
+def test_missing_path_is_one_clear_error(tmp_path):
+    with pytest.raises(ModelLoadError, match="not found"):
+        resolve_model_path(str(tmp_path / "nope"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelLoadError, match="not a model folder"):
+        resolve_model_path(str(tmp_path / "empty"))
+
+
+def test_pickle_checkpoint_refused_without_flag(tiny_model_path, tmp_path):
+    import shutil
+
+    from safetensors.torch import load_file
+
+    d = tmp_path / "pickled"
+    d.mkdir()
+    for f in tiny_model_path.iterdir():
+        if f.suffix != ".safetensors":
+            shutil.copy(f, d / f.name)
+    torch.save(load_file(tiny_model_path / "model.safetensors"), d / "pytorch_model.bin")
+    with pytest.raises(ModelLoadError):
+        load_policy(str(d))
+
+
+@pytest.mark.integration
+def test_embedded_model_cached_load_is_fast_and_chats(embedded_model_path):
+    t0 = time.perf_counter()
+    m = load_policy("embedded")
+    assert time.perf_counter() - t0 < 5.0
+    tok = m.tokenizer
+    enc = tok.apply_chat_template([[{"role": "user", "content": "What is 2 + 2?"}]], add_generation_prompt=True,
+                                  return_tensors="pt", return_dict=True, padding=True)
+    out = m.model.generate(**enc, max_new_tokens=12, do_sample=False)
+    text = tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+    assert "4" in text
