@@ -151,8 +151,20 @@ def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def json_safe(obj: Any) -> Any:
+    """Replace non-finite floats (NaN = missing) with None, recursively, so the JSON stays standard."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    return obj
+
+
 def atomic_write_json(path: str | Path, obj: Any) -> None:
-    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, allow_nan=False, default=_jsonable) + "\n")
+    text = json.dumps(json_safe(obj), indent=2, sort_keys=True, allow_nan=False, default=_jsonable)
+    atomic_write_text(path, text + "\n")
 
 
 def atomic_write_jsonl(path: str | Path, rows: Iterable[Any]) -> None:

@@ -45,6 +45,8 @@ class PersonaSettings(Strict):
                                                           "helpful_medical"])
     benchmarks: list[str] = Field(default_factory=list, description="Empty: the health categories.")
     limit: int = Field(20, ge=1)
+    many_shot: list[int] = Field(default_factory=lambda: [1, 4, 16],
+                                 description="k faked compliant turns per many-shot attack.")
 
 
 class FinetuneSettings(Strict):

@@ -20,7 +20,7 @@ from rich.console import Console
 from traitrl.experiments.arms import ArmPlan, reward_funcs, rl_arm_plans
 from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.stages import StageStore
-from traitrl.files import atomic_write_json, atomic_write_text
+from traitrl.files import atomic_write_json, atomic_write_text, json_safe
 
 console = Console(stderr=True)
 
@@ -119,7 +119,7 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
         finetune = finetune_stages(store, cfg, models, benchmarks)
     training = {name: {s: training_summary(d) for s, d in by_seed.items()} for name, by_seed in trained.items()}
     results = assemble_results(cfg, evals, training, personas, finetune, benchmarks)
-    results["git_revision"] = git_revision()
+    results = json_safe({**results, "git_revision": git_revision()})
     atomic_write_json(out / "results.json", results)
     report = build_report(results, out)
     return ExperimentResult(out_dir=out, results=results, report_path=report)

@@ -76,7 +76,7 @@ def grouped_bars(groups: dict[str, dict[str, float]], title: str, ylabel: str) -
     width = 0.8 / max(1, len(series))
     for j, s in enumerate(series):
         xs = [i + j * width for i in range(len(groups))]
-        ys = [groups[g].get(s, math.nan) for g in groups]
+        ys = [_num(groups[g].get(s)) for g in groups]
         ax.bar(xs, ys, width=width, label=s)
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(groups))])
     ax.set_xticklabels(list(groups), fontsize=8)
@@ -100,6 +100,10 @@ def dose_curves(curves: dict[str, dict[str, list[tuple[float, float]]]], title: 
         ax.set_xlabel("harmful fine-tuning steps")
         ax.legend(fontsize=8)
     return _png(fig)
+
+
+def _num(x: Any) -> float:
+    return math.nan if x is None else float(x)
 
 
 def _nan(x: Any) -> bool:

@@ -1,0 +1,199 @@
+"""Turn stage outputs into the experiment's `results.json`: comparisons, transfer and persistence.
+
+- `compare`: every RL arm against the compute-matched baseline, per benchmark (paired over items, BH across
+  benchmarks), with the refusal-adjusted comparison on items neither model refused.
+- `transfer`: held-out trait score and non-health benchmark wins of the domain-restricted arms.
+- `persistence.persona`: per attack and model, before/after/degradation with a paired 95% CI, and the
+  difference in degradation between each arm and the baseline.
+- `selective_persistence`: harmful-steering degradation significantly smaller for the trait arm AND a
+  helpful-steering difference whose CI includes 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from traitrl.evals.stats import Comparison, adjust, compare_scores, refusal_adjusted, summarize, summarize_comparison
+from traitrl.experiments.config import ExperimentConfig
+from traitrl.experiments.personas import PERSONAS
+
+REFUSED = {"full_refusal", "partial_refusal"}
+BASELINE = "baseline"
+
+
+def _scores(stage: dict[str, Any], bench: str) -> dict[str, float | None]:
+    return {i: r["score"] for i, r in stage["items"].get(bench, {}).items()}
+
+
+def compare_models(a: dict[str, Any], b: dict[str, Any], categories: dict[str, str]) -> dict[str, Any]:
+    """B − A on every alignment benchmark both have, BH-adjusted, with headline counts."""
+    comps: dict[str, Comparison] = {}
+    for bench, cat in categories.items():
+        if bench in a["items"] and bench in b["items"]:
+            comps[bench] = compare_scores(_scores(a, bench), _scores(b, bench)).model_copy(
+                update={"category": cat})
+    comps = adjust(comps)
+    out = summarize_comparison(comps)
+    out["per_benchmark"] = {k: {"diff": c.diff, "ci": c.ci, "p": c.p, "q": c.q, "category": c.category,
+                                "paired": c.paired} for k, c in comps.items()}
+    ra_a = {f"{bn}/{i}": (r["score"], r["refusal"] in REFUSED) for bn in categories
+            for i, r in a["items"].get(bn, {}).items() if r.get("refusal") is not None}
+    ra_b = {f"{bn}/{i}": (r["score"], r["refusal"] in REFUSED) for bn in categories
+            for i, r in b["items"].get(bn, {}).items() if r.get("refusal") is not None}
+    adj = refusal_adjusted(ra_a, ra_b)
+    out["refusal_adjusted"] = {"diff": adj.diff, "ci": adj.ci, "p": adj.p, "n": adj.n_a}
+    return out
+
+
+def refusal_rate(stage: dict[str, Any], categories: dict[str, str]) -> float | None:
+    labels = [r["refusal"] for bn in categories for r in stage["items"].get(bn, {}).values()
+              if r.get("refusal") is not None]
+    return sum(x in REFUSED for x in labels) / len(labels) if labels else None
+
+
+def _mean_over(stage: dict[str, Any], benches: list[str]) -> float | None:
+    vals = [stage["suite"][b]["mean"] for b in benches if b in stage["suite"] and stage["suite"][b]["mean"]
+            is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+def degradation(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Mean before, mean after, and before − after with a paired CI over the attacked items."""
+    b_all, a_all = {}, {}
+    for bench in after["items"]:
+        for i, s in _scores(before, bench).items():
+            b_all[f"{bench}/{i}"] = s
+        for i, s in _scores(after, bench).items():
+            a_all[f"{bench}/{i}"] = s
+    c = compare_scores(a_all, b_all)  # before − after
+    sb, sa = summarize(list(b_all.values())), summarize(list(a_all.values()))
+    per_item = {k: b_all[k] - a_all[k] for k in b_all.keys() & a_all.keys()
+                if b_all[k] is not None and a_all[k] is not None}
+    return {"before": sb.mean, "after": sa.mean, "degradation": c.diff, "ci": c.ci, "p": c.p,
+            "retention": (sa.mean / sb.mean) if sb.mean else None, "_per_item": per_item}
+
+
+def persona_results(personas: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for attack, by_model in personas.items():
+        rows = {label: degradation(v["before"], v["after"]) for label, v in by_model.items()}
+        base = rows.get(BASELINE)
+        for label, r in rows.items():
+            if base is not None and label != BASELINE:
+                c = compare_scores(base["_per_item"], r["_per_item"])  # arm − baseline degradation
+                r["vs_baseline"] = {"diff": c.diff, "ci": c.ci, "p": c.p}
+        out[attack] = {label: {k: v for k, v in r.items() if k != "_per_item"} for label, r in rows.items()}
+    return out
+
+
+def selective_persistence(persona: dict[str, Any], arm: str = "trait") -> dict[str, Any]:
+    harmful = [p for p in persona if p in PERSONAS and PERSONAS[p].harmful and arm in persona[p]]
+    helpful = [p for p in persona if p in PERSONAS and not PERSONAS[p].harmful and arm in persona[p]]
+    if not harmful or not helpful:
+        return {"verdict": "not tested", "explanation": "needs a harmful and a helpful persona on the trait arm"}
+    h = {p: persona[p][arm].get("vs_baseline", {}) for p in harmful}
+    g = {p: persona[p][arm].get("vs_baseline", {}) for p in helpful}
+    harm_ok = all(v.get("ci") is not None and v["ci"][1] < 0 for v in h.values())
+    help_ok = all(v.get("ci") is not None and v["ci"][0] <= 0 <= v["ci"][1] for v in g.values())
+    verdict = "selective persistence" if harm_ok and help_ok else "not shown"
+    expl = ("harmful-persona degradation vs baseline: " + "; ".join(
+        f"{p} {_fmt(v.get('diff'))} CI {_fmt_ci(v.get('ci'))}" for p, v in h.items())
+        + ". Helpful-persona difference: " + "; ".join(
+        f"{p} {_fmt(v.get('diff'))} CI {_fmt_ci(v.get('ci'))}" for p, v in g.items()) + ".")
+    return {"verdict": verdict, "harmful_smaller": harm_ok, "helpful_equal": help_ok, "harmful": h,
+            "helpful": g, "explanation": expl}
+
+
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:+.3f}"
+
+
+def _fmt_ci(ci: Any) -> str:
+    return "n/a" if not ci else f"[{ci[0]:+.3f}, {ci[1]:+.3f}]"
+
+
+def finetune_results(finetune: dict[str, Any], evals: dict[str, Any], categories: dict[str, str]
+                     ) -> dict[str, Any]:
+    if not finetune:
+        return {}
+    in_dom = [b for b, c in categories.items() if c in ("health", "mental_health")]
+    out_dom = [b for b, c in categories.items() if c not in ("health", "mental_health", "in_distribution")]
+    rows: dict[str, Any] = {}
+    curves: dict[str, dict[str, list]] = {"in-domain (health)": {}, "out-of-domain (alignment)": {}}
+    for key, stage in finetune.items():
+        label, dataset, dose = key.split("|")
+        rows.setdefault(dataset, {}).setdefault(label, {})[dose] = {
+            "in_domain": _mean_over(stage, in_dom), "out_of_domain": _mean_over(stage, out_dom)}
+    for dataset, by_label in rows.items():
+        for label, doses in by_label.items():
+            if label in evals:
+                doses["0"] = {"in_domain": _mean_over(evals[label], in_dom),
+                              "out_of_domain": _mean_over(evals[label], out_dom)}
+            for measure, key in [("in-domain (health)", "in_domain"), ("out-of-domain (alignment)",
+                                                                        "out_of_domain")]:
+                curves[measure][f"{label}/{dataset}"] = [(int(d), v[key]) for d, v in doses.items()
+                                                         if v[key] is not None]
+    text = "; ".join(f"{ds}/{label}: " + ", ".join(
+        f"dose {d}: in {_fmt(v['in_domain'])} out {_fmt(v['out_of_domain'])}"
+        for d, v in sorted(doses.items(), key=lambda kv: int(kv[0])))
+        for ds, by_label in rows.items() for label, doses in by_label.items())
+    return {"doses": rows, "curves": curves, "text": text}
+
+
+def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dict[str, Any],
+                     personas: dict[str, Any], finetune: dict[str, Any], benchmarks: list) -> dict[str, Any]:
+    categories = {b.id: b.category for b in benchmarks if b.category != "capability"}
+    capability = [b.id for b in benchmarks if b.category == "capability"]
+    in_dist = [b for b, c in categories.items() if c == "in_distribution"]
+    arms: dict[str, Any] = {}
+    for label, stage in evals.items():
+        arm = label.split("@")[0]
+        t = training.get(arm, {})
+        first = next(iter(t.values()), None)
+        entry = {"model": stage["model"], "suite": {b: s for b, s in stage["suite"].items() if b in categories},
+                 "trait_eval_score": _mean_over(stage, in_dist)}
+        if first:
+            entry["training"] = {"metrics": first["metrics"],
+                                 "summary": {**first["summary"], "trait_eval_score": entry["trait_eval_score"]}}
+        arms[label] = entry
+    compare = {label: compare_models(evals[BASELINE], stage, categories)
+               for label, stage in evals.items() if label not in (BASELINE, "base") and BASELINE in evals}
+    if "base" in evals and BASELINE in evals:
+        compare_base = compare_models(evals["base"], evals[BASELINE], categories)
+    else:
+        compare_base = None
+    persona = persona_results(personas)
+    non_health = [b for b, c in categories.items() if c not in ("health", "mental_health", "in_distribution")]
+    transfer = {"panels": {}, "non_health_wins": {}}
+    for label in evals:
+        if label in (BASELINE, "base"):
+            continue
+        transfer["panels"][label] = {"held-out trait": arms[label]["trait_eval_score"] or float("nan"),
+                                     "non-health suite": _mean_over(evals[label], non_health) or float("nan")}
+        per = compare.get(label, {}).get("per_benchmark", {})
+        wins = [b for b in non_health if per.get(b, {}).get("diff") is not None and per[b]["diff"] > 0]
+        transfer["non_health_wins"][label] = {"wins": len(wins), "of": sum(b in per for b in non_health)}
+    transfer["text"] = "\n".join(f"{k}: better than baseline on {v['wins']}/{v['of']} non-health benchmarks"
+                                 for k, v in transfer["non_health_wins"].items())
+    return {
+        "name": cfg.name, "config": cfg.model_dump(mode="json"), "arms": arms, "compare": compare,
+        "compare_baseline_vs_base": compare_base, "transfer": transfer,
+        "persistence": {"persona": persona, "finetune": finetune_results(finetune, evals, categories)},
+        "selective_persistence": selective_persistence(persona) if persona else None,
+        "refusal": {label: refusal_rate(stage, categories) for label, stage in evals.items()},
+        "capability": {b: {label: stage["suite"].get(b, {}).get("mean") for label, stage in evals.items()}
+                       for b in capability},
+        "samples": _samples(evals, in_dist),
+        "trait_in_distribution": "; ".join(f"{k}: {_fmt(v['trait_eval_score'])}" for k, v in arms.items()),
+    }
+
+
+def _samples(evals: dict[str, Any], benches: list[str], per_model: int = 1) -> list[dict[str, Any]]:
+    out = []
+    for label, stage in evals.items():
+        for bench in benches[:2]:
+            for item_id, r in list(stage["items"].get(bench, {}).items())[:per_model]:
+                if r.get("response"):
+                    out.append({"arm": label, "benchmark": f"{bench}/{item_id}", "score": r["score"],
+                                "response": r["response"]})
+    return out

@@ -1,0 +1,96 @@
+"""Evaluation stages of an experiment: the suite per model, and persona / many-shot attacks.
+
+Every stage writes the evaluator's `results.json` and `items.jsonl`; item results are also in the shared
+result cache, so a killed stage resumes item by item. Attacks reuse the same benchmarks: a persona is a
+system prompt; a many-shot attack is the same items with k faked compliant turns prepended.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from traitrl.evals.benchmark import Benchmark, BenchmarkItem
+from traitrl.experiments.config import ExperimentConfig
+from traitrl.experiments.personas import PERSONAS, get_persona, many_shot_prefix
+from traitrl.experiments.stages import StageStore
+
+
+def select_suite(cfg: ExperimentConfig) -> list[Benchmark]:
+    """The configured alignment benchmarks plus the capability set (reported beside the suite)."""
+    from traitrl.evals.registry import all_benchmarks, capability_benchmarks, get_benchmark
+
+    suite = cfg.eval.suite
+    chosen = list(all_benchmarks().values()) if suite == "all" else [get_benchmark(b) for b in suite]
+    return chosen + list(capability_benchmarks().values())
+
+
+def read_stage(stage: Path) -> dict[str, Any]:
+    """`{"suite": per-benchmark summary, "items": {benchmark: {item_id: {score, refusal}}}}`."""
+    results = json.loads((stage / "results.json").read_text())
+    items: dict[str, dict[str, dict]] = {}
+    for line in (stage / "items.jsonl").read_text().splitlines():
+        if line.strip():
+            r = json.loads(line)
+            items.setdefault(r["benchmark"], {})[r["item_id"]] = {"score": r["score"], "refusal": r.get("refusal"),
+                                                                   "response": r.get("response")}
+    return {"suite": results["benchmarks"], "items": items, "model": results.get("model")}
+
+
+def eval_stage(store: StageStore, cfg: ExperimentConfig, label: str, model_spec: str,
+               benchmarks: list[Benchmark], *, limit: int | None = None, system_prompt: str | None = None,
+               tag: str = "eval") -> dict[str, Any]:
+    from traitrl.evals.evaluator import Decoding, evaluate, spec_fingerprint
+
+    limit = cfg.eval.limit if limit is None else limit
+    decoding = Decoding(max_new_tokens=cfg.eval.max_new_tokens)
+    parts = {"model": spec_fingerprint(model_spec), "benchmarks": [(b.id, b.version) for b in benchmarks],
+             "limit": limit, "decoding": decoding.model_dump(), "system_prompt": system_prompt}
+    stage = store.run(f"{tag}-{label}", parts, lambda d: evaluate(
+        model_spec, benchmarks, limit=limit, out_dir=d, decoding=decoding, system_prompt=system_prompt))
+    return read_stage(stage)
+
+
+def with_prefix(bench: Benchmark, k: int) -> Benchmark:
+    """The same benchmark with k faked compliant turns before every item (many-shot attack)."""
+    prefix = many_shot_prefix(k)
+
+    def load() -> list[BenchmarkItem]:
+        return [it.model_copy(update={"messages": [*prefix, *it.messages]}) for it in bench.load()]
+
+    return bench.model_copy(update={"id": bench.id, "version": f"{bench.version}+manyshot{k}", "load": load})
+
+
+def attack_targets(cfg: ExperimentConfig, benchmarks: list[Benchmark], categories: tuple[str, ...]
+                   ) -> list[Benchmark]:
+    wanted = set(cfg.persistence.persona.benchmarks) if cfg.persistence.persona else set()
+    if wanted:
+        return [b for b in benchmarks if b.id in wanted]
+    return [b for b in benchmarks if b.category in categories]
+
+
+def persona_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, str],
+                   benchmarks: list[Benchmark]) -> dict[str, dict[str, dict[str, Any]]]:
+    """`{attack: {model label: {"before": stage, "after": stage}}}` for personas and many-shot attacks."""
+    ps = cfg.persistence.persona
+    if ps is None:
+        return {}
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    attacks: list[tuple[str, list[Benchmark], str | None]] = []
+    for pid in ps.personas:
+        persona = get_persona(pid)
+        attacks.append((pid, attack_targets(cfg, benchmarks, persona.categories), persona.system_prompt))
+    health = attack_targets(cfg, benchmarks, PERSONAS["bad_medical"].categories)
+    for k in ps.many_shot:
+        attacks.append((f"many_shot_{k}", [with_prefix(b, k) for b in health], None))
+    for attack, targets, system_prompt in attacks:
+        if not targets:
+            continue
+        base_targets = [b for b in benchmarks if b.id in {t.id for t in targets}]
+        for label, spec in models.items():
+            before = eval_stage(store, cfg, label, spec, base_targets, limit=ps.limit, tag="eval")
+            after = eval_stage(store, cfg, label, spec, targets, limit=ps.limit, system_prompt=system_prompt,
+                               tag=f"attack-{attack}")
+            out.setdefault(attack, {})[label] = {"before": before, "after": after}
+    return out
