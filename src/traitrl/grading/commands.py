@@ -1,0 +1,97 @@
+"""`traitrl grade ...`: grade responses against scenario rubrics, and compare two graders.
+
+    traitrl grade run --scenarios scenarios.jsonl --responses responses.jsonl --grader offline --out g.jsonl
+    traitrl grade compare --a offline --b judge:gpt-4.1-mini@https://api.openai.com/v1 \
+        --scenarios scenarios.jsonl responses.jsonl
+
+responses.jsonl rows are `{"scenario_id": ..., "response": ...}` (other keys are ignored). Output rows are
+`{scenario_id, score, items: [{criterion, points, met, evidence}]}`, written atomically; a JSON summary with
+`n`, `mean` and `missing` is printed. `--max-missing-fraction` exits 1 when more item verdicts are missing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import typer
+from pydantic import BaseModel, ConfigDict, Field
+
+from traitrl.errors import InputError
+from traitrl.files import atomic_write_jsonl, read_jsonl
+from traitrl.grading.api import load_grader
+from traitrl.grading.compare import compare_grades
+from traitrl.grading.grade import Grade
+from traitrl.scenarios.schema import Scenario
+
+app = typer.Typer(help="Grade responses against scenario rubrics.", no_args_is_help=True)
+
+
+class ResponseRow(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    scenario_id: str = Field(min_length=1)
+    response: str
+
+
+def load_pairs(scenarios_path: Path, responses_path: Path) -> tuple[list[Scenario], list[str]]:
+    """Scenarios matched to response rows; an unknown scenario_id names the file and line."""
+    by_id = {s.id: s for s in read_jsonl(scenarios_path, Scenario)}
+    rows = read_jsonl(responses_path, ResponseRow)
+    for lineno, row in enumerate(rows, start=1):
+        if row.scenario_id not in by_id:
+            raise InputError(f"unknown scenario_id {row.scenario_id!r}", file=str(responses_path),
+                             line=lineno, field="scenario_id")
+    return [by_id[r.scenario_id] for r in rows], [r.response for r in rows]
+
+
+def summarise(grades: list[Grade], grader: str) -> dict:
+    scores = [g.score for g in grades]
+    scored = [s for s in scores if not math.isnan(s)]
+    items = sum(len(g.items) for g in grades)
+    missing = sum(g.missing for g in grades)
+    return {"grader": grader, "n": len(grades), "mean": sum(scored) / len(scored) if scored else None,
+            "unscored": len(scores) - len(scored), "missing": missing,
+            "missing_fraction": missing / items if items else 0.0}
+
+
+@app.command("run")
+def run(scenarios: Path = typer.Option(..., help="Scenarios JSONL."),
+        responses: Path = typer.Option(..., help="Responses JSONL: {scenario_id, response} rows."),
+        grader: str = typer.Option("offline", help="offline | offline:nogate | judge:<model>@<base_url>"),
+        out: Path = typer.Option(..., help="Output grades JSONL."),
+        max_missing_fraction: float = typer.Option(1.0, help="Exit 1 if more item verdicts are missing.")
+        ) -> None:
+    """Grade every response and write one row per response."""
+    scen, resp = load_pairs(scenarios, responses)
+    g = load_grader(grader)
+    if hasattr(g, "validate"):
+        g.validate(scen)
+    grades = g.grade_batch(scen, resp)
+    atomic_write_jsonl(out, [x.to_row() for x in grades])
+    summary = summarise(grades, g.name)
+    typer.echo(json.dumps(summary))
+    if summary["missing_fraction"] > max_missing_fraction:
+        typer.echo(f"error: {summary['missing_fraction']:.1%} of item verdicts missing "
+                   f"(limit {max_missing_fraction:.1%})", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("compare")
+def compare(responses: Path = typer.Argument(..., help="Responses JSONL."),
+            a: str = typer.Option(..., "--a", help="Reference grader spec."),
+            b: str = typer.Option(..., "--b", help="Grader spec compared against --a."),
+            scenarios: Path = typer.Option(..., help="Scenarios JSONL."),
+            out: Path | None = typer.Option(None, help="Write the full report as JSON here.")) -> None:
+    """Per-criterion agreement, accuracy of b against a, and Cohen's kappa."""
+    scen, resp = load_pairs(scenarios, responses)
+    report = compare_grades(load_grader(a).grade_batch(scen, resp), load_grader(b).grade_batch(scen, resp))
+    data = {"a": a, "b": b, "overall": report["overall"].model_dump(),
+            "by_criterion": {c: s.model_dump() for c, s in report["by_criterion"].items()}}
+    text = json.dumps(data, indent=2, default=lambda v: None)
+    if out is not None:
+        from traitrl.files import atomic_write_text
+
+        atomic_write_text(out, text + "\n")
+    typer.echo(json.dumps({"a": a, "b": b, **data["overall"]}, default=lambda v: None))
