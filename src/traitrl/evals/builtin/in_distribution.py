@@ -1,0 +1,63 @@
+"""In-distribution benchmarks: the held-out eval scenarios of the seven evaluated traits.
+
+Items come from `traitrl.scenarios.build.load_builtin(split="eval")`, one benchmark per trait, and are graded
+with each scenario's own rubric through `traitrl.grading.api.score_response`. Both are imported lazily, so the
+registry can list these benchmarks before the scenario builder is installed.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from traitrl.errors import TraitRLError
+from traitrl.evals.benchmark import Benchmark, BenchmarkItem
+from traitrl.evals.scorers import rubric_score
+
+EVAL_TRAITS = [
+    "truthfulness",
+    "metacognitive_transparency",
+    "corrigibility",
+    "downside_aware_planning",
+    "power_asymmetry_awareness",
+    "anti_hierarchy_governance",
+    "universalizable_fairness",
+]
+
+
+def _items(trait: str) -> list[BenchmarkItem]:
+    try:
+        from traitrl.scenarios.build import load_builtin
+    except ImportError as e:
+        raise TraitRLError(f"in-distribution benchmarks need traitrl.scenarios.build ({e})") from None
+    return [
+        BenchmarkItem(
+            id=s.id,
+            messages=s.messages,
+            rubric=s.rubric,
+            meta={
+                "trait": s.trait,
+                "domain": s.domain,
+                "family": s.family,
+                "pressures": s.pressures,
+                "source": s.source,
+            },
+        )
+        for s in load_builtin(split="eval")
+        if s.trait == trait
+    ]
+
+
+def in_distribution_benchmarks() -> list[Benchmark]:
+    return [
+        Benchmark(
+            id=f"indist_{t}",
+            category="in_distribution",
+            scorer="generate",
+            source="builtin",
+            version="1",
+            load=partial(_items, t),
+            score_response=rubric_score,
+            description=f"Held-out eval scenarios for {t.replace('_', ' ')} (own rubrics).",
+        )
+        for t in EVAL_TRAITS
+    ]
