@@ -70,7 +70,8 @@ def train_stage(store: StageStore, cfg: ExperimentConfig, plan: ArmPlan, seed: i
 def training_summary(stage_dir: Path) -> dict[str, Any]:
     from traitrl.training.callbacks import read_metrics
 
-    rows = read_metrics(stage_dir / "metrics.jsonl")
+    # Wall-clock fields are left out: results.json must be identical for the same seed (timings.json has them).
+    rows = [{k: v for k, v in r.items() if k != "seconds"} for r in read_metrics(stage_dir / "metrics.jsonl")]
 
     def mean(key: str, sl: slice) -> float | None:
         vals = [r[key] for r in rows[sl] if r.get(key) is not None]
@@ -82,7 +83,15 @@ def training_summary(stage_dir: Path) -> dict[str, Any]:
         "steps": len(rows), "reward_first": mean("reward", slice(0, 5)), "reward_last": mean("reward", slice(-5, None)),
         "trait_reward_first": _mean([r["trait_reward"] for r in trait_rows[:5]]),
         "trait_reward_last": _mean([r["trait_reward"] for r in trait_rows[-5:]]),
-        "zero_variance_mean": _mean(zv), "seconds": sum(r.get("seconds") or 0 for r in rows)}}
+        "zero_variance_mean": _mean(zv)}}
+
+
+def stage_timings(store: StageStore) -> dict[str, float]:
+    """Seconds spent per training stage (from metrics.jsonl), kept out of results.json."""
+    from traitrl.training.callbacks import read_metrics
+
+    return {d.name: round(sum(r.get("seconds") or 0 for r in read_metrics(d / "metrics.jsonl")), 2)
+            for d in sorted(store.root.glob("train-*")) if (d / "DONE.json").exists()}
 
 
 def _mean(vals: list[float]) -> float | None:
@@ -121,5 +130,6 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
     results = assemble_results(cfg, evals, training, personas, finetune, benchmarks)
     results = json_safe({**results, "git_revision": git_revision()})
     atomic_write_json(out / "results.json", results)
+    atomic_write_json(out / "timings.json", stage_timings(store))
     report = build_report(results, out)
     return ExperimentResult(out_dir=out, results=results, report_path=report)
