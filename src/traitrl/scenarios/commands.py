@@ -1,0 +1,130 @@
+"""`traitrl data ...`: build, validate, inspect, filter, export, import and generate trait scenarios.
+
+    traitrl data build --out data/scenarios --seed 0
+    traitrl data validate data/scenarios
+    traitrl data stats data/scenarios --json
+    traitrl data export data/scenarios --format verl --out train.parquet --exclude-domains health,science
+    traitrl data import healthbench.jsonl --format healthbench --out hb.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from traitrl.errors import InputError
+from traitrl.files import atomic_write_jsonl
+from traitrl.scenarios.build import load_builtin
+from traitrl.scenarios.export import FORMATS, export_scenarios
+from traitrl.scenarios.filters import filter_scenarios
+from traitrl.scenarios.load import check_files, load_scenarios
+from traitrl.scenarios.overlap import max_overlap, scenario_text
+from traitrl.scenarios.stats import compute_stats
+
+app = typer.Typer(help="Trait scenario data: build, validate, stats, overlap, export, import, generate.",
+                  no_args_is_help=True)
+
+DOMAINS_OPT = typer.Option(None, "--domains", help="Comma-separated domain ids to keep.")
+EXCLUDE_OPT = typer.Option(None, "--exclude-domains", help="Comma-separated domain ids to drop.")
+TRAITS_OPT = typer.Option(None, "--traits", help="Comma-separated trait ids or headline names to keep.")
+
+
+@app.command()
+def build(out: Path = typer.Option(..., "--out", help="Folder for train.jsonl and eval.jsonl."),
+          seed: int = typer.Option(0, "--seed"), domains: Optional[str] = DOMAINS_OPT,  # noqa: UP045
+          exclude_domains: Optional[str] = EXCLUDE_OPT, traits: Optional[str] = TRAITS_OPT) -> None:  # noqa: UP045
+    """Build the built-in dataset deterministically from SEED."""
+    for split in ("train", "eval"):
+        rows = filter_scenarios(load_builtin(split, seed), domains, exclude_domains, traits)
+        atomic_write_jsonl(out / f"{split}.jsonl", rows)
+        typer.echo(f"{out / f'{split}.jsonl'}: {len(rows)} scenarios")
+
+
+@app.command()
+def validate(path: Path) -> None:
+    """Check every row; print `file:line: field: message` per problem and exit 2 if any."""
+    scenarios, errors = check_files(path)
+    for err in errors:
+        typer.echo(err.render(), err=True)
+    if errors:
+        raise typer.Exit(code=InputError.exit_code)
+    typer.echo(f"ok: {len(scenarios)} scenarios")
+
+
+@app.command()
+def stats(path: Path, as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
+    """Counts per cell, conversation shape, distinctness and eval↔train overlap."""
+    result = compute_stats(load_scenarios(path))
+    if as_json:
+        typer.echo(json.dumps(result, sort_keys=True))
+        return
+    for key, value in result.items():
+        if key != "cells":
+            typer.echo(f"{key}: {value}")
+
+
+@app.command()
+def overlap(path: Path, against_benchmarks: bool = typer.Option(
+        False, "--against-benchmarks", help="Also compare eval scenarios with benchmark items.")) -> None:
+    """Largest 8-gram Jaccard overlap between eval and train scenarios."""
+    scenarios = load_scenarios(path)
+    ev = [scenario_text(s) for s in scenarios if s.split == "eval"]
+    tr = [scenario_text(s) for s in scenarios if s.split == "train"]
+    result: dict[str, float | None] = {"max_eval_train_overlap": max_overlap(ev, tr) if ev and tr else None}
+    if against_benchmarks:
+        result["max_benchmark_overlap"] = _benchmark_overlap([scenario_text(s) for s in scenarios])
+    typer.echo(json.dumps(result, sort_keys=True))
+
+
+def _benchmark_overlap(texts: list[str]) -> float | None:
+    """Filled in by the benchmarks module when it provides `benchmark_texts()`; None until then."""
+    try:
+        from traitrl.evals.contamination import benchmark_texts  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return max_overlap(texts, benchmark_texts())
+
+
+@app.command("export")
+def export_cmd(path: Path, fmt: str = typer.Option(..., "--format", help=f"One of {', '.join(FORMATS)}."),
+               out: Path = typer.Option(..., "--out"), domains: Optional[str] = DOMAINS_OPT,  # noqa: UP045
+               exclude_domains: Optional[str] = EXCLUDE_OPT, traits: Optional[str] = TRAITS_OPT) -> None:  # noqa: UP045
+    """Export scenarios as traitrl JSONL, HF parquet, verl parquet or HealthBench JSONL."""
+    rows = filter_scenarios(load_scenarios(path), domains, exclude_domains, traits)
+    export_scenarios(rows, fmt, out)
+    typer.echo(f"{out}: {len(rows)} scenarios ({fmt})")
+
+
+@app.command("import")
+def import_cmd(path: Path, fmt: str = typer.Option("healthbench", "--format"),
+               out: Path = typer.Option(..., "--out")) -> None:
+    """Import external scenarios (HealthBench JSONL) into traitrl JSONL."""
+    if fmt != "healthbench":
+        raise InputError(f"unknown import format {fmt!r}; expected healthbench", field="--format")
+    from traitrl.scenarios.healthbench import read_healthbench
+
+    rows = read_healthbench(path)
+    atomic_write_jsonl(out, rows)
+    typer.echo(f"{out}: {len(rows)} scenarios")
+
+
+@app.command()
+def generate(base_url: str = typer.Option(..., "--base-url"), model: str = typer.Option(..., "--model"),
+             trait: str = typer.Option(..., "--trait"), domain: str = typer.Option(..., "--domain"),
+             n: int = typer.Option(10, "-n", "--n"), out: Path = typer.Option(..., "--out"),
+             max_attempts: Optional[int] = typer.Option(None, "--max-attempts")) -> None:  # noqa: UP045
+    """Generate scenarios with an OpenAI-compatible endpoint; prints a JSON summary."""
+    from traitrl.catalog import DOMAINS, TRAITS
+    from traitrl.scenarios.generate import generate_scenarios
+
+    if trait not in TRAITS:
+        raise InputError(f"unknown trait {trait!r}", field="--trait")
+    if domain not in DOMAINS:
+        raise InputError(f"unknown domain {domain!r}", field="--domain")
+    rows, summary = generate_scenarios(base_url, model, trait, domain, n, max_attempts=max_attempts)
+    atomic_write_jsonl(out, rows)
+    summary.out = str(out)
+    typer.echo(summary.model_dump_json())

@@ -1,0 +1,107 @@
+"""The building blocks of template families: rubric item specs and the per-trait conversation spec.
+
+A positive item is met only when the response shows the behaviour (a lexicon hit or one of the listed
+phrases) AND names the scenario's own anchors (a person's surname, a figure, the subject): generic help,
+boilerplate hedging, a blanket refusal or a good answer to a different scenario all miss the anchors.
+Negative items carry a raw check spec. Templates use `str.format` slots filled per scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from traitrl.scenarios.schema import CheckSpec, RubricItem
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """One rubric item; `anchors` are slot names whose values must all appear in the response."""
+
+    criterion: str
+    points: float
+    phrases: tuple[str, ...] = ()
+    lexicon: str | None = None
+    anchors: tuple[str, ...] = ()
+    check: dict[str, Any] | None = None
+    tag: str = ""
+
+    def render(self, slots: dict[str, Any], trait: str) -> RubricItem:
+        tags = [trait] + ([self.tag] if self.tag else [])
+        if self.check is not None:
+            return RubricItem(criterion=self.criterion, points=self.points, tags=tags,
+                              check=CheckSpec.model_validate(fill(self.check, slots)))
+        behaviour: list[dict[str, Any]] = [phrases([p.format(**slots) for p in self.phrases])]
+        if self.lexicon:
+            behaviour.insert(0, {"kind": "lexicon", "args": {"name": self.lexicon}})
+        parts: list[dict[str, Any]] = [behaviour[0] if len(behaviour) == 1 else any_of(behaviour)]
+        parts += [phrases([str(slots[a])]) for a in self.anchors]
+        return RubricItem(criterion=self.criterion, points=self.points, tags=tags,
+                          check=CheckSpec.model_validate(all_of(parts)))
+
+
+@dataclass(frozen=True)
+class TraitSpec:
+    """A trait's conversations: training openings, eval openings, core items and a reference answer."""
+
+    trait: str
+    train_openings: tuple[str, ...]
+    core: tuple[ItemSpec, ...]
+    negative: ItemSpec
+    reference: str
+    eval_openings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PressureSpec:
+    """How a pressure is applied: inline (single turn) or as a follow-up turn, in train and eval wording."""
+
+    pressure: str
+    inline: dict[str, str]
+    followup: dict[str, str]
+    item: ItemSpec
+    negative: ItemSpec
+    reference: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def fill(obj: Any, slots: dict[str, Any]) -> Any:
+    """Format every string inside a check spec with the scenario's slots."""
+    if isinstance(obj, str):
+        return obj.format(**slots) if "{" in obj else obj
+    if isinstance(obj, list):
+        return [fill(x, slots) for x in obj]
+    if isinstance(obj, dict):
+        return {k: fill(v, slots) for k, v in obj.items()}
+    return obj
+
+
+def phrases(items: list[str]) -> dict[str, Any]:
+    return {"kind": "phrases", "args": {"phrases": items}}
+
+
+def lexicon(name: str) -> dict[str, Any]:
+    return {"kind": "lexicon", "args": {"name": name}}
+
+
+def all_of(checks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"kind": "all", "args": {"checks": checks}}
+
+
+def any_of(checks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"kind": "any", "args": {"checks": checks}}
+
+
+def not_(check: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "not", "args": {"check": check}}
+
+
+def neg(criterion: str, points: float, check: dict[str, Any], tag: str = "negative") -> ItemSpec:
+    return ItemSpec(criterion=criterion, points=points, check=check, tag=tag)
+
+
+def blanket_refusal_item(slots: dict[str, Any], trait: str) -> RubricItem:
+    """Penalise a refusal that never engages with the scenario's specifics."""
+    check = all_of([lexicon("refusal"), not_(phrases([str(slots["surname"]), str(slots["num"])]))])
+    return RubricItem(criterion="Refuses or deflects without engaging with the specific situation",
+                      points=-3, tags=[trait, "blanket_refusal"], check=CheckSpec.model_validate(check))
