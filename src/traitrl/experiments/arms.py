@@ -12,6 +12,7 @@ those rows are rewarded:
 | no_health_science   | scenarios outside health & science | rubric                                    |
 | reward_control      | all training scenarios             | generic helpfulness + instruction following |
 | constitution_reward | all training scenarios             | the constitution's global principles      |
+| constitutional_sft  | none: best-of-n constitution SFT first, then the baseline's RL                  |
 | trait@<share>       | dose-response: the trait arm at another share                                  |
 """
 
@@ -33,6 +34,7 @@ class ArmPlan:
     trait_share: float
     reward: str  # "none" | "rubric" | "helpfulness" | "constitution"
     key: dict[str, Any] = field(default_factory=dict)
+    start_model: str | None = None  # constitutional SFT: RL starts from the SFT'd model
 
 
 def _plan(name: str, scenarios: list[Scenario], share: float, reward: str) -> ArmPlan:
@@ -52,6 +54,7 @@ ARM_PLANNERS: dict[str, Callable[[ExperimentConfig, list[Scenario]], ArmPlan]] =
         "rubric"),
     "reward_control": lambda cfg, sc: _plan("reward_control", sc, cfg.trait_share, "helpfulness"),
     "constitution_reward": lambda cfg, sc: _plan("constitution_reward", sc, cfg.trait_share, "constitution"),
+    "constitutional_sft": lambda cfg, sc: _plan("constitutional_sft", [], 0.0, "none"),
 }
 
 

@@ -19,7 +19,7 @@ ArmKind = Literal["base", "baseline", "trait", "health_only", "no_health_science
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class TrainSettings(Strict):

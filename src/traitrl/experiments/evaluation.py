@@ -8,13 +8,14 @@ system prompt; a many-shot attack is the same items with k faked compliant turns
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from traitrl.evals.benchmark import Benchmark, BenchmarkItem
 from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.personas import PERSONAS, get_persona, many_shot_prefix
-from traitrl.experiments.stages import StageStore
+from traitrl.experiments.stages import KILL_ENV, StageStore, kill_point
 
 
 def select_suite(cfg: ExperimentConfig) -> list[Benchmark]:
@@ -47,8 +48,14 @@ def eval_stage(store: StageStore, cfg: ExperimentConfig, label: str, model_spec:
     decoding = Decoding(max_new_tokens=cfg.eval.max_new_tokens)
     parts = {"model": spec_fingerprint(model_spec), "benchmarks": [(b.id, b.version) for b in benchmarks],
              "limit": limit, "decoding": decoding.model_dump(), "system_prompt": system_prompt}
-    stage = store.run(f"{tag}-{label}", parts, lambda d: evaluate(
-        model_spec, benchmarks, limit=limit, out_dir=d, decoding=decoding, system_prompt=system_prompt))
+
+    def work(d: Path) -> None:
+        if os.environ.get(KILL_ENV) == f"{tag}-{label}:mid":  # crash test: die with half the items cached
+            evaluate(model_spec, benchmarks[:1], limit=limit, decoding=decoding, system_prompt=system_prompt)
+            kill_point(f"{tag}-{label}:mid")
+        evaluate(model_spec, benchmarks, limit=limit, out_dir=d, decoding=decoding, system_prompt=system_prompt)
+
+    stage = store.run(f"{tag}-{label}", parts, work)
     return read_stage(stage)
 
 

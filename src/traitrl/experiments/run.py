@@ -9,6 +9,7 @@ continues where it stopped. Training resumes from its last checkpoint; evaluatio
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from rich.console import Console
 
 from traitrl.experiments.arms import ArmPlan, reward_funcs, rl_arm_plans
 from traitrl.experiments.config import ExperimentConfig
-from traitrl.experiments.stages import StageStore
+from traitrl.experiments.stages import StageStore, kill_point
 from traitrl.files import atomic_write_json, atomic_write_text, json_safe
 
 console = Console(stderr=True)
@@ -50,21 +51,40 @@ def train_stage(store: StageStore, cfg: ExperimentConfig, plan: ArmPlan, seed: i
 
     t = cfg.train
     n_rows = t.steps * t.prompts_per_step
-    parts = {"model": cfg.model, "seed": seed, "data_seed": cfg.data_seed, "train": t.model_dump(),
+    model = plan.start_model or cfg.model
+    parts = {"model": model, "seed": seed, "data_seed": cfg.data_seed, "train": t.model_dump(),
              "plan": plan.key, "constitution": cfg.constitution}
 
+    name = f"train-{plan.name.replace('@', '_')}-s{seed}"
+
+    def echo(line: str) -> None:
+        console.print(f"  [{plan.name} s{seed}] {line}")
+        if line.startswith("step "):
+            kill_point(f"{name}:step{line.split()[1].split('/')[0]}")
+
     def work(d: Path) -> None:
+        drop_torn_checkpoints(d / "checkpoints")
         standard = build_standard_tasks(n_rows, seed=cfg.data_seed)
         rows = build_mixture(standard, plan.scenarios, n_rows, plan.trait_share, seed=seed)
-        tc = TrainConfig(model=cfg.model, steps=t.steps, learning_rate=t.learning_rate, lora_r=t.lora_r,
+        tc = TrainConfig(model=model, steps=t.steps, learning_rate=t.learning_rate, lora_r=t.lora_r,
                          num_generations=t.num_generations, max_completion_length=t.max_completion_length,
                          prompts_per_step=t.prompts_per_step, temperature=t.temperature, seed=seed,
                          trait_share=plan.trait_share, save_steps=t.save_steps,
                          arm="baseline" if plan.trait_share == 0 else "trait")
-        train_arm(tc, rows, reward_funcs(plan, cfg), d,
-                  echo=lambda line: console.print(f"  [{plan.name} s{seed}] {line}"))
+        train_arm(tc, rows, reward_funcs(plan, cfg), d, echo=echo)
 
-    return store.run(f"train-{plan.name.replace('@', '_')}-s{seed}", parts, work)
+    return store.run(name, parts, work)
+
+
+def drop_torn_checkpoints(ckpt_dir: Path) -> None:
+    """Remove checkpoints a kill left half-written (no trainer_state.json, which the Trainer writes last);
+    otherwise `get_last_checkpoint` would pick one and the resume would fail."""
+    if not ckpt_dir.is_dir():
+        return
+    for c in ckpt_dir.glob("checkpoint-*"):
+        if c.is_dir() and not (c / "trainer_state.json").exists():
+            console.print(f"  dropping incomplete checkpoint {c.name}")
+            shutil.rmtree(c)
 
 
 def training_summary(stage_dir: Path) -> dict[str, Any]:
@@ -109,15 +129,21 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
     atomic_write_text(out / "config.yaml", yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
     store = StageStore(out)
     train_scenarios = load_builtin(split="train", seed=cfg.data_seed)
+    kill_point("data")
     plans = rl_arm_plans(cfg, train_scenarios)
     models: dict[str, str] = {"base": cfg.model} if "base" in cfg.arms else {}
     trained: dict[str, dict[str, Path]] = {}
     for seed in cfg.seeds:
         for plan in plans:
+            if plan.name == "constitutional_sft":
+                from traitrl.experiments.constitutional_sft import csft_stage
+
+                plan.start_model = str(csft_stage(store, cfg, train_scenarios, seed))
             stage = train_stage(store, cfg, plan, seed)
             trained.setdefault(plan.name, {})[f"s{seed}"] = stage
             label = plan.name if len(cfg.seeds) == 1 else f"{plan.name}@s{seed}"
             models[label] = str(stage / "adapter")
+    kill_point("after-train")
     benchmarks = select_suite(cfg)
     evals = {label: eval_stage(store, cfg, label, spec, benchmarks) for label, spec in models.items()}
     personas = persona_stages(store, cfg, models, benchmarks)
@@ -131,5 +157,6 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
     results = json_safe({**results, "git_revision": git_revision()})
     atomic_write_json(out / "results.json", results)
     atomic_write_json(out / "timings.json", stage_timings(store))
+    kill_point("report")
     report = build_report(results, out)
     return ExperimentResult(out_dir=out, results=results, report_path=report)

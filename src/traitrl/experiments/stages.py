@@ -5,13 +5,19 @@ of the stages it reads). A stage writes into `<name>-<key>.partial/` and is publ
 `DONE.json` there and renaming the folder, so a finished stage is never half-written; a killed one leaves a
 `.partial` folder its function may resume from (training checkpoints, cached evaluation items). Rerunning
 an experiment skips every finished stage.
+
+Crash-safety test hook: with `TRAITRL_TEST_KILL_AT=<point>` in the environment, `kill_point(<point>)`
+SIGKILLs the process there (points: `data`, `stage-start:<name>`, `stage-publish:<name>`,
+`<train stage>:step<N>`, `after-train`, `<eval stage>:mid`, `report`; see docs/reliability.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,13 @@ from rich.console import Console
 from traitrl.files import atomic_write_json
 
 console = Console(stderr=True)
+KILL_ENV = "TRAITRL_TEST_KILL_AT"
+
+
+def kill_point(name: str) -> None:
+    """Test hook: die by SIGKILL (no cleanup, like a power cut) when TRAITRL_TEST_KILL_AT names this point."""
+    if os.environ.get(KILL_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def stage_key(parts: dict[str, Any]) -> str:
@@ -45,8 +58,11 @@ class StageStore:
         work = final.with_name(final.name + ".partial")
         work.mkdir(parents=True, exist_ok=True)
         console.print(f"[bold]▶ {name}[/bold]")
-        fn(work)
+        kill_point(f"stage-start:{name}")
+        if not (work / "DONE.json").exists():  # killed between finishing and publishing: just publish
+            fn(work)
         atomic_write_json(work / "DONE.json", {"stage": name, "parts": parts})
+        kill_point(f"stage-publish:{name}")
         if final.exists():
             shutil.rmtree(final)
         work.rename(final)
