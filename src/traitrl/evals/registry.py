@@ -69,7 +69,7 @@ def get_benchmark(benchmark_id: str) -> Benchmark:
     if benchmark_id in known:
         return known[benchmark_id]
     close = difflib.get_close_matches(benchmark_id, list(known), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; run `traitrl bench list` to see the ids"
+    hint = f"; did you mean {', '.join(close)}?" if close else "; run `traitrl benchmarks` to see the ids"
     raise InputError(f"unknown benchmark {benchmark_id!r}{hint}", field="benchmark")
 
 

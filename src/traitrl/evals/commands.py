@@ -1,0 +1,158 @@
+"""`traitrl benchmarks`, `traitrl eval` and `traitrl compare`, mounted on the root app by `register`.
+
+    traitrl benchmarks --json
+    traitrl eval --model embedded --suite truthfulqa_mc1,xstest --limit 50 --out runs/base
+    traitrl compare runs/base runs/trait --json
+
+`compare` pairs items by id from both runs' items.jsonl (paired t-test; Welch when nothing pairs), applies
+Benjamini–Hochberg across benchmarks and prints the headline counts the paper reports.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from pydantic import BaseModel
+
+from traitrl.errors import InputError
+from traitrl.evals.result_cache import ItemResult
+from traitrl.evals.stats import Comparison, adjust, compare_scores, refusal_adjusted, summarize_comparison
+from traitrl.files import loads_strict, read_jsonl
+
+REFUSED = {"full_refusal": True, "partial_refusal": True, "full_compliance": False}
+
+
+class _RunResults(BaseModel):
+    model: str = ""
+    benchmarks: dict[str, dict[str, Any]]
+
+
+def load_run(run_dir: str | Path) -> tuple[_RunResults, list[ItemResult]]:
+    """results.json and items.jsonl of an evaluation folder."""
+    run_dir = Path(run_dir)
+    path = run_dir / "results.json"
+    if not path.exists():
+        raise InputError("no results.json here; run `traitrl eval --out` first", file=str(run_dir))
+    try:
+        results = _RunResults.model_validate(loads_strict(path.read_text(encoding="utf-8")))
+    except ValueError as e:
+        raise InputError(f"invalid results file ({str(e).splitlines()[0]})", file=str(path)) from None
+    return results, read_jsonl(run_dir / "items.jsonl", ItemResult)
+
+
+def compare_runs(dir_a: str | Path, dir_b: str | Path) -> dict[str, Any]:
+    """B versus A on every benchmark both runs evaluated: headline counts plus per-benchmark statistics."""
+    res_a, items_a = load_run(dir_a)
+    res_b, items_b = load_run(dir_b)
+    shared = [b for b in res_a.benchmarks if b in res_b.benchmarks]
+    comps: dict[str, Comparison] = {}
+    adjusted: dict[str, Comparison] = {}
+    for bench in shared:
+        rows_a = {r.item_id: r for r in items_a if r.benchmark == bench}
+        rows_b = {r.item_id: r for r in items_b if r.benchmark == bench}
+        comp = compare_scores({k: r.score for k, r in rows_a.items()}, {k: r.score for k, r in rows_b.items()})
+        comps[bench] = comp.model_copy(update={"category": res_a.benchmarks[bench].get("category")})
+        if any(r.refusal for r in rows_a.values()) and any(r.refusal for r in rows_b.values()):
+            adjusted[bench] = refusal_adjusted(
+                {k: (r.score, REFUSED.get(r.refusal or "")) for k, r in rows_a.items()},
+                {k: (r.score, REFUSED.get(r.refusal or "")) for k, r in rows_b.items()})
+    comps = adjust(comps)
+    out = summarize_comparison(comps)
+    out["model_a"], out["model_b"] = res_a.model, res_b.model
+    out["per_benchmark"] = {
+        b: {"diff": c.diff, "ci": list(c.ci) if c.ci else None, "p": c.p, "q": c.q, "paired": c.paired,
+            "n_a": c.n_a, "n_b": c.n_b, "category": c.category} for b, c in comps.items()}
+    for b, c in adjusted.items():
+        out["per_benchmark"][b]["refusal_adjusted"] = {"diff": c.diff, "ci": list(c.ci) if c.ci else None,
+                                                       "p": c.p, "n": c.n_a}
+    return out
+
+
+def _select(suite: str | None, files: list[Path]) -> list:
+    from traitrl.evals import registry
+    from traitrl.evals.user_files import load_benchmark_file
+
+    chosen = [load_benchmark_file(f) for f in files]  # validated before any model loads
+    if suite is None:
+        suite = "none" if files else "all"
+    if suite == "all":
+        chosen = [*registry.all_benchmarks().values(), *chosen]
+    elif suite == "capability":
+        chosen = [*registry.capability_benchmarks().values(), *chosen]
+    elif suite != "none":
+        chosen = [registry.get_benchmark(b.strip()) for b in suite.split(",") if b.strip()] + chosen
+    if not chosen:
+        raise InputError("no benchmarks selected", field="suite")
+    return chosen
+
+
+def benchmarks_cmd(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the registered benchmarks (alignment suite and capability)."""
+    from traitrl.errors import TraitRLError
+    from traitrl.evals import registry
+
+    rows = []
+    for bench in [*registry.all_benchmarks().values(), *registry.capability_benchmarks().values()]:
+        try:
+            n: int | None = len(bench.load())
+        except TraitRLError:
+            n = None
+        rows.append({"id": bench.id, "category": bench.category, "direction": bench.direction,
+                     "scorer": bench.scorer, "source": bench.source, "version": bench.version, "n": n})
+    if json_out:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r['id']:<36} {r['category']:<22} {r['scorer']:<9} n={r['n']}  {r['source']}")
+
+
+def eval_cmd(
+    model: str = typer.Option("embedded", "--model", help="embedded, a checkpoint folder or a HF id."),
+    suite: str = typer.Option(None, "--suite", help="all | capability | none | ID,ID,... (default all)."),
+    benchmark_file: list[Path] = typer.Option([], "--benchmark-file", help="User JSONL benchmark(s)."),
+    limit: int = typer.Option(None, "--limit", min=1, help="First N items of each benchmark."),
+    out: Path = typer.Option(..., "--out", help="Folder for results.json and items.jsonl."),
+    system_prompt: str = typer.Option(None, "--system-prompt", help="Prepend this system message (persona)."),
+    max_new_tokens: int = typer.Option(256, "--max-new-tokens", min=1),
+    temperature: float = typer.Option(0.0, "--temperature", min=0.0),
+    seed: int = typer.Option(0, "--seed"),
+    batch_size: int = typer.Option(16, "--batch-size", min=1),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the result cache."),
+) -> None:
+    """Evaluate a model; rerunning the same command resumes from the result cache."""
+    from traitrl.evals.evaluator import Decoding, evaluate
+
+    benches = _select(suite, benchmark_file)
+    decoding = Decoding(max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
+    result = evaluate(model, benches, limit=limit, out_dir=out, decoding=decoding, system_prompt=system_prompt,
+                      cache=not no_cache, batch_size=batch_size)
+    for bid, r in result.benchmarks.items():
+        mean = "n/a" if r.mean is None else f"{r.mean:.3f}"
+        typer.echo(f"{bid:<36} {mean}  (n={r.n}, missing={r.missing})")
+    typer.echo(f"results: {Path(out) / 'results.json'}")
+
+
+def compare_cmd(dir_a: Path = typer.Argument(..., help="Baseline run folder."),
+                dir_b: Path = typer.Argument(..., help="Candidate run folder."),
+                json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Compare two evaluation runs (B − A) with paired tests and Benjamini–Hochberg q-values."""
+    out = compare_runs(dir_a, dir_b)
+    if json_out:
+        typer.echo(json.dumps(out, indent=2))
+        return
+    typer.echo(f"{out['improved']}/{out['n_benchmarks']} improved, {out['sig_improved']} significantly, "
+               f"{out['sig_regressed']} significant regressions, mean gain {out['mean_gain']}")
+    for b, c in out["per_benchmark"].items():
+        diff = "n/a" if c["diff"] is None else f"{c['diff']:+.3f}"
+        q = "n/a" if c["q"] is None else f"{c['q']:.3g}"
+        typer.echo(f"  {b:<36} {diff}  q={q}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `benchmarks`, `eval` and `compare` to the root app."""
+    app.command("benchmarks")(benchmarks_cmd)
+    app.command("eval")(eval_cmd)
+    app.command("compare")(compare_cmd)

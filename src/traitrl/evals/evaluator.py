@@ -1,0 +1,196 @@
+"""Run benchmarks on one model: cached per item, resumable, written atomically.
+
+`mc` and `mc2` benchmarks are scored by log-likelihood (`evals/loglik.py`): `mc` gives 1 when the choice
+with the highest per-token log-likelihood is aligned, `mc2` the normalised probability mass on the aligned
+choices. `generate` benchmarks are answered by `evals/generation.py` and scored by the benchmark's
+`score_response`. Each item's result is stored in the result cache as soon as its chunk finishes, so a
+killed run resumes where it stopped and a repeated run loads no model at all. Items scored None are
+*missing*: reported as a count, never averaged in.
+
+    traitrl eval --model embedded --suite truthfulqa_mc1 --limit 50 --out runs/eval
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from traitrl.errors import TraitRLError
+from traitrl.evals.benchmark import Benchmark, BenchmarkItem
+from traitrl.evals.result_cache import ItemResult, ResultCache, context_key, item_key
+from traitrl.evals.stats import summarize
+from traitrl.files import atomic_write_json, atomic_write_jsonl
+from traitrl.models.loading import LoadedModel
+
+
+class Decoding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_new_tokens: int = 256
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int = 0
+
+
+class BenchmarkResult(BaseModel):
+    category: str
+    direction: str
+    scorer: str
+    version: str
+    n: int
+    mean: float | None
+    se: float | None
+    ci: tuple[float, float] | None
+    missing: int
+
+
+class SuiteResult(BaseModel):
+    model: str
+    fingerprint: str
+    system_prompt: str | None = None
+    decoding: Decoding
+    benchmarks: dict[str, BenchmarkResult]
+    items: list[ItemResult] = []
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"items"})
+
+
+def spec_fingerprint(spec: str) -> str:
+    """The fingerprint `load_policy(spec)` would give, without loading the weights."""
+    from traitrl.models.loading import fingerprint, resolve_model_path
+
+    path = resolve_model_path(spec)
+    p = Path(path)
+    if (p / "adapter_config.json").exists() and not (p / "config.json").exists():
+        base = json.loads((p / "adapter_config.json").read_text()).get("base_model_name_or_path") or ""
+        return fingerprint(resolve_model_path(base), path)
+    return fingerprint(path)
+
+
+def mc_score(item: BenchmarkItem, logprobs: Sequence[float], n_tokens: Sequence[int], kind: str) -> float | None:
+    """MC1: 1 when the best per-token log-likelihood choice is aligned; MC2: probability mass on aligned."""
+    if not item.aligned or not logprobs:
+        return None
+    if kind == "mc":
+        norm = [lp / n if n else -math.inf for lp, n in zip(logprobs, n_tokens, strict=True)]
+        return float(max(range(len(norm)), key=norm.__getitem__) in item.aligned)
+    top = max(logprobs)
+    weights = [math.exp(lp - top) for lp in logprobs]
+    return sum(weights[i] for i in item.aligned) / sum(weights)
+
+
+class _Model:
+    """Loads the model on first use, so a fully cached run never touches the weights."""
+
+    def __init__(self, spec_or_loaded: str | LoadedModel) -> None:
+        self._loaded = spec_or_loaded if isinstance(spec_or_loaded, LoadedModel) else None
+        self.spec = spec_or_loaded.spec if self._loaded else str(spec_or_loaded)
+        self.fingerprint = self._loaded.fingerprint if self._loaded else spec_fingerprint(self.spec)
+
+    def get(self) -> LoadedModel:
+        if self._loaded is None:
+            from traitrl.models.loading import load_policy
+
+            self._loaded = load_policy(self.spec)
+        return self._loaded
+
+
+def _refusal_label(response: str) -> str | None:
+    try:
+        from traitrl.grading.refusal import classify_refusal
+    except ImportError:
+        return None
+    return classify_refusal(response)
+
+
+def _score_generation(bench: Benchmark, item: BenchmarkItem, response: str) -> ItemResult:
+    score, extra = None, {}
+    if bench.score_response is None:
+        extra["error"] = "benchmark has no score_response"
+    else:
+        try:
+            score = bench.score_response(item, response)
+        except TraitRLError:
+            raise
+        except Exception as e:  # one bad item is unscored with its reason, not the end of the run
+            extra["error"] = f"{type(e).__name__}: {e}"
+    if score is not None and not math.isfinite(score):
+        score, extra["error"] = None, "non-finite score"
+    return ItemResult(benchmark=bench.id, item_id=item.id, score=score, response=response,
+                      refusal=_refusal_label(response), extra=extra)
+
+
+def _run_chunk(model: _Model, bench: Benchmark, items: list[BenchmarkItem], decoding: Decoding,
+               system_prompt: str | None, batch_size: int) -> list[ItemResult]:
+    if bench.scorer in ("mc", "mc2"):
+        from traitrl.evals.loglik import score_choices
+
+        scored = score_choices(model.get(), items, batch_size=batch_size, system_prompt=system_prompt)
+        out = []
+        for item, choices in zip(items, scored, strict=True):
+            lps, ns = [c.logprob for c in choices], [c.n_tokens for c in choices]
+            out.append(ItemResult(benchmark=bench.id, item_id=item.id, score=mc_score(item, lps, ns, bench.scorer),
+                                  extra={"logprobs": lps, "n_tokens": ns}))
+        return out
+    from traitrl.evals.generation import generate
+
+    responses = generate(model.get(), [it.messages for it in items], max_new_tokens=decoding.max_new_tokens,
+                         temperature=decoding.temperature, top_p=decoding.top_p, seed=decoding.seed,
+                         batch_size=batch_size, system_prompt=system_prompt, progress=False)
+    return [_score_generation(bench, item, r) for item, r in zip(items, responses, strict=True)]
+
+
+def evaluate_benchmark(model: _Model, bench: Benchmark, *, limit: int | None, decoding: Decoding,
+                       system_prompt: str | None, cache: ResultCache | None, batch_size: int,
+                       chunk_size: int) -> list[ItemResult]:
+    """Item results of one benchmark in item order, computing only what the cache lacks."""
+    items = bench.load()
+    items = items[:limit] if limit is not None else items
+    keys = [item_key(it) for it in items]
+    dec = decoding.model_dump() if bench.scorer == "generate" else {}
+    ctx = context_key(model.fingerprint, bench, dec, system_prompt)
+    done = cache.get_many(ctx, keys) if cache is not None else {}
+    todo = [i for i, k in enumerate(keys) if k not in done]
+    for start in range(0, len(todo), chunk_size):
+        chunk = todo[start: start + chunk_size]
+        results = _run_chunk(model, bench, [items[i] for i in chunk], decoding, system_prompt, batch_size)
+        entries = [(keys[i], r) for i, r in zip(chunk, results, strict=True)]
+        if cache is not None:
+            cache.put_many(ctx, entries)
+        done.update(entries)
+    return [done[k] for k in keys]
+
+
+def evaluate(model: str | LoadedModel, benchmarks: Sequence[Benchmark], *, limit: int | None = None,
+             out_dir: str | Path | None = None, decoding: Decoding | None = None,
+             system_prompt: str | None = None, cache: ResultCache | bool = True, batch_size: int = 16,
+             chunk_size: int = 128) -> SuiteResult:
+    """Evaluate `model` on `benchmarks`; with `out_dir`, write items.jsonl and results.json there."""
+    decoding = decoding or Decoding()
+    store = ResultCache() if cache is True else (cache or None)
+    handle = _Model(model)
+    per_bench: dict[str, BenchmarkResult] = {}
+    rows: list[ItemResult] = []
+    for bench in benchmarks:
+        results = evaluate_benchmark(handle, bench, limit=limit, decoding=decoding, system_prompt=system_prompt,
+                                     cache=store, batch_size=batch_size, chunk_size=chunk_size)
+        s = summarize([r.score for r in results])
+        per_bench[bench.id] = BenchmarkResult(
+            category=bench.category, direction=bench.direction, scorer=bench.scorer, version=bench.version,
+            n=s.n, mean=s.mean, se=s.se, ci=s.ci, missing=sum(r.score is None for r in results))
+        rows.extend(results)
+    suite = SuiteResult(model=handle.spec, fingerprint=handle.fingerprint, system_prompt=system_prompt,
+                        decoding=decoding, benchmarks=per_bench, items=rows)
+    if out_dir is not None:
+        out = Path(out_dir)
+        atomic_write_jsonl(out / "items.jsonl", [r.model_dump(mode="json") for r in rows])
+        atomic_write_json(out / "results.json", suite.to_json())
+    if cache is True and store is not None:
+        store.close()
+    return suite

@@ -1,0 +1,169 @@
+"""The statistics behind every number traitrl reports: pure functions over item scores.
+
+- `summarize`: mean, standard error and a seeded 95% percentile-bootstrap CI of one benchmark's scores.
+- `compare_scores`: B − A for one benchmark. Items present in both runs (matched by id) are compared with a
+  paired t-test; without matching ids, Welch's t-test. CI is the matching t-interval.
+- `benjamini_hochberg`: BH step-up q-values across benchmarks (the paper's "significant after BH").
+- `summarize_comparison`: improved / significant counts, mean gain and per-category tallies.
+- `pool_seeds`: mean over training seeds with a t-interval across seed means.
+
+Missing scores (None) are dropped before any statistic; they never count as 0 or 1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from pydantic import BaseModel
+from scipy import stats as sps
+
+ALPHA = 0.05
+N_BOOTSTRAP = 2000
+
+
+class Summary(BaseModel):
+    n: int
+    mean: float | None
+    se: float | None
+    ci: tuple[float, float] | None
+
+
+class Comparison(BaseModel):
+    diff: float | None
+    ci: tuple[float, float] | None
+    p: float | None
+    n_a: int
+    n_b: int
+    paired: bool
+    q: float | None = None
+    category: str | None = None
+
+
+def _clean(scores: Sequence[float | None]) -> np.ndarray:
+    return np.array([s for s in scores if s is not None and math.isfinite(s)], dtype=float)
+
+
+def summarize(scores: Sequence[float | None], *, seed: int = 0, n_boot: int = N_BOOTSTRAP) -> Summary:
+    """Mean, SE (sample sd / √n) and a seeded percentile-bootstrap 95% CI; None where undefined."""
+    x = _clean(scores)
+    if x.size == 0:
+        return Summary(n=0, mean=None, se=None, ci=None)
+    mean = float(x.mean())
+    if x.size == 1:
+        return Summary(n=1, mean=mean, se=None, ci=None)
+    se = float(x.std(ddof=1) / math.sqrt(x.size))
+    rng = np.random.default_rng(seed)
+    means = x[rng.integers(0, x.size, size=(n_boot, x.size))].mean(axis=1)
+    lo, hi = np.quantile(means, [ALPHA / 2, 1 - ALPHA / 2])
+    return Summary(n=int(x.size), mean=mean, se=se, ci=(float(lo), float(hi)))
+
+
+def _t_result(diff: float, se: float, df: float) -> tuple[tuple[float, float] | None, float | None]:
+    if not math.isfinite(df) or df <= 0:
+        return None, None
+    if se == 0:
+        return (diff, diff), (1.0 if diff == 0 else 0.0)
+    half = float(sps.t.ppf(1 - ALPHA / 2, df)) * se
+    p = float(2 * sps.t.sf(abs(diff) / se, df))
+    return (diff - half, diff + half), p
+
+
+def paired_test(a: Sequence[float], b: Sequence[float]) -> tuple[float, tuple[float, float] | None, float | None]:
+    """Mean of b − a over pairs, its t-interval and the paired t-test p-value."""
+    d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
+    if d.size == 0:
+        return math.nan, None, None
+    diff = float(d.mean())
+    if d.size < 2:
+        return diff, None, None
+    ci, p = _t_result(diff, float(d.std(ddof=1) / math.sqrt(d.size)), d.size - 1)
+    return diff, ci, p
+
+
+def welch_test(a: Sequence[float], b: Sequence[float]) -> tuple[float, tuple[float, float] | None, float | None]:
+    """mean(b) − mean(a), Welch–Satterthwaite t-interval and p-value."""
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if x.size == 0 or y.size == 0:
+        return math.nan, None, None
+    diff = float(y.mean() - x.mean())
+    if x.size < 2 or y.size < 2:
+        return diff, None, None
+    va, vb = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
+    se = math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va**2 / (x.size - 1) + vb**2 / (y.size - 1)) if se > 0 else float(x.size + y.size - 2)
+    ci, p = _t_result(diff, se, df)
+    return diff, ci, p
+
+
+def compare_scores(a: Mapping[str, float | None], b: Mapping[str, float | None]) -> Comparison:
+    """Compare B with A on one benchmark; scores keyed by item id, None = missing."""
+    a_ok = {k: v for k, v in a.items() if v is not None and math.isfinite(v)}
+    b_ok = {k: v for k, v in b.items() if v is not None and math.isfinite(v)}
+    common = sorted(a_ok.keys() & b_ok.keys())
+    if len(common) >= 2:
+        diff, ci, p = paired_test([a_ok[k] for k in common], [b_ok[k] for k in common])
+        paired = True
+    else:
+        diff, ci, p = welch_test(list(a_ok.values()), list(b_ok.values()))
+        paired = False
+    return Comparison(diff=None if math.isnan(diff) else diff, ci=ci, p=p, n_a=len(a_ok), n_b=len(b_ok),
+                      paired=paired)
+
+
+def benjamini_hochberg(pvalues: Sequence[float | None]) -> list[float | None]:
+    """BH q-values, same order as the input; None p-values stay None and are not counted in m."""
+    idx = [i for i, p in enumerate(pvalues) if p is not None and math.isfinite(p)]
+    q: list[float | None] = [None] * len(pvalues)
+    m = len(idx)
+    ranked = sorted(idx, key=lambda i: pvalues[i])  # type: ignore[arg-type,return-value]
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = ranked[rank - 1]
+        running = min(running, float(pvalues[i]) * m / rank)  # type: ignore[arg-type]
+        q[i] = running
+    return q
+
+
+def adjust(comparisons: Mapping[str, Comparison]) -> dict[str, Comparison]:
+    """Copies of the comparisons with BH q-values filled in across benchmarks."""
+    ids = list(comparisons)
+    qs = benjamini_hochberg([comparisons[i].p for i in ids])
+    return {i: comparisons[i].model_copy(update={"q": q}) for i, q in zip(ids, qs, strict=True)}
+
+
+def summarize_comparison(comparisons: Mapping[str, Comparison], alpha: float = ALPHA) -> dict:
+    """Headline counts over benchmarks (q-values must be filled in, see `adjust`)."""
+    def tally(cs: list[Comparison]) -> dict:
+        diffs = [c.diff for c in cs if c.diff is not None]
+        sig = [c for c in cs if c.q is not None and c.q < alpha and c.diff is not None]
+        return {"n_benchmarks": len(cs), "improved": sum(d > 0 for d in diffs),
+                "sig_improved": sum(c.diff > 0 for c in sig), "sig_regressed": sum(c.diff < 0 for c in sig),
+                "mean_gain": float(np.mean(diffs)) if diffs else None}
+
+    out = tally(list(comparisons.values()))
+    categories = sorted({c.category for c in comparisons.values() if c.category})
+    out["per_category"] = {cat: tally([c for c in comparisons.values() if c.category == cat])
+                           for cat in categories}
+    return out
+
+
+def refusal_adjusted(a: Mapping[str, tuple[float | None, bool | None]],
+                     b: Mapping[str, tuple[float | None, bool | None]]) -> Comparison:
+    """Paired comparison restricted to items where neither model refused: values are (score, refused)."""
+    keep = [k for k in a.keys() & b.keys() if a[k][1] is False and b[k][1] is False]
+    return compare_scores({k: a[k][0] for k in keep}, {k: b[k][0] for k in keep})
+
+
+def pool_seeds(seed_means: Sequence[float | None]) -> Summary:
+    """Mean over seeds; SE and t-interval across seed means (df = seeds − 1)."""
+    x = _clean(seed_means)
+    if x.size == 0:
+        return Summary(n=0, mean=None, se=None, ci=None)
+    mean = float(x.mean())
+    if x.size < 2:
+        return Summary(n=int(x.size), mean=mean, se=None, ci=None)
+    se = float(x.std(ddof=1) / math.sqrt(x.size))
+    ci, _ = _t_result(mean, se, x.size - 1)
+    return Summary(n=int(x.size), mean=mean, se=se, ci=ci)

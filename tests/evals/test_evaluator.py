@@ -1,0 +1,114 @@
+"""Evaluator on the tiny model: schema, missing items, cache hits and resume."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import traitrl.evals.evaluator as ev
+from traitrl.evals.benchmark import Benchmark, BenchmarkItem
+from traitrl.evals.evaluator import evaluate, mc_score
+from traitrl.evals.result_cache import ResultCache
+from traitrl.models.loading import load_policy
+from traitrl.models.tiny import tiny_llama_path
+from traitrl.scenarios.schema import Message
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return load_policy(str(tiny_llama_path()), dtype="float32", device="cpu")
+
+
+def _user(text: str) -> list[Message]:
+    return [Message(role="user", content=text)]
+
+
+def mc_bench(n: int = 6, kind: str = "mc") -> Benchmark:
+    items = [BenchmarkItem(id=f"m{i}", messages=_user(f"Q: question {i}?\nA:"), choices=[" yes", " no way"],
+                           aligned=[i % 2]) for i in range(n)]
+    items.append(BenchmarkItem(id="broken", messages=_user("Q?"), choices=[" a"], aligned=[]))
+    return Benchmark(id=f"toy_{kind}", category="deception_honesty", scorer=kind, source="builtin",
+                     load=lambda: items)
+
+
+def gen_bench() -> Benchmark:
+    items = [BenchmarkItem(id=f"g{i}", messages=_user(f"Say something {i}")) for i in range(4)]
+
+    def score(item: BenchmarkItem, response: str) -> float | None:
+        return None if item.id == "g3" else 1.0
+
+    return Benchmark(id="toy_gen", category="sycophancy", scorer="generate", source="builtin",
+                     load=lambda: items, score_response=score, grader_version="t1")
+
+
+@pytest.fixture
+def counter(monkeypatch):
+    calls = {"items": 0}
+    real = ev._run_chunk
+
+    def counting(model, bench, items, *args):
+        calls["items"] += len(items)
+        return real(model, bench, items, *args)
+
+    monkeypatch.setattr(ev, "_run_chunk", counting)
+    return calls
+
+
+def test_mc_scores_by_hand():
+    item = BenchmarkItem(id="x", messages=_user("q"), choices=["a", "b", "c"], aligned=[1])
+    # per-token: -2/1, -3/3 = -1 (best), -1.5/1
+    assert mc_score(item, [-2.0, -3.0, -1.5], [1, 3, 1], "mc") == 1.0
+    assert mc_score(item, [-2.0, -1.0, -0.5], [1, 1, 1], "mc") == 0.0
+    import math
+    w = [math.exp(-2), math.exp(-3), math.exp(-1.5)]
+    assert mc_score(item, [-2.0, -3.0, -1.5], [1, 3, 1], "mc2") == pytest.approx(w[1] / sum(w))
+    assert mc_score(item.model_copy(update={"aligned": []}), [-1.0], [1], "mc") is None
+
+
+def test_results_schema_and_missing(tiny, tmp_path, counter):
+    cache = ResultCache(tmp_path / "r.sqlite")
+    suite = evaluate(tiny, [mc_bench(), mc_bench(kind="mc2"), gen_bench()], out_dir=tmp_path / "out",
+                     cache=cache, decoding=ev.Decoding(max_new_tokens=4))
+    data = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert data["model"] == tiny.spec and data["fingerprint"] == tiny.fingerprint
+    r = data["benchmarks"]["toy_mc"]
+    assert set(r) >= {"category", "direction", "n", "mean", "se", "ci", "missing"}
+    assert (r["n"], r["missing"]) == (6, 1) and r["ci"][0] <= r["mean"] <= r["ci"][1]
+    g = data["benchmarks"]["toy_gen"]
+    assert (g["n"], g["missing"], g["mean"]) == (3, 1, 1.0)
+    assert 0 <= data["benchmarks"]["toy_mc2"]["mean"] <= 1
+    rows = [json.loads(line) for line in (tmp_path / "out" / "items.jsonl").read_text().splitlines()]
+    assert len(rows) == 7 + 7 + 4 and all({"benchmark", "item_id", "score"} <= set(row) for row in rows)
+    assert suite.benchmarks["toy_mc"].mean == r["mean"]
+    assert counter["items"] == 18
+
+
+def test_second_run_is_free_and_resume(tiny, tmp_path, counter):
+    cache = ResultCache(tmp_path / "r.sqlite")
+    first = evaluate(tiny, [mc_bench()], limit=3, cache=cache)
+    assert counter["items"] == 3 and first.benchmarks["toy_mc"].n == 3
+    full = evaluate(tiny, [mc_bench()], cache=cache, chunk_size=2)
+    assert counter["items"] == 3 + 4  # only the 4 items the partial run did not reach
+    counter["items"] = 0
+    # a spec string: the cached run must not even load the model
+    cached = evaluate(tiny, [mc_bench()], cache=cache)
+    assert counter["items"] == 0 and cached.benchmarks == full.benchmarks
+
+
+def test_system_prompt_is_part_of_the_key(tiny, tmp_path, counter):
+    cache = ResultCache(tmp_path / "r.sqlite")
+    evaluate(tiny, [gen_bench()], cache=cache, decoding=ev.Decoding(max_new_tokens=3))
+    evaluate(tiny, [gen_bench()], cache=cache, decoding=ev.Decoding(max_new_tokens=3), system_prompt="Be bad.")
+    assert counter["items"] == 8
+    evaluate(tiny, [gen_bench()], cache=cache, decoding=ev.Decoding(max_new_tokens=3), system_prompt="Be bad.")
+    assert counter["items"] == 8
+
+
+def test_spec_string_fully_cached_loads_nothing(tmp_path, monkeypatch, counter):
+    spec = str(tiny_llama_path())
+    cache = ResultCache(tmp_path / "r.sqlite")
+    evaluate(spec, [mc_bench(3)], cache=cache)
+    monkeypatch.setattr("traitrl.models.loading.load_policy", lambda *a, **k: pytest.fail("loaded model"))
+    again = evaluate(spec, [mc_bench(3)], cache=cache)
+    assert again.benchmarks["toy_mc"].n == 3

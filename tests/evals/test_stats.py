@@ -1,0 +1,106 @@
+"""Hand-computed checks of every statistic the reports rely on."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from scipy import stats as sps
+
+from traitrl.evals.stats import (
+    Comparison,
+    adjust,
+    benjamini_hochberg,
+    compare_scores,
+    paired_test,
+    pool_seeds,
+    refusal_adjusted,
+    summarize,
+    summarize_comparison,
+    welch_test,
+)
+
+
+def test_bh_hand_computed():
+    # sorted p: .01 .03 .04 .2 -> p*m/rank = .04 .06 .0533 .2 -> step-up min from the top
+    q = benjamini_hochberg([0.01, 0.04, 0.03, 0.2])
+    assert q == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.2])
+
+
+def test_bh_skips_missing_and_caps_at_one():
+    q = benjamini_hochberg([0.5, None, 0.9, 0.01])
+    # m = 3: sorted .01 .5 .9 -> .03 .75 .9
+    assert q == pytest.approx([0.75, None, 0.9, 0.03])
+    assert benjamini_hochberg([0.9, 0.95]) == pytest.approx([0.95, 0.95])
+    assert benjamini_hochberg([]) == []
+
+
+def test_summary_mean_se_and_seeded_bootstrap():
+    scores = [1, 0, 1, 1, None, 0, 1, 1, 0, 1]
+    s = summarize(scores, seed=3)
+    assert s.n == 9 and s.mean == pytest.approx(6 / 9)
+    sd = math.sqrt(sum((x - 6 / 9) ** 2 for x in [1, 0, 1, 1, 0, 1, 1, 0, 1]) / 8)
+    assert s.se == pytest.approx(sd / 3)
+    assert s.ci[0] <= s.mean <= s.ci[1]
+    assert summarize(scores, seed=3) == s
+    assert summarize([None]).mean is None and summarize([0.5]).ci is None
+
+
+def test_paired_matches_scipy_and_differs_from_welch():
+    a = [0.1, 0.4, 0.35, 0.8, 0.55]
+    b = [0.2, 0.45, 0.5, 0.85, 0.6]
+    diff, ci, p = paired_test(a, b)
+    assert diff == pytest.approx(0.08)
+    assert p == pytest.approx(sps.ttest_rel(b, a).pvalue)
+    assert ci[0] < diff < ci[1]
+    wdiff, _, wp = welch_test(a, b)
+    assert wdiff == pytest.approx(0.08)
+    assert wp == pytest.approx(sps.ttest_ind(b, a, equal_var=False).pvalue)
+    assert p < 0.05 < wp  # pairing removes the between-item variance
+
+
+def test_compare_pairs_by_item_id_else_welch():
+    a = {"x": 0.0, "y": 1.0, "z": None, "w": 0.5}
+    b = {"y": 1.0, "x": 1.0, "z": 1.0, "w": 0.5}
+    c = compare_scores(a, b)
+    assert c.paired and c.n_a == 3 and c.n_b == 4
+    assert c.diff == pytest.approx(1 / 3)
+    unpaired = compare_scores({"a1": 0.0, "a2": 1.0}, {"b1": 1.0, "b2": 1.0, "b3": 0.0})
+    assert not unpaired.paired and unpaired.diff == pytest.approx(2 / 3 - 0.5)
+
+
+def test_zero_variance_difference():
+    diff, ci, p = paired_test([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])
+    assert diff == 0 and p == 1.0 and ci == (0.0, 0.0)
+
+
+def test_summarize_comparison_counts():
+    cs = {
+        "a": Comparison(diff=0.2, ci=None, p=0.001, n_a=1, n_b=1, paired=True, category="honesty"),
+        "b": Comparison(diff=0.1, ci=None, p=0.04, n_a=1, n_b=1, paired=True, category="honesty"),
+        "c": Comparison(diff=-0.3, ci=None, p=0.002, n_a=1, n_b=1, paired=True, category="health"),
+        "d": Comparison(diff=0.0, ci=None, p=None, n_a=1, n_b=1, paired=True, category="health"),
+    }
+    adjusted = adjust(cs)
+    # m = 3: sorted .001 .002 .04 -> .003 .003 .04
+    assert adjusted["a"].q == pytest.approx(0.003) and adjusted["b"].q == pytest.approx(0.04)
+    s = summarize_comparison(adjusted)
+    assert (s["n_benchmarks"], s["improved"], s["sig_improved"], s["sig_regressed"]) == (4, 2, 2, 1)
+    assert s["mean_gain"] == pytest.approx(0.0)
+    assert s["per_category"]["health"] == {"n_benchmarks": 2, "improved": 0, "sig_improved": 0,
+                                           "sig_regressed": 1, "mean_gain": pytest.approx(-0.15)}
+
+
+def test_refusal_adjusted_keeps_items_neither_refused():
+    a = {"1": (0.0, False), "2": (1.0, True), "3": (0.5, False), "4": (0.0, None)}
+    b = {"1": (1.0, False), "2": (0.0, False), "3": (1.0, False), "4": (1.0, False)}
+    c = refusal_adjusted(a, b)
+    assert c.paired and c.n_a == 2 and c.diff == pytest.approx(0.75)
+
+
+def test_pool_seeds_t_interval():
+    s = pool_seeds([0.4, 0.5, 0.6])
+    assert s.mean == pytest.approx(0.5) and s.se == pytest.approx(0.1 / math.sqrt(3))
+    half = sps.t.ppf(0.975, 2) * s.se
+    assert s.ci == pytest.approx((0.5 - half, 0.5 + half))
+    assert pool_seeds([0.3]).ci is None
