@@ -48,6 +48,9 @@ def demo(out: Path = typer.Option(Path("runs/demo"), "--out", help="Run director
 
 
 def _mount() -> None:
+    if _state.get("mounted"):  # main() may run more than once in a process (tests, notebooks)
+        return
+    _state["mounted"] = True
     from traitrl.experiments.commands import app as experiment_app
     from traitrl.report.commands import register as register_report
 

@@ -40,15 +40,28 @@ def _depth(obj: Any, limit: int = MAX_JSON_DEPTH) -> int:
     return deepest
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"non-finite number {name} is not allowed")
+def _first_non_finite(obj: Any) -> tuple[str, float] | None:
+    """Dotted path and value of the first NaN/Infinity (including overflowing literals like 1e999)."""
+    stack: list[tuple[Any, tuple]] = [(obj, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            return ".".join(map(str, path)) or "<row>", node
+        if isinstance(node, dict):
+            stack.extend((v, (*path, k)) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((v, (*path, i)) for i, v in reversed(list(enumerate(node))))
+    return None
 
 
 def loads_strict(text: str) -> Any:
-    """`json.loads` that rejects NaN/Infinity and absurd nesting."""
-    obj = json.loads(text, parse_constant=_reject_constant)
+    """`json.loads` that rejects NaN/Infinity (naming where they are) and absurd nesting."""
+    obj = json.loads(text)
     if _depth(obj) > MAX_JSON_DEPTH:
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    bad = _first_non_finite(obj)
+    if bad is not None:
+        raise ValueError(f"non-finite number {bad[1]} at {bad[0]} is not allowed")
     return obj
 
 
@@ -119,11 +132,16 @@ def load_yaml_model(path: str | Path, model: type[M]) -> M:
         return model.model_validate(data)
     except ValidationError as e:
         field, msg = validation_message(e)
-        line = _yaml_key_line(path, field.split(".")[-1])
+        line = _yaml_key_line(path, field)
         raise InputError(msg, file=str(path), line=line, field=field) from None
 
 
-def _yaml_key_line(path: str | Path, key: str) -> int | None:
+def _yaml_key_line(path: str | Path, field: str) -> int | None:
+    """Line of the last named key in a dotted field path (list indices like `arms.2` name no key)."""
+    names = [p for p in field.split(".") if not p.isdigit()]
+    if not names:
+        return None
+    key = names[-1]
     for i, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip().startswith(f"{key}:") or line.strip().startswith(f"- {key}:"):
             return i

@@ -19,7 +19,7 @@ import typer
 from pydantic import BaseModel, ConfigDict, Field
 
 from traitrl.errors import InputError
-from traitrl.files import atomic_write_jsonl, read_jsonl
+from traitrl.files import atomic_write_jsonl, iter_jsonl_rows, read_jsonl
 from traitrl.grading.api import load_grader
 from traitrl.grading.compare import compare_grades
 from traitrl.grading.grade import Grade
@@ -39,7 +39,8 @@ def load_pairs(scenarios_path: Path, responses_path: Path) -> tuple[list[Scenari
     """Scenarios matched to response rows; an unknown scenario_id names the file and line."""
     by_id = {s.id: s for s in read_jsonl(scenarios_path, Scenario)}
     rows = read_jsonl(responses_path, ResponseRow)
-    for lineno, row in enumerate(rows, start=1):
+    linenos = [lineno for lineno, _ in iter_jsonl_rows(responses_path)]  # file lines, blank lines counted
+    for lineno, row in zip(linenos, rows, strict=True):
         if row.scenario_id not in by_id:
             raise InputError(f"unknown scenario_id {row.scenario_id!r}", file=str(responses_path),
                              line=lineno, field="scenario_id")

@@ -122,19 +122,45 @@ def fingerprint(path: str, adapter_dir: str | None = None) -> str:
     return h.hexdigest()[:16]
 
 
+# Keys that say how a file was saved, not what the model is (`local_files_only` follows HF_HUB_OFFLINE).
+VOLATILE_JSON_KEYS = frozenset({"local_files_only"})
+# List-valued settings that peft keeps as sets, so their saved order follows Python's hash seed.
+UNORDERED_JSON_KEYS = frozenset({"target_modules", "modules_to_save", "exclude_modules"})
+
+
+def _canonical_json(data: bytes) -> bytes | None:
+    """A JSON config in canonical form (sorted keys, set-like lists sorted, volatile keys dropped)."""
+    try:
+        obj = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(obj, dict):
+        obj = {k: sorted(v, key=str) if k in UNORDERED_JSON_KEYS and isinstance(v, list) else v
+               for k, v in obj.items() if k not in VOLATILE_JSON_KEYS}
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()
+
+
 def _file_digest(f: Path) -> str:
-    """Content digest, memoised next to nothing: keyed on (path, size, mtime) in the cache folder."""
+    """Content digest, memoised next to nothing: keyed on (path, size, mtime) in the cache folder.
+
+    JSON files are hashed in canonical form, so two saves of the same model in two processes (different
+    hash seeds, different HF_HUB_OFFLINE) give the same fingerprint and hit the same caches."""
     from traitrl.settings import cache_dir
 
     st = f.stat()
-    key = hashlib.sha256(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"v2|{f.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:24]
     memo = cache_dir() / "digests" / key
     if memo.exists():
         return memo.read_text()
     h = hashlib.sha256()
-    with open(f, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            h.update(chunk)
-    memo.parent.mkdir(parents=True, exist_ok=True)
-    memo.write_text(h.hexdigest())
+    canonical = _canonical_json(f.read_bytes()) if f.suffix == ".json" and st.st_size < 50_000_000 else None
+    if canonical is not None:
+        h.update(canonical)
+    else:
+        with open(f, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 22), b""):
+                h.update(chunk)
+    from traitrl.files import atomic_write_text
+
+    atomic_write_text(memo, h.hexdigest())  # a kill mid-write must not leave a truncated digest behind
     return h.hexdigest()
