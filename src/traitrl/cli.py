@@ -62,7 +62,7 @@ def _mount() -> None:
     ]:
         mod = __import__(module, fromlist=["app"])
         app.add_typer(mod.app, name=name, help=helptext)
-    for module in ["traitrl.evals.commands", "traitrl.training.commands"]:
+    for module in ["traitrl.evals.commands", "traitrl.training.commands", "traitrl.export.commands"]:
         __import__(module, fromlist=["register"]).register(app)
 
 

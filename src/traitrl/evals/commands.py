@@ -121,10 +121,17 @@ def eval_cmd(
     seed: int = typer.Option(0, "--seed"),
     batch_size: int = typer.Option(16, "--batch-size", min=1),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the result cache."),
+    backend: str = typer.Option("transformers", "--backend", help="transformers | vllm (GPU, traitrl[vllm])."),
 ) -> None:
     """Evaluate a model; rerunning the same command resumes from the result cache."""
     from traitrl.evals.evaluator import Decoding, evaluate
 
+    if backend == "vllm":
+        from traitrl.evals.vllm_backend import VLLMModel
+
+        model = VLLMModel(model)
+    elif backend != "transformers":
+        raise InputError(f"unknown backend {backend!r}; expected transformers or vllm", field="--backend")
     benches = _select(suite, benchmark_file)
     decoding = Decoding(max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
     result = evaluate(model, benches, limit=limit, out_dir=out, decoding=decoding, system_prompt=system_prompt,

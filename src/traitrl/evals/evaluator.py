@@ -47,6 +47,7 @@ class BenchmarkResult(BaseModel):
     se: float | None
     ci: tuple[float, float] | None
     missing: int
+    note: str | None = None  # why a benchmark was skipped (e.g. an endpoint without prompt logprobs)
 
 
 class SuiteResult(BaseModel):
@@ -58,7 +59,11 @@ class SuiteResult(BaseModel):
     items: list[ItemResult] = []
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"items"})
+        out = self.model_dump(mode="json", exclude={"items"})
+        for b in out["benchmarks"].values():
+            if b.get("note") is None:
+                b.pop("note", None)
+        return out
 
 
 def spec_fingerprint(spec: str) -> str:
@@ -86,12 +91,27 @@ def mc_score(item: BenchmarkItem, logprobs: Sequence[float], n_tokens: Sequence[
 
 
 class _Model:
-    """Loads the model on first use, so a fully cached run never touches the weights."""
+    """Loads the model on first use, so a fully cached run never touches the weights.
 
-    def __init__(self, spec_or_loaded: str | LoadedModel) -> None:
+    A serving backend (`evals/remote.py` `RemoteModel`, `evals/vllm_backend.py`), or a spec
+    `openai:<model>@<base_url>`, is kept in `backend` and answers `generate` / `score_choices` itself."""
+
+    def __init__(self, spec_or_loaded: Any) -> None:
+        from traitrl.evals.remote import RemoteModel, is_remote_spec
+
+        if is_remote_spec(spec_or_loaded):
+            spec_or_loaded = RemoteModel.from_spec(spec_or_loaded)
+        self.backend = spec_or_loaded if getattr(spec_or_loaded, "is_backend", False) else None
         self._loaded = spec_or_loaded if isinstance(spec_or_loaded, LoadedModel) else None
+        if self.backend is not None:
+            self.spec, self.fingerprint = self.backend.spec, self.backend.fingerprint
+            return
         self.spec = spec_or_loaded.spec if self._loaded else str(spec_or_loaded)
         self.fingerprint = self._loaded.fingerprint if self._loaded else spec_fingerprint(self.spec)
+
+    def loglik_note(self) -> str | None:
+        """Why this model cannot score mc benchmarks (None: it can)."""
+        return self.backend.loglik_note() if self.backend is not None else None
 
     def get(self) -> LoadedModel:
         if self._loaded is None:
@@ -131,7 +151,8 @@ def _run_chunk(model: _Model, bench: Benchmark, items: list[BenchmarkItem], deco
     if bench.scorer in ("mc", "mc2"):
         from traitrl.evals.loglik import score_choices
 
-        scored = score_choices(model.get(), items, batch_size=batch_size, system_prompt=system_prompt)
+        scored = (model.backend.score_choices(items, system_prompt=system_prompt) if model.backend is not None
+                  else score_choices(model.get(), items, batch_size=batch_size, system_prompt=system_prompt))
         out = []
         for item, choices in zip(items, scored, strict=True):
             lps, ns = [c.logprob for c in choices], [c.n_tokens for c in choices]
@@ -140,6 +161,11 @@ def _run_chunk(model: _Model, bench: Benchmark, items: list[BenchmarkItem], deco
         return out
     from traitrl.evals.generation import generate
 
+    if model.backend is not None:
+        responses = model.backend.generate([it.messages for it in items], max_new_tokens=decoding.max_new_tokens,
+                                           temperature=decoding.temperature, top_p=decoding.top_p,
+                                           seed=decoding.seed, system_prompt=system_prompt)
+        return [_score_generation(bench, item, r) for item, r in zip(items, responses, strict=True)]
     responses = generate(model.get(), [it.messages for it in items], max_new_tokens=decoding.max_new_tokens,
                          temperature=decoding.temperature, top_p=decoding.top_p, seed=decoding.seed,
                          batch_size=batch_size, system_prompt=system_prompt, progress=False)
@@ -152,6 +178,9 @@ def evaluate_benchmark(model: _Model, bench: Benchmark, *, limit: int | None, de
     """Item results of one benchmark in item order, computing only what the cache lacks."""
     items = bench.load()
     items = items[:limit] if limit is not None else items
+    note = model.loglik_note() if bench.scorer in ("mc", "mc2") else None
+    if note is not None:  # skipped, not scored 0, and not cached (a later endpoint may support it)
+        return [ItemResult(benchmark=bench.id, item_id=it.id, score=None, extra={"skipped": note}) for it in items]
     keys = [item_key(it) for it in items]
     dec = decoding.model_dump() if bench.scorer == "generate" else {}
     ctx = context_key(model.fingerprint, bench, dec, system_prompt)
@@ -167,11 +196,14 @@ def evaluate_benchmark(model: _Model, bench: Benchmark, *, limit: int | None, de
     return [done[k] for k in keys]
 
 
-def evaluate(model: str | LoadedModel, benchmarks: Sequence[Benchmark], *, limit: int | None = None,
+def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *, limit: int | None = None,
              out_dir: str | Path | None = None, decoding: Decoding | None = None,
              system_prompt: str | None = None, cache: ResultCache | bool = True, batch_size: int = 16,
              chunk_size: int = 128) -> SuiteResult:
-    """Evaluate `model` on `benchmarks`; with `out_dir`, write items.jsonl and results.json there."""
+    """Evaluate `model` on `benchmarks`; with `out_dir`, write items.jsonl and results.json there.
+
+    `model`: a spec (`load_policy` accepts it, or `openai:<model>@<base_url>`), a `LoadedModel`, or a
+    serving backend (`RemoteModel`, `VLLMModel`)."""
     decoding = decoding or Decoding()
     store = ResultCache() if cache is True else (cache or None)
     handle = _Model(model)
@@ -183,7 +215,8 @@ def evaluate(model: str | LoadedModel, benchmarks: Sequence[Benchmark], *, limit
         s = summarize([r.score for r in results])
         per_bench[bench.id] = BenchmarkResult(
             category=bench.category, direction=bench.direction, scorer=bench.scorer, version=bench.version,
-            n=s.n, mean=s.mean, se=s.se, ci=s.ci, missing=sum(r.score is None for r in results))
+            n=s.n, mean=s.mean, se=s.se, ci=s.ci, missing=sum(r.score is None for r in results),
+            note=next((r.extra["skipped"] for r in results if "skipped" in r.extra), None))
         rows.extend(results)
     suite = SuiteResult(model=handle.spec, fingerprint=handle.fingerprint, system_prompt=system_prompt,
                         decoding=decoding, benchmarks=per_bench, items=rows)

@@ -1,0 +1,1 @@
+"""Exports for other RL frameworks (verl, OpenRLHF on Ray clusters)."""

@@ -1,0 +1,1 @@
+"""Bridges to other tools: Inspect (tasks), experiment trackers, Hugging Face model cards."""
