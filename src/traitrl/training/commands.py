@@ -1,0 +1,45 @@
+"""`traitrl train`: build one arm's mixture and run GRPO with LoRA on it.
+
+    traitrl train --config configs/train_demo.yaml --out runs/trait --arm trait
+    traitrl train --config configs/train_demo.yaml --out runs/base --arm baseline   # compute-matched
+
+Rerunning the same command resumes from the last checkpoint in `--out/checkpoints`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from traitrl.errors import ConfigError
+
+
+def train(config: Path = typer.Option(..., "--config", help="Training YAML (see configs/train_demo.yaml)."),
+          out: Path = typer.Option(..., "--out", help="Run folder: metrics, checkpoints, adapter."),
+          model: str = typer.Option(None, "--model", help="Override the policy (default: from the config)."),
+          steps: int = typer.Option(None, "--steps", help="Override the number of GRPO steps."),
+          trait_share: float = typer.Option(None, "--trait-share", help="Override the trait share (0-1)."),
+          arm: str = typer.Option(None, "--arm", help="trait | baseline | reward_control."),
+          seed: int = typer.Option(None, "--seed", help="Override the seed.")) -> None:
+    """Train one arm (trait, compute-matched baseline, or reward control) and print the adapter path."""
+    from traitrl.training.arms import prepare_arm
+    from traitrl.training.config import load_train_config
+    from traitrl.training.grpo import train_arm
+    from traitrl.training.mixture import mixture_summary
+
+    if arm is not None and arm not in ("trait", "baseline", "reward_control"):
+        raise ConfigError(f"unknown arm {arm!r}; expected trait, baseline or reward_control", field="--arm")
+    cfg = load_train_config(str(config), model=model, steps=steps, trait_share=trait_share, arm=arm, seed=seed)
+    rows, rewards = prepare_arm(cfg)
+    typer.echo(f"arm {cfg.arm}: {len(rows)} rows {mixture_summary(rows)}; rewards "
+               f"{[getattr(f, '__name__', type(f).__name__) for f in rewards]}")
+    result = train_arm(cfg, rows, rewards, out, echo=typer.echo)
+    first, last = result.curve()
+    if first is not None:
+        typer.echo(f"reward first-5 {first:.3f} -> last-5 {last:.3f} over {result.steps} steps")
+    typer.echo(f"adapter: {result.adapter_dir}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)

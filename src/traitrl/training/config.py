@@ -1,0 +1,70 @@
+"""`TrainConfig`: every knob of one GRPO arm, validated at the boundary (unknown keys rejected).
+
+YAML keys are the field names (see `configs/train_demo.yaml`). Batch sizes count *prompts*: one step
+generates `prompts_per_step * num_generations` completions (TRL's `per_device_train_batch_size` counts
+completions; `grpo.py` converts). Learning rate: 5e-5..2e-4 is the sensible LoRA range; the 135M demo uses
+1e-4 (see the module docstring of `traitrl.training.grpo` for the measured curve).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from traitrl.errors import ConfigError
+from traitrl.files import load_yaml_model
+
+Arm = Literal["trait", "baseline", "reward_control"]
+
+
+class TrainConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = "embedded"
+    arm: Arm = "trait"
+    steps: int = Field(200, ge=1)
+    learning_rate: float = Field(1e-4, gt=0, le=1e-2)
+    lora_r: int = Field(16, ge=1)
+    lora_alpha: int = Field(32, ge=1)
+    lora_dropout: float = Field(0.0, ge=0, lt=1)
+    lora_target_modules: list[str] | str = "all-linear"
+    num_generations: int = Field(4, ge=2)
+    max_completion_length: int = Field(48, ge=1)
+    prompts_per_step: int = Field(8, ge=1)
+    temperature: float = Field(1.0, gt=0)
+    beta: float = Field(0.0, ge=0)
+    seed: int = 0
+    trait_share: float = Field(0.05, ge=0, le=1)
+    arithmetic_share: float = Field(0.5, ge=0, le=1)
+    domains: list[str] | None = None
+    exclude_domains: list[str] = Field(default_factory=list)
+    traits: list[str] | None = None
+    save_steps: int = Field(50, ge=1)
+    resume: bool = True
+    merge: bool = False
+    dtype: Literal["auto", "bfloat16", "float32"] = "auto"
+    report_to: str | list[str] = "none"
+    torch_threads: int | None = Field(None, ge=1)  # 1 on a shared CPU: oversubscribed OpenMP is 10x slower
+
+    @property
+    def effective_trait_share(self) -> float:
+        """The share actually used: 0 for the baseline arm."""
+        return 0.0 if self.arm == "baseline" else self.trait_share
+
+    @property
+    def n_rows(self) -> int:
+        """Rows consumed by one pass: `steps * prompts_per_step`."""
+        return self.steps * self.prompts_per_step
+
+
+def load_train_config(path: str, **overrides) -> TrainConfig:
+    """Read a YAML config, apply non-None CLI overrides, validate (errors name file, line and key)."""
+    cfg = load_yaml_model(path, TrainConfig)
+    updates = {k: v for k, v in overrides.items() if v is not None}
+    if not updates:
+        return cfg
+    try:
+        return TrainConfig.model_validate({**cfg.model_dump(), **updates})
+    except ValueError as e:
+        raise ConfigError(str(e).splitlines()[0], file=str(path)) from None

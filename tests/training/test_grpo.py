@@ -1,0 +1,46 @@
+"""One GRPO step with LoRA on the tiny random Llama: metrics, adapter, resume."""
+
+import json
+
+import pytest
+
+from traitrl.models.loading import load_policy
+from traitrl.models.tiny import tiny_llama_path
+from traitrl.training.callbacks import read_metrics
+from traitrl.training.config import TrainConfig
+from traitrl.training.grpo import train_arm
+from traitrl.training.helpfulness_reward import helpfulness_reward
+from traitrl.training.mixture import build_mixture
+from traitrl.training.standard_reward import standard_reward
+from traitrl.training.standard_tasks import build_standard_tasks
+
+
+def _config(**kw) -> TrainConfig:
+    base = {"model": str(tiny_llama_path()), "steps": 1, "prompts_per_step": 2, "num_generations": 2,
+            "max_completion_length": 6, "save_steps": 1, "lora_r": 4, "dtype": "float32"}
+    return TrainConfig(**{**base, **kw})
+
+
+def test_one_step_then_resume(tmp_path, scenarios):
+    cfg = _config(steps=2)
+    rows = build_mixture(build_standard_tasks(20), scenarios, cfg.n_rows, 0.5, seed=0)
+    first = train_arm(_config(steps=1), rows, [standard_reward, helpfulness_reward], tmp_path)
+    assert first.steps == 1
+    assert [m["step"] for m in first.metrics] == [1]
+    m = first.metrics[0]
+    assert set(m["rewards"]) == {"standard_reward", "helpfulness_reward"}
+    assert 0.0 <= m["zero_variance_fraction"] <= 1.0 and m["seconds"] > 0
+    adapter_cfg = json.loads((first.adapter_dir / "adapter_config.json").read_text())
+    assert adapter_cfg["base_model_name_or_path"] == str(tiny_llama_path())
+    assert (first.adapter_dir / "adapter_model.safetensors").exists()
+    loaded = load_policy(str(first.adapter_dir), dtype="float32", device="cpu")
+    assert type(loaded.model).__name__.startswith("Peft")
+
+    second = train_arm(cfg, rows, [standard_reward, helpfulness_reward], tmp_path)  # resumes at step 1
+    assert second.steps == 2
+    assert [m["step"] for m in read_metrics(tmp_path / "metrics.jsonl")] == [1, 2]
+
+
+def test_config_rejects_unknown_keys():
+    with pytest.raises(ValueError, match="extra"):
+        TrainConfig(stepz=3)
