@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from traitrl.export.commands import app
 from traitrl.files import atomic_write_jsonl
-from traitrl.grading.api import grade
+from traitrl.grading.api import grade, load_grader
 from traitrl.training.reward import make_trait_reward
 
 RESPONSES = [
@@ -41,7 +41,8 @@ def _module(path):
 
 
 def _expected(s, r) -> float:
-    value = grade(s, r).score
+    """What the TRL reward gives: the offline rubric grade with partial credit."""
+    value = grade(s, r, load_grader("offline:partial")).partial_score
     return 0.0 if math.isnan(value) else value
 
 

@@ -86,7 +86,10 @@ def reward_funcs(plan: ArmPlan, cfg: ExperimentConfig) -> list[Callable]:
         from traitrl.constitution.grader import ConstitutionGrader
         from traitrl.training.reward import make_trait_reward
 
-        fn = make_trait_reward(by_id, grader=ConstitutionGrader(load_constitution(cfg.constitution)))
+        from traitrl.training.reward import reward_grader
+
+        fn = make_trait_reward(by_id, grader=ConstitutionGrader(load_constitution(cfg.constitution),
+                                                                base=reward_grader()))
         fn.__name__ = "constitution_reward"
         funcs.append(fn)
     return funcs

@@ -3,7 +3,8 @@
 `grade` / `grade_many` return `Grade`s; `score_response` returns the clipped rubric score (NaN when
 unscored). `load_grader` turns a grader spec into a grader:
 
-- `offline` (default; `offline:nogate` turns the degenerate-response gate off)
+- `offline` (default; `offline:nogate` turns the degenerate-response gate off; `offline:partial` adds
+  partial credit per positive item, the RL reward's grader — read its `Grade.partial_score`)
 - `judge:<model>@<base_url>` — an OpenAI-compatible judge (key from `TRAITRL_API_KEY`)
 """
 
@@ -30,6 +31,8 @@ def load_grader(spec: str | None = None, **judge_options: object) -> Grader:
         return default_grader()
     if spec == "offline:nogate":
         return OfflineGrader(gate=False)
+    if spec == "offline:partial":
+        return OfflineGrader(partial_credit=True)
     if spec.startswith("judge:"):
         from traitrl.grading.judge import JudgeConfig, OpenAIJudge
 
@@ -39,7 +42,7 @@ def load_grader(spec: str | None = None, **judge_options: object) -> Grader:
             raise ConfigError(f"bad judge spec {spec!r}: expected judge:<model>@<http(s)://base_url>",
                               field="grader")
         return OpenAIJudge(JudgeConfig(model=model, base_url=base_url, **judge_options))
-    raise ConfigError(f"unknown grader {spec!r}: use 'offline', 'offline:nogate' or "
+    raise ConfigError(f"unknown grader {spec!r}: use 'offline', 'offline:nogate', 'offline:partial' or "
                       "'judge:<model>@<base_url>'", field="grader")
 
 

@@ -21,6 +21,7 @@ class ItemGrade(BaseModel):
     tags: list[str] = Field(default_factory=list)
     met: bool | None
     evidence: str = ""
+    credit: float | None = Field(default=None, description="Partial credit in [0, 1] (reward graders only).")
 
 
 class Grade(BaseModel):
@@ -33,6 +34,12 @@ class Grade(BaseModel):
         return score_rubric([i.points for i in self.items], [i.met for i in self.items])
 
     @property
+    def partial_score(self) -> float:
+        """The score with partial credit where the grader gave it (the RL reward); else `score`."""
+        return score_rubric([i.points for i in self.items],
+                            [i.credit if i.credit is not None and i.met is not None else i.met for i in self.items])
+
+    @property
     def missing(self) -> int:
         return sum(i.met is None for i in self.items)
 
@@ -43,7 +50,7 @@ class Grade(BaseModel):
     def to_row(self) -> dict:
         s = self.score
         return {"scenario_id": self.scenario_id, "score": None if math.isnan(s) else s,
-                "items": [i.model_dump(exclude={"tags"}) for i in self.items]}
+                "items": [i.model_dump(exclude={"tags", "credit"}) for i in self.items]}
 
 
 def item_grade(item: RubricItem, met: bool | None, evidence: str = "") -> ItemGrade:

@@ -19,6 +19,7 @@ from traitrl.grading.checks import CheckFn, build_check
 from traitrl.grading.checks.semantic import prefetch
 from traitrl.grading.gate import check_gate
 from traitrl.grading.grade import Grade, ItemGrade, item_grade
+from traitrl.grading.partial_credit import item_credit
 from traitrl.scenarios.schema import CheckSpec, RubricItem, Scenario
 
 GRADER_VERSION = "offline-v1"
@@ -54,9 +55,11 @@ def uses_similarity(scenario: Scenario) -> bool:
 class OfflineGrader:
     """Deterministic rubric grader built from offline check primitives."""
 
-    def __init__(self, gate: bool = True) -> None:
+    def __init__(self, gate: bool = True, partial_credit: bool = False) -> None:
         self.gate = gate
-        self.name = f"offline(version={GRADER_VERSION},gate={gate})"
+        self.partial_credit = partial_credit
+        self.name = f"offline(version={GRADER_VERSION},gate={gate}" + (",partial_credit=True)" if partial_credit
+                                                                      else ")")
 
     def validate(self, scenarios: list[Scenario]) -> None:
         """Build every check now, so a bad rubric fails at load time."""
@@ -75,9 +78,20 @@ class OfflineGrader:
 
     def _grade(self, scenario: Scenario, response: str, fns: list[CheckFn | None]) -> Grade:
         gate = check_gate(response, scenario) if self.gate else None
-        items = [self._item(item, fn, scenario, response, gate.reason if gate and not gate.passed else "")
+        gated = gate.reason if gate and not gate.passed else ""
+        items = [self._item(item, fn, scenario, response, gated)
                  for item, fn in zip(scenario.rubric, fns, strict=True)]
+        if self.partial_credit and not gated:
+            items = [self._with_credit(item, g, scenario, response) for item, g in zip(scenario.rubric, items,
+                                                                                         strict=True)]
         return Grade(scenario_id=scenario.id, items=items, grader=self.name)
+
+    @staticmethod
+    def _with_credit(item: RubricItem, g: ItemGrade, scenario: Scenario, response: str) -> ItemGrade:
+        if item.points <= 0 or item.check is None or g.met is None:
+            return g
+        credit = 1.0 if g.met else item_credit(item.check, response, scenario.messages)
+        return g.model_copy(update={"credit": credit})
 
     @staticmethod
     def _item(item: RubricItem, fn: CheckFn | None, scenario: Scenario, response: str,
