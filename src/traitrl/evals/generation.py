@@ -5,12 +5,20 @@ that left padding stays small, generated in batches and returned in input order.
 tokenizer's end-of-turn token as well as the model's EOS. Sampling is seeded per batch, and batches depend
 only on the inputs, so the same call gives the same samples.
 
+On a CPU the model runs in `default_dtype()` (bf16 where the CPU has AVX-512 BF16/AMX) and with as many
+torch threads as there are idle cores (`cpu_threads`): OpenMP threads wait for each other at every op, so
+on a CPU shared with other busy processes, two threads on two cores run 2-7x slower than one thread
+(measured in `bench/`, see docs/performance.md). `TRAITRL_TORCH_THREADS` overrides the choice.
+
     texts = generate(load_policy("embedded"), [[Message(role="user", content="Hi")]], max_new_tokens=64)
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from traitrl.evals.loglik import render_prompt
@@ -29,6 +37,42 @@ def stop_token_ids(loaded: LoadedModel) -> list[int]:
             if i is not None and i not in ids:
                 ids.append(int(i))
     return ids
+
+
+def cpu_threads(samples: int = 5, interval_s: float = 0.01) -> int:
+    """Torch threads worth using now: the cores not busy with other runnable tasks (at least 1).
+
+    Reads the instantaneous runnable count in /proc/loadavg a few times (the calling thread counts itself
+    once); `TRAITRL_TORCH_THREADS` wins when set."""
+    import torch
+
+    if os.environ.get("TRAITRL_TORCH_THREADS"):
+        return max(1, int(os.environ["TRAITRL_TORCH_THREADS"]))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    busy = []
+    for _ in range(samples):
+        try:
+            with open("/proc/loadavg") as fh:
+                busy.append(int(fh.read().split()[3].split("/")[0]) - 1)
+        except (OSError, ValueError, IndexError):
+            return torch.get_num_threads()
+        time.sleep(interval_s)
+    others = sorted(busy)[len(busy) // 2]
+    return max(1, min(torch.get_num_threads(), cores - others))
+
+
+@contextmanager
+def cpu_thread_policy(device: Any) -> Iterator[int]:
+    """Run the block with `cpu_threads()` torch threads on a CPU device; restore the old count after."""
+    import torch
+
+    before = torch.get_num_threads()
+    n = cpu_threads() if str(device).startswith("cpu") else before
+    torch.set_num_threads(n)
+    try:
+        yield n
+    finally:
+        torch.set_num_threads(before)
 
 
 def generate(loaded: LoadedModel, conversations: Sequence[Sequence[Message]], *, max_new_tokens: int = 256,
@@ -56,7 +100,7 @@ def generate(loaded: LoadedModel, conversations: Sequence[Sequence[Message]], *,
     kwargs.update({"temperature": temperature, "top_p": top_p, "top_k": 0} if sampling
                   else {"temperature": None, "top_p": None, "top_k": None})
     bar = tqdm(total=len(prompts), desc="generate", unit="conv", disable=not progress)
-    with torch.inference_mode():
+    with torch.inference_mode(), cpu_thread_policy(device):
         for b, start in enumerate(range(0, len(order), rows_per_batch)):
             idx = order[start: start + rows_per_batch]
             enc = tok([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)

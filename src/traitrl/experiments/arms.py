@@ -84,9 +84,7 @@ def reward_funcs(plan: ArmPlan, cfg: ExperimentConfig) -> list[Callable]:
     elif plan.reward == "constitution":
         from traitrl.constitution.document import load_constitution
         from traitrl.constitution.grader import ConstitutionGrader
-        from traitrl.training.reward import make_trait_reward
-
-        from traitrl.training.reward import reward_grader
+        from traitrl.training.reward import make_trait_reward, reward_grader
 
         fn = make_trait_reward(by_id, grader=ConstitutionGrader(load_constitution(cfg.constitution),
                                                                 base=reward_grader()))

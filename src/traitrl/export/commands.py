@@ -111,7 +111,8 @@ def export_openrlhf_dir(scenarios: list[Scenario], out: str | Path, grader: str 
 
 SCENARIOS_OPT = typer.Option(..., "--scenarios", help="Scenario JSONL file or folder (`traitrl data build`).")
 OUT_OPT = typer.Option(..., "--out", help="Folder for the data and the reward module.")
-GRADER_OPT = typer.Option("offline:partial", "--grader", help="Grader spec used by the reward (offline:partial = the TRL reward | offline | judge:...).")
+GRADER_OPT = typer.Option("offline:partial", "--grader",
+                          help="Reward grader: offline:partial (= the TRL reward) | offline | judge:...")
 MODEL_OPT = typer.Option("<hf-model-id-or-path>", "--model", help="Policy named in the printed command.")
 
 

@@ -3,13 +3,13 @@
 `make_trait_reward(scenarios_by_id)` returns `reward(prompts, completions, scenario_id, **kwargs)`, which
 grades every completion with `traitrl.grading.api.grade_many` (the function evaluation uses) and returns
 `Grade.partial_score`: the same rubric and scoring rule, with partial credit on positive items from the
-default reward grader `OfflineGrader(partial_credit=True)` (see `grading/partial_credit.py`; a strict
-grader passed in gives exactly `Grade.score`). Rows whose `scenario_id` is None (standard-task rows in the mixture) get None, which TRL keeps
-out of the group baseline; so do unscored grades (no positive item with a verdict). Completions may be
-strings or conversational lists of `{"role", "content"}` messages.
+default reward grader `OfflineGrader(partial_credit=True)` (see `grading/partial_credit.py`; a strict grader
+passed in gives exactly `Grade.score`). Rows whose `scenario_id` is None (standard-task rows in the mixture)
+get None, which TRL keeps out of the group baseline; so do unscored grades (no positive item with a verdict).
+Completions may be strings or conversational lists of `{"role", "content"}` messages.
 
-TRL passes completions grouped by prompt, `num_generations` at a time. A group whose rewards are all equal
-has zero advantage and teaches nothing; `zero_variance_fraction` measures how many there are and the reward
+TRL passes completions grouped by prompt, `num_generations` at a time. A group whose rewards are all equal has
+zero advantage and teaches nothing; `zero_variance_fraction` measures how many there are and the reward
 function records the last value in `reward.last_zero_variance_fraction` for the trainer to log.
 """
 
