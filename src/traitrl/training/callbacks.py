@@ -80,12 +80,14 @@ class MetricsCallback(TrainerCallback):
         self._last = time.monotonic()
 
     def on_train_begin(self, args, state, control, **kwargs):
+        if not state.is_world_process_zero:  # multi-GPU: one writer
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         truncate_metrics(self.path, state.global_step)
         self._last = time.monotonic()
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        if not logs or "reward" not in logs:
+        if not logs or "reward" not in logs or not state.is_world_process_zero:
             return
         now = time.monotonic()
         row = metrics_row(state.global_step, logs, now - self._last)

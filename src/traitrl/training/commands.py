@@ -21,8 +21,22 @@ def train(config: Path = typer.Option(..., "--config", help="Training YAML (see 
           steps: int = typer.Option(None, "--steps", help="Override the number of GRPO steps."),
           trait_share: float = typer.Option(None, "--trait-share", help="Override the trait share (0-1)."),
           arm: str = typer.Option(None, "--arm", help="trait | baseline | reward_control."),
-          seed: int = typer.Option(None, "--seed", help="Override the seed.")) -> None:
+          seed: int = typer.Option(None, "--seed", help="Override the seed."),
+          launcher: str = typer.Option("none", "--launcher", help="none | accelerate (multi-GPU; docs/scaling.md)."),
+          accelerate_config: Path = typer.Option(None, "--accelerate-config", help="configs/accelerate/*.yaml"),
+          num_processes: int = typer.Option(None, "--num-processes", min=1,
+                                            help="accelerate processes (default: from the config).")) -> None:
     """Train one arm (trait, compute-matched baseline, or reward control) and print the adapter path."""
+    if launcher not in ("none", "accelerate"):
+        raise ConfigError(f"unknown launcher {launcher!r}; expected none or accelerate", field="--launcher")
+    if launcher == "accelerate":
+        import sys
+
+        from traitrl.training.launch import exec_accelerate
+
+        if accelerate_config is None:
+            raise ConfigError("--launcher accelerate needs --accelerate-config FILE", field="--accelerate-config")
+        exec_accelerate(accelerate_config, sys.argv[sys.argv.index("train") + 1:], num_processes)
     from traitrl.training.arms import prepare_arm
     from traitrl.training.config import load_train_config
     from traitrl.training.grpo import train_arm

@@ -111,6 +111,10 @@ def train_arm(config: TrainConfig, train_rows: Sequence[dict], reward_funcs: Seq
                                                       "git_revision": git_revision(),
                                                       "reward_funcs": [f.__name__ for f in reward_funcs]})
     ckpt_dir = out_dir / "checkpoints"
+    if config.report_to not in ("none", [], ["none"]):
+        from traitrl.integrations.tracking import apply_tracking_env
+
+        apply_tracking_env(out_dir)
     lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
                       target_modules=config.lora_target_modules, task_type="CAUSAL_LM")
     trainer = GRPOTrainer(model=model, reward_funcs=list(reward_funcs), args=grpo_args(config, ckpt_dir,
@@ -123,8 +127,11 @@ def train_arm(config: TrainConfig, train_rows: Sequence[dict], reward_funcs: Seq
     start = time.monotonic()
     trainer.train(resume_from_checkpoint=resume)
     seconds = time.monotonic() - start
-    adapter_dir = save_adapter(trainer.model, tokenizer, out_dir / "adapter", base_path)
-    merged = save_merged(trainer.model, tokenizer, out_dir / "merged") if config.merge else None
+    adapter_dir, merged = out_dir / "adapter", None
+    trainer.accelerator.wait_for_everyone()
+    if trainer.accelerator.is_main_process:  # multi-GPU (accelerate): one writer
+        save_adapter(trainer.model, tokenizer, adapter_dir, base_path)
+        merged = save_merged(trainer.model, tokenizer, out_dir / "merged") if config.merge else None
     return TrainResult(out_dir=out_dir, adapter_dir=adapter_dir, metrics_path=out_dir / "metrics.jsonl",
                        steps=trainer.state.global_step, seconds=seconds, merged_dir=merged,
                        metrics=read_metrics(out_dir / "metrics.jsonl"))
