@@ -45,6 +45,29 @@ def compare_models(a: dict[str, Any], b: dict[str, Any], categories: dict[str, s
     return out
 
 
+def heldout_trait_scores(stage: dict[str, Any], benches: list[str]) -> dict[str, Any]:
+    """Held-out trait scenarios: the strict rubric score, the partial-credit score (the RL reward's grader,
+    more sensitive at this scale) and both split into health and non-health domains (domain transfer)."""
+    from traitrl.grading.offline import OfflineGrader
+    from traitrl.scenarios.build import load_builtin
+
+    by_id = {sc.id: sc for sc in load_builtin(split="eval")}
+    rows = [(by_id[i], r) for b in benches for i, r in stage["items"].get(b, {}).items()
+            if i in by_id and r.get("response") is not None]
+    if not rows:
+        return {}
+    grades = OfflineGrader(partial_credit=True).grade_batch([sc for sc, _ in rows], [r["response"] for _, r in rows])
+    out: dict[str, Any] = {}
+    for name, keep in [("all", lambda sc: True), ("health", lambda sc: sc.domain == "health"),
+                       ("non_health", lambda sc: sc.domain != "health")]:
+        sel = [(g.score, g.partial_score) for (sc, _), g in zip(rows, grades, strict=True) if keep(sc)]
+        strict = summarize([a for a, _ in sel])
+        partial = summarize([b for _, b in sel])
+        out[name] = {"n": strict.n, "strict": strict.mean, "strict_ci": strict.ci, "partial": partial.mean,
+                     "partial_ci": partial.ci}
+    return out
+
+
 def refusal_rate(stage: dict[str, Any], categories: dict[str, str]) -> float | None:
     labels = [r["refusal"] for bn in categories for r in stage["items"].get(bn, {}).values()
               if r.get("refusal") is not None]
@@ -150,11 +173,13 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
         arm = label.split("@")[0]
         t = training.get(arm, {})
         first = next(iter(t.values()), None)
+        held_out = heldout_trait_scores(stage, in_dist)
         entry = {"model": stage["model"], "suite": {b: s for b, s in stage["suite"].items() if b in categories},
-                 "trait_eval_score": _mean_over(stage, in_dist)}
+                 "trait_eval_score": _mean_over(stage, in_dist), "held_out_trait": held_out}
         if first:
-            entry["training"] = {"metrics": first["metrics"],
-                                 "summary": {**first["summary"], "trait_eval_score": entry["trait_eval_score"]}}
+            entry["training"] = {"metrics": first["metrics"], "summary": {
+                **first["summary"], "trait_eval_score": entry["trait_eval_score"],
+                "trait_eval_partial": held_out.get("all", {}).get("partial")}}
         arms[label] = entry
     compare = {label: compare_models(evals[BASELINE], stage, categories)
                for label, stage in evals.items() if label not in (BASELINE, "base") and BASELINE in evals}
@@ -168,8 +193,10 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
     for label in evals:
         if label in (BASELINE, "base"):
             continue
-        transfer["panels"][label] = {"held-out trait": arms[label]["trait_eval_score"] or float("nan"),
-                                     "non-health suite": _mean_over(evals[label], non_health) or float("nan")}
+        ho = arms[label]["held_out_trait"]
+        transfer["panels"][label] = {"held-out trait, health (partial)": ho.get("health", {}).get("partial"),
+                                     "held-out trait, other domains (partial)": ho.get("non_health", {}).get("partial"),
+                                     "non-health suite": _mean_over(evals[label], non_health)}
         per = compare.get(label, {}).get("per_benchmark", {})
         wins = [b for b in non_health if per.get(b, {}).get("diff") is not None and per[b]["diff"] > 0]
         transfer["non_health_wins"][label] = {"wins": len(wins), "of": sum(b in per for b in non_health)}
@@ -184,7 +211,9 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
         "capability": {b: {label: stage["suite"].get(b, {}).get("mean") for label, stage in evals.items()}
                        for b in capability},
         "samples": _samples(evals, in_dist),
-        "trait_in_distribution": "; ".join(f"{k}: {_fmt(v['trait_eval_score'])}" for k, v in arms.items()),
+        "trait_in_distribution": "; ".join(
+            f"{k}: strict {_fmt(v['trait_eval_score'])}, partial credit "
+            f"{_fmt(v['held_out_trait'].get('all', {}).get('partial'))}" for k, v in arms.items()),
     }
 
 

@@ -26,6 +26,12 @@ def fmt(x: Any) -> str:
     return str(x)
 
 
+def fmt_ci(ci: Any) -> str:
+    if not ci or any(x is None for x in ci):
+        return ""
+    return f"[{ci[0]:.3f}, {ci[1]:.3f}]"
+
+
 def _benchmark_rows(arms: dict[str, Any]) -> list[dict]:
     ids: dict[str, dict] = {}
     for arm, a in arms.items():
@@ -71,7 +77,8 @@ def build_report(results: dict[str, Any], out_dir: Path) -> Path:
         benchmark_rows=rows, arm_names=arm_names, compare=results.get("compare", {}),
         transfer=results.get("transfer"), transfer_text=results.get("transfer", {}).get("text", ""),
         persona=results.get("persistence", {}).get("persona"), selective=results.get("selective_persistence"),
-        capability=results.get("capability"), samples=results.get("samples", []), fmt=fmt)
+        capability=results.get("capability"), samples=results.get("samples", []), fmt=fmt, fmt_ci=fmt_ci,
+        held_out={a: v["held_out_trait"] for a, v in results.get("arms", {}).items() if v.get("held_out_trait")})
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
     atomic_write_text(path, html)

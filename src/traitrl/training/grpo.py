@@ -59,13 +59,22 @@ def git_revision() -> str | None:
         return None
 
 
+def micro_batch(config: TrainConfig) -> int:
+    """The largest divisor of the completions per step that is at most `config.micro_batch`."""
+    total = config.prompts_per_step * config.num_generations
+    return max(d for d in range(1, min(total, config.micro_batch) + 1) if total % d == 0)
+
+
 def grpo_args(config: TrainConfig, ckpt_dir: Path, use_cpu: bool):
     from trl import GRPOConfig
 
     return GRPOConfig(
         output_dir=str(ckpt_dir), max_steps=config.steps, learning_rate=config.learning_rate,
-        per_device_train_batch_size=config.prompts_per_step * config.num_generations,
-        gradient_accumulation_steps=1, num_generations=config.num_generations,
+        # One generation batch of prompts_per_step × num_generations completions per optimizer step, back-propagated
+        # in micro-batches: activations of 32 × ~500-token sequences would otherwise take ~20 GB.
+        per_device_train_batch_size=micro_batch(config),
+        gradient_accumulation_steps=config.prompts_per_step * config.num_generations // micro_batch(config),
+        num_generations=config.num_generations,
         max_completion_length=config.max_completion_length, temperature=config.temperature, beta=config.beta,
         seed=config.seed, data_seed=config.seed, shuffle_dataset=False, logging_steps=1,
         save_strategy="steps", save_steps=config.save_steps, save_total_limit=2,
