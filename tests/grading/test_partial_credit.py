@@ -53,3 +53,18 @@ def test_gated_response_gets_no_partial_credit():
 def test_scoring_rule_accepts_fractional_credit():
     assert score_rubric([4, 4, -2], [0.5, True, False]) == pytest.approx(6 / 8)
     assert score_rubric([4, -2], [0.25, True]) == 0.0  # clipped
+
+
+def test_grade_without_subcommand_is_grade_run(tmp_path):
+    from typer.testing import CliRunner
+
+    from traitrl.cli import _mount, app
+    from traitrl.files import atomic_write_jsonl
+
+    atomic_write_jsonl(tmp_path / "s.jsonl", [SCENARIO])
+    atomic_write_jsonl(tmp_path / "r.jsonl", [{"scenario_id": "pc-1", "response": "Okafor, 40 mg."}])
+    _mount()
+    res = CliRunner().invoke(app, ["grade", "--scenarios", str(tmp_path / "s.jsonl"), "--responses",
+                                   str(tmp_path / "r.jsonl"), "--out", str(tmp_path / "o.jsonl")])
+    assert res.exit_code == 0, res.output
+    assert '"n": 1' in res.output and (tmp_path / "o.jsonl").exists()

@@ -25,7 +25,7 @@ from traitrl.grading.compare import compare_grades
 from traitrl.grading.grade import Grade
 from traitrl.scenarios.schema import Scenario
 
-app = typer.Typer(help="Grade responses against scenario rubrics.", no_args_is_help=True)
+app = typer.Typer(help="Grade responses against scenario rubrics.", invoke_without_command=True)
 
 
 class ResponseRow(BaseModel):
@@ -77,6 +77,24 @@ def run(scenarios: Path = typer.Option(..., help="Scenarios JSONL."),
         typer.echo(f"error: {summary['missing_fraction']:.1%} of item verdicts missing "
                    f"(limit {max_missing_fraction:.1%})", err=True)
         raise typer.Exit(1)
+
+
+@app.callback()
+def grade_default(ctx: typer.Context,
+                  scenarios: Path = typer.Option(None, help="Scenarios JSONL (same as `grade run`)."),
+                  responses: Path = typer.Option(None, help="Responses JSONL."),
+                  grader: str = typer.Option("offline", help="offline | offline:nogate | judge:<model>@<url>"),
+                  out: Path = typer.Option(None, help="Output grades JSONL."),
+                  max_missing_fraction: float = typer.Option(1.0, help="Exit 1 if more verdicts are missing.")
+                  ) -> None:
+    """`traitrl grade --scenarios P --responses R --out F` is `traitrl grade run ...`."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if scenarios is None or responses is None or out is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0 if scenarios is None and responses is None and out is None else 2)
+    run(scenarios=scenarios, responses=responses, grader=grader, out=out,
+        max_missing_fraction=max_missing_fraction)
 
 
 @app.command("compare")

@@ -45,7 +45,7 @@ class TrainConfig(BaseModel):
     merge: bool = False
     dtype: Literal["auto", "bfloat16", "float32"] = "auto"
     report_to: str | list[str] = "none"
-    micro_batch: int = Field(8, ge=1, description="Completions per backward pass (bounds activation memory).")
+    micro_batch: int = Field(4, ge=1, description="Completions per backward pass (bounds activation memory).")
     torch_threads: int | None = Field(None, ge=1)  # 1 on a shared CPU: oversubscribed OpenMP is 10x slower
 
     @property
