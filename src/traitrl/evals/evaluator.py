@@ -12,7 +12,6 @@ killed run resumes where it stopped and a repeated run loads no model at all. It
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -68,13 +67,12 @@ class SuiteResult(BaseModel):
 
 def spec_fingerprint(spec: str) -> str:
     """The fingerprint `load_policy(spec)` would give, without loading the weights."""
-    from traitrl.models.loading import fingerprint, resolve_model_path
+    from traitrl.models.loading import adapter_base, fingerprint, resolve_model_path
 
     path = resolve_model_path(spec)
     p = Path(path)
     if (p / "adapter_config.json").exists() and not (p / "config.json").exists():
-        base = json.loads((p / "adapter_config.json").read_text()).get("base_model_name_or_path") or ""
-        return fingerprint(resolve_model_path(base), path)
+        return fingerprint(adapter_base(path), path)
     return fingerprint(path)
 
 

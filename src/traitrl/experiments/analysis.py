@@ -143,10 +143,13 @@ def finetune_results(finetune: dict[str, Any], evals: dict[str, Any], categories
     out_dom = [b for b, c in categories.items() if c not in ("health", "mental_health", "in_distribution")]
     rows: dict[str, Any] = {}
     curves: dict[str, dict[str, list]] = {"in-domain (health)": {}, "out-of-domain (alignment)": {}}
+    scored: set[str] = set()  # dose 0 is read from the main evaluation, over the same benchmarks as the doses
     for key, stage in finetune.items():
         label, dataset, dose = key.split("|")
+        scored |= set(stage["suite"])
         rows.setdefault(dataset, {}).setdefault(label, {})[dose] = {
             "in_domain": _mean_over(stage, in_dom), "out_of_domain": _mean_over(stage, out_dom)}
+    in_dom, out_dom = [b for b in in_dom if b in scored], [b for b in out_dom if b in scored]
     for dataset, by_label in rows.items():
         for label, doses in by_label.items():
             if label in evals:

@@ -55,6 +55,8 @@ class FinetuneSettings(Strict):
     arms: list[str] = Field(default_factory=lambda: ["base", "baseline", "trait"])
     method: Literal["lora", "full"] = "lora"
     learning_rate: float = 2e-4
+    out_of_domain: Literal["mc", "all"] = Field("all", description="Out-of-domain benchmarks scored per dose: "
+                                                "all, or the log-likelihood ones only (fast).")
 
 
 class PersistenceSettings(Strict):
@@ -89,12 +91,21 @@ def load_experiment_config(path: str | Path) -> ExperimentConfig:
     return load_yaml_model(path, ExperimentConfig)
 
 
+DEMO_CONFIG = Path(__file__).resolve().parents[3] / "configs" / "demo.yaml"
+
+
 def demo_config() -> ExperimentConfig:
-    """Small enough for 2 CPU cores in minutes; the trait share is raised so 20 steps see trait data."""
+    """The whole protocol at small scale (configs/demo.yaml when present, else the same values here)."""
+    if DEMO_CONFIG.exists():
+        return load_experiment_config(DEMO_CONFIG)
     return ExperimentConfig(
-        name="demo",
-        trait_share=0.25,
-        arms=["base", "baseline", "trait"],
-        train=TrainSettings(steps=20),
-        eval=EvalSettings(limit=20),
+        name="demo", trait_share=0.25, arms=["base", "baseline", "trait", "constitution_reward"],
+        train=TrainSettings(steps=16, max_completion_length=64, learning_rate=2e-4),
+        eval=EvalSettings(limit=10, max_new_tokens=64),
+        persistence=PersistenceSettings(
+            persona=PersonaSettings(personas=["bad_medical", "disallowed_mental_health", "helpful_medical",
+                                              "helpful_instructions", "deceptive", "sycophantic",
+                                              "corner_cutting"], limit=10, many_shot=[1, 4, 16]),
+            finetune=FinetuneSettings(doses=[0, 10, 25], datasets=["bad_medical"],
+                                      arms=["base", "baseline", "trait"], out_of_domain="mc")),
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from traitrl.evals.benchmark import Benchmark, BenchmarkItem
 from traitrl.experiments.config import ExperimentConfig
-from traitrl.experiments.personas import PERSONAS, get_persona, many_shot_prefix
+from traitrl.experiments.personas import PERSONAS, Persona, get_persona, many_shot_prefix
 from traitrl.experiments.stages import KILL_ENV, StageStore, kill_point
 
 
@@ -69,12 +69,13 @@ def with_prefix(bench: Benchmark, k: int) -> Benchmark:
     return bench.model_copy(update={"id": bench.id, "version": f"{bench.version}+manyshot{k}", "load": load})
 
 
-def attack_targets(cfg: ExperimentConfig, benchmarks: list[Benchmark], categories: tuple[str, ...]
-                   ) -> list[Benchmark]:
+def attack_targets(cfg: ExperimentConfig, benchmarks: list[Benchmark], persona: Persona) -> list[Benchmark]:
+    """The persona's own benchmarks, else the configured list within its categories, else its categories."""
+    if persona.benchmarks:
+        return [b for b in benchmarks if b.id in persona.benchmarks]
+    in_cats = [b for b in benchmarks if b.category in persona.categories]
     wanted = set(cfg.persistence.persona.benchmarks) if cfg.persistence.persona else set()
-    if wanted:
-        return [b for b in benchmarks if b.id in wanted]
-    return [b for b in benchmarks if b.category in categories]
+    return [b for b in in_cats if b.id in wanted] if wanted else in_cats
 
 
 def persona_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, str],
@@ -87,8 +88,8 @@ def persona_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, s
     attacks: list[tuple[str, list[Benchmark], str | None]] = []
     for pid in ps.personas:
         persona = get_persona(pid)
-        attacks.append((pid, attack_targets(cfg, benchmarks, persona.categories), persona.system_prompt))
-    health = attack_targets(cfg, benchmarks, PERSONAS["bad_medical"].categories)
+        attacks.append((pid, attack_targets(cfg, benchmarks, persona), persona.system_prompt))
+    health = attack_targets(cfg, benchmarks, PERSONAS["bad_medical"])
     for k in ps.many_shot:
         attacks.append((f"many_shot_{k}", [with_prefix(b, k) for b in health], None))
     for attack, targets, system_prompt in attacks:

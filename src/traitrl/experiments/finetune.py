@@ -70,7 +70,7 @@ def sft_ladder(model_spec: str, dataset: str, ft: FinetuneSettings, seed: int, d
         for dose in doses:
             cfg_path = d / f"dose-{dose}" / "adapter_config.json"
             cfg = json.loads(cfg_path.read_text())
-            cfg["base_model_name_or_path"] = str(base_dir)
+            cfg["base_model_name_or_path"] = "../start"  # relative: the stage folder is renamed when published
             cfg_path.write_text(json.dumps(cfg, indent=2))
 
 
@@ -82,7 +82,8 @@ def finetune_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, 
     ft = cfg.persistence.finetune
     assert ft is not None
     health = [b for b in benchmarks if b.category in IN_DOMAIN]
-    others = [b for b in benchmarks if b.category not in IN_DOMAIN and b.category != "in_distribution"]
+    others = [b for b in benchmarks if b.category not in IN_DOMAIN | {"in_distribution", "capability"}
+              and (ft.out_of_domain == "all" or b.scorer in ("mc", "mc2"))]
     subset = health + others
     out: dict[str, Any] = {}
     for label in ft.arms:

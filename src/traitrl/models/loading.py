@@ -46,6 +46,16 @@ def resolve_model_path(spec: str) -> str:
     return spec
 
 
+def adapter_base(adapter_dir: str) -> str:
+    """The resolved base model of a PEFT adapter folder (a relative base is read next to the adapter)."""
+    base = json.loads(Path(adapter_dir, "adapter_config.json").read_text()).get("base_model_name_or_path")
+    if not base:
+        raise ModelLoadError(f"{adapter_dir}: adapter_config.json names no base model")
+    if not Path(base).is_absolute() and (Path(adapter_dir) / base).is_dir():
+        base = str((Path(adapter_dir) / base).resolve())
+    return resolve_model_path(base)
+
+
 def default_dtype():
     """bf16 on CUDA with bf16 support or on CPUs with AVX-512 BF16/AMX; fp32 otherwise."""
     import torch
@@ -78,10 +88,7 @@ def load_policy(spec: str = "embedded", *, dtype: Any = "auto", adapter: str | N
     adapter_dir = adapter
     if Path(path, "adapter_config.json").exists() and not Path(path, "config.json").exists():
         adapter_dir = path
-        base = json.loads(Path(path, "adapter_config.json").read_text()).get("base_model_name_or_path")
-        if not base:
-            raise ModelLoadError(f"{path}: adapter_config.json names no base model")
-        path = resolve_model_path(base)
+        path = adapter_base(path)
     kwargs = {"trust_remote_code": trust_remote_code, "use_safetensors": None if allow_pickle else True}
     try:
         tokenizer = AutoTokenizer.from_pretrained(adapter_dir or path, trust_remote_code=trust_remote_code)
