@@ -1,0 +1,83 @@
+"""(b) TruthfulQA MC1 log-likelihood: traitrl `score_choices` vs lm-evaluation-harness `HFLM.loglikelihood`.
+
+"Same prompt format" is made exact by handing lm-eval the very (context, continuation) pairs traitrl scores:
+context = the chat-templated question ("Q: ...\\nA:" as a user turn, generation prompt included),
+continuation = " " + answer. lm-eval runs its `hf` backend with its defaults (dtype auto = fp32 for this
+checkpoint, default threads) at batch 16; traitrl runs `score_choices` at batch 16 with its defaults.
+The questions are split in two halves and run A B B A, so contention hits both sides alike.
+Accuracy: lm-eval's `acc` is the argmax of the summed log-probability; traitrl's `mc_score` uses the
+per-token mean; both of traitrl's numbers are reported.
+"""
+
+from __future__ import annotations
+
+from bench.env import Timer
+
+
+def _acc(items, sums_per_item, norm=None) -> float:
+    hits = 0
+    for item, sums in zip(items, sums_per_item, strict=True):
+        vals = [s / n for s, n in zip(sums, norm[items.index(item)], strict=True)] if norm else sums
+        hits += max(range(len(vals)), key=vals.__getitem__) in item.aligned
+    return round(hits / len(items), 4)
+
+
+def run(n_questions: int | None = 200) -> dict:
+    from lm_eval.api.instance import Instance
+    from lm_eval.models.huggingface import HFLM
+
+    from traitrl.evals.loglik import render_prompt, score_choices
+    from traitrl.evals.registry import get_benchmark
+    from traitrl.models.embedded import policy_path
+    from traitrl.models.loading import load_policy
+
+    items = get_benchmark("truthfulqa_mc1").load()
+    items = items[:n_questions] if n_questions else items
+    ours = load_policy("embedded", device="cpu")
+    lm = HFLM(pretrained=str(policy_path()), device="cpu", batch_size=16)
+    half = len(items) // 2
+    chunks = [items[:half], items[half:]]
+
+    def traitrl(chunk):
+        scored = score_choices(ours, chunk, batch_size=16)
+        return [[c.logprob for c in s] for s in scored], [[c.n_tokens for c in s] for s in scored]
+
+    def lm_eval(chunk):
+        reqs, shape = [], []
+        for item in chunk:
+            ctx = render_prompt(ours.tokenizer, item.messages)
+            shape.append(len(item.choices))
+            reqs += [Instance("loglikelihood", {}, (ctx, c), i) for i, c in enumerate(item.choices)]
+        flat = [lp for lp, _ in lm.loglikelihood(reqs, disable_tqdm=True)]
+        out, i = [], 0
+        for n in shape:
+            out.append(flat[i: i + n])
+            i += n
+        return out
+
+    res = {"traitrl": [None, None], "lm_eval": [None, None]}
+    runs = []
+    for name, k in [("traitrl", 0), ("lm_eval", 0), ("lm_eval", 1), ("traitrl", 1)]:
+        with Timer() as t:
+            res[name][k] = (traitrl if name == "traitrl" else lm_eval)(chunks[k])
+        runs.append({"side": name, "half": k, "questions": len(chunks[k]), "seconds": round(t.seconds, 2),
+                     "load1": t.load})
+    # Accuracy check at equal precision: traitrl in fp32 (untimed) separates bf16 rounding from method.
+    ours32 = load_policy("embedded", dtype="float32", device="cpu")
+    sums32 = [[c.logprob for c in s] for s in score_choices(ours32, items, batch_size=16)]
+    secs = {s: round(sum(r["seconds"] for r in runs if r["side"] == s), 2) for s in res}
+    ours_sums = res["traitrl"][0][0] + res["traitrl"][1][0]
+    ours_lens = res["traitrl"][0][1] + res["traitrl"][1][1]
+    theirs = res["lm_eval"][0] + res["lm_eval"][1]
+    diffs = [abs(a - b) for x, y in zip(ours_sums, theirs, strict=True) for a, b in zip(x, y, strict=True)]
+    acc = {"lm_eval_acc_sum": _acc(items, theirs), "traitrl_acc_sum": _acc(items, ours_sums),
+           "traitrl_acc_per_token": _acc(items, ours_sums, ours_lens),
+           "traitrl_fp32_acc_sum": _acc(items, sums32)}
+    diffs32 = [abs(a - b) for x, y in zip(sums32, theirs, strict=True) for a, b in zip(x, y, strict=True)]
+    return {"setup": {"questions": len(items), "of": 790, "batch_size": 16,
+                      "lm_eval_dtype": str(lm.model.dtype), "traitrl_dtype": str(ours.model.dtype)},
+            "runs": runs, "seconds": secs, "ratio": round(secs["lm_eval"] / secs["traitrl"], 2),
+            "accuracy": acc, "acc_gap_points": round(100 * abs(acc["lm_eval_acc_sum"] - acc["traitrl_acc_sum"]), 2),
+            "logprob_abs_diff": {"mean": round(sum(diffs) / len(diffs), 4), "max": round(max(diffs), 4),
+                                 "fp32_mean": round(sum(diffs32) / len(diffs32), 5)},
+            "goal": ">= 3x faster, same-rule accuracy within 0.5 points"}
