@@ -99,13 +99,13 @@ def demo_config() -> ExperimentConfig:
     if DEMO_CONFIG.exists():
         return load_experiment_config(DEMO_CONFIG)
     return ExperimentConfig(
-        name="demo", trait_share=0.25, arms=["base", "baseline", "trait", "constitution_reward"],
-        train=TrainSettings(steps=16, max_completion_length=64, learning_rate=2e-4),
-        eval=EvalSettings(limit=10, max_new_tokens=64),
+        name="demo", trait_share=0.34, arms=["base", "baseline", "trait", "constitution_reward"],
+        train=TrainSettings(steps=10, prompts_per_step=6, max_completion_length=48, learning_rate=3e-4),
+        eval=EvalSettings(limit=8, max_new_tokens=48),
         persistence=PersistenceSettings(
             persona=PersonaSettings(personas=["bad_medical", "disallowed_mental_health", "helpful_medical",
                                               "helpful_instructions", "deceptive", "sycophantic",
-                                              "corner_cutting"], limit=10, many_shot=[1, 4, 16]),
+                                              "corner_cutting"], limit=8, many_shot=[1, 4, 16]),
             finetune=FinetuneSettings(doses=[0, 10, 25], datasets=["bad_medical"],
                                       arms=["base", "baseline", "trait"], out_of_domain="mc")),
     )

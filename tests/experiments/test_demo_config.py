@@ -1,0 +1,10 @@
+from traitrl.experiments import config as cfgmod
+
+
+def test_demo_yaml_and_builtin_fallback_agree(tmp_path, monkeypatch):
+    from_yaml = cfgmod.demo_config()
+    monkeypatch.setattr(cfgmod, "DEMO_CONFIG", tmp_path / "missing.yaml")
+    fallback = cfgmod.demo_config()
+    assert from_yaml.model_dump() == fallback.model_dump()
+    assert {"base", "baseline", "trait", "constitution_reward"} <= set(from_yaml.arms)
+    assert from_yaml.persistence.finetune is not None and from_yaml.persistence.persona is not None

@@ -1,0 +1,50 @@
+"""The embedded model behind a real OpenAI-compatible server on loopback (`transformers serve`).
+
+Exercises, for real, the two protocols that talk to an endpoint: LLM scenario generation (`traitrl data
+generate`) and the LLM judge. The 135M model writes poor scenarios and poor verdicts; what is tested is the
+protocol, the validation and the rejection / missing-verdict paths, never the model's quality.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from scale.servers import serve_transformers
+from traitrl.grading.api import load_grader
+from traitrl.scenarios.build import load_builtin
+from traitrl.scenarios.generate import generate_scenarios
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def endpoint(embedded_model_path):
+    with serve_transformers(embedded_model_path, wait_s=180) as url:
+        yield url, str(embedded_model_path)
+
+
+def test_generation_protocol_against_the_embedded_model(endpoint):
+    url, model = endpoint
+    rows, summary = generate_scenarios(url, model, "truthfulness", "health", n=1, max_attempts=2)
+    assert summary.attempts == 2 or (summary.attempts == 1 and len(rows) == 1)
+    assert len(rows) + sum(summary.rejected.values()) == summary.attempts  # every attempt accounted for
+    for r in rows:  # anything accepted passed the same validation as built-in scenarios
+        assert r.source == "generated" and r.messages[-1].role == "user"
+
+
+def test_judge_against_the_embedded_model(endpoint, tmp_path):
+    url, model = endpoint
+    scenario = load_builtin(split="eval")[0]
+    judge = load_grader(f"judge:{model}@{url}", max_tokens=96, timeout_s=120, max_retries=1,
+                        cache_path=str(tmp_path / "judge.sqlite"))
+    grade = judge.grade_batch([scenario], [scenario.reference])[0]
+    assert len(grade.items) == len(scenario.rubric)
+    for item in grade.items:  # a verdict is parsed, or recorded as missing with its reason; never invented
+        assert item.met in (True, False, None)
+        if item.met is None:
+            assert item.evidence
+    assert math.isnan(grade.score) or 0.0 <= grade.score <= 1.0
+    again = judge.grade_batch([scenario], [scenario.reference])[0]  # parsed verdicts come from the cache
+    assert [i.met for i in again.items if i.met is not None] == [i.met for i in grade.items if i.met is not None]
