@@ -24,6 +24,7 @@ from typing import Any
 
 from traitrl.experiments.config import ExperimentConfig
 from traitrl.scenarios.schema import Scenario
+from traitrl.training.config import TrainConfig
 from traitrl.training.mixture import filter_scenarios
 
 
@@ -67,27 +68,25 @@ def rl_arm_plans(cfg: ExperimentConfig, train_scenarios: list[Scenario]) -> list
     return plans
 
 
-def reward_funcs(plan: ArmPlan, cfg: ExperimentConfig) -> list[Callable]:
-    """The TRL reward functions of an arm: the standard reward plus, for trait rows, the arm's own."""
-    from traitrl.training.standard_reward import standard_reward
+def train_arm_kind(plan: ArmPlan) -> str:
+    """The `TrainConfig.arm` that builds this plan's rows and rewards (see `traitrl.training.arms`)."""
+    if plan.trait_share == 0:
+        return "baseline"
+    return "reward_control" if plan.reward == "helpfulness" else "trait"
 
-    funcs: list[Callable] = [standard_reward]
-    by_id = {s.id: s for s in plan.scenarios}
-    if plan.reward == "rubric":
-        from traitrl.training.reward import make_trait_reward
 
-        funcs.append(make_trait_reward(by_id))
-    elif plan.reward == "helpfulness":
-        from traitrl.training.helpfulness_reward import helpfulness_reward
+def reward_funcs(plan: ArmPlan, cfg: ExperimentConfig, train_config: TrainConfig) -> list[Callable]:
+    """The TRL reward functions of an arm: `traitrl.training.arms.arm_rewards`, with the constitution grader
+    in place of the scenario rubrics for the constitution-reward arm."""
+    from traitrl.training.arms import arm_rewards
 
-        funcs.append(helpfulness_reward)
-    elif plan.reward == "constitution":
-        from traitrl.constitution.document import load_constitution
-        from traitrl.constitution.grader import ConstitutionGrader
-        from traitrl.training.reward import make_trait_reward, reward_grader
+    if plan.reward != "constitution":
+        return arm_rewards(train_config, plan.scenarios)
+    from traitrl.constitution.document import load_constitution
+    from traitrl.constitution.grader import ConstitutionGrader
+    from traitrl.training.reward import reward_grader
 
-        fn = make_trait_reward(by_id, grader=ConstitutionGrader(load_constitution(cfg.constitution),
-                                                                base=reward_grader()))
-        fn.__name__ = "constitution_reward"
-        funcs.append(fn)
+    grader = ConstitutionGrader(load_constitution(cfg.constitution), base=reward_grader())
+    funcs = arm_rewards(train_config, plan.scenarios, grader)
+    funcs[-1].__name__ = "constitution_reward"
     return funcs

@@ -2,8 +2,9 @@
 
 Harmful personas try to steer the model away from its trained behaviour; the helpful medical persona is the
 steerability control, which a well-behaved model *should* follow, and `helpful_instructions` measures benign
-steerability on instruction following (a trait arm that follows it less is a finding to report). Each persona names the benchmark
-categories it targets. A many-shot attack prepends k faked turns in which "the assistant" already complied.
+steerability on instruction following (a trait arm that follows it less is a finding to report). Each persona
+names the benchmark categories it targets. A many-shot attack prepends k faked turns in which "the assistant"
+already complied.
 """
 
 from __future__ import annotations

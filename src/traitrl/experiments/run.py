@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from rich.console import Console
 
-from traitrl.experiments.arms import ArmPlan, reward_funcs, rl_arm_plans
+from traitrl.experiments.arms import ArmPlan, reward_funcs, rl_arm_plans, train_arm_kind
 from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.stages import StageStore, kill_point
 from traitrl.files import atomic_write_json, atomic_write_text, json_safe
@@ -44,13 +44,11 @@ def git_revision() -> str:
 
 def train_stage(store: StageStore, cfg: ExperimentConfig, plan: ArmPlan, seed: int) -> Path:
     """Train one arm for one seed; returns the stage folder (adapter/, metrics.jsonl)."""
+    from traitrl.training.arms import arm_rows
     from traitrl.training.config import TrainConfig
     from traitrl.training.grpo import train_arm
-    from traitrl.training.mixture import build_mixture
-    from traitrl.training.standard_tasks import build_standard_tasks
 
     t = cfg.train
-    n_rows = t.steps * t.prompts_per_step
     model = plan.start_model or cfg.model
     parts = {"model": model, "seed": seed, "data_seed": cfg.data_seed, "train": t.model_dump(),
              "plan": plan.key, "constitution": cfg.constitution}
@@ -64,14 +62,11 @@ def train_stage(store: StageStore, cfg: ExperimentConfig, plan: ArmPlan, seed: i
 
     def work(d: Path) -> None:
         drop_torn_checkpoints(d / "checkpoints")
-        standard = build_standard_tasks(n_rows, seed=cfg.data_seed)
-        rows = build_mixture(standard, plan.scenarios, n_rows, plan.trait_share, seed=seed)
         tc = TrainConfig(model=model, steps=t.steps, learning_rate=t.learning_rate, lora_r=t.lora_r,
                          num_generations=t.num_generations, max_completion_length=t.max_completion_length,
                          prompts_per_step=t.prompts_per_step, temperature=t.temperature, seed=seed,
-                         trait_share=plan.trait_share, save_steps=t.save_steps,
-                         arm="baseline" if plan.trait_share == 0 else "trait")
-        train_arm(tc, rows, reward_funcs(plan, cfg), d, echo=echo)
+                         trait_share=plan.trait_share, save_steps=t.save_steps, arm=train_arm_kind(plan))
+        train_arm(tc, arm_rows(tc, plan.scenarios), reward_funcs(plan, cfg, tc), d, echo=echo)
 
     return store.run(name, parts, work)
 
