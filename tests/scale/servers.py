@@ -31,13 +31,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_transformers(model_path: str | Path, wait_s: float = 120.0):
+def serve_transformers(model_path: str | Path, wait_s: float = 120.0, dtype: str = "float32", threads: int = 1):
     """Yield the base URL (`http://127.0.0.1:<port>/v1`) of `transformers serve <model_path>`."""
     port = free_port()
     cli = Path(sys.executable).with_name("transformers")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": str(threads)}
     proc = subprocess.Popen([str(cli), "serve", str(model_path), "--host", "127.0.0.1", "--port", str(port),
-                             "--device", "cpu", "--dtype", "float32", "--default-seed", "0"],
+                             "--device", "cpu", "--dtype", dtype, "--default-seed", "0"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + wait_s
