@@ -8,15 +8,19 @@ protocol, the validation and the rejection / missing-verdict paths, never the mo
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
-
 from scale.servers import serve_transformers
+
 from traitrl.grading.api import load_grader
 from traitrl.scenarios.build import load_builtin
 from traitrl.scenarios.generate import generate_scenarios
 
-pytestmark = pytest.mark.integration
+# Minutes on 2 shared cores (a 135M model writing JSON and verdicts): run them with TRAITRL_SLOW_TESTS=1.
+pytestmark = [pytest.mark.integration,
+              pytest.mark.skipif(os.environ.get("TRAITRL_SLOW_TESTS") != "1",
+                                 reason="slow: set TRAITRL_SLOW_TESTS=1 to serve the embedded model on loopback")]
 
 
 @pytest.fixture(scope="module")
