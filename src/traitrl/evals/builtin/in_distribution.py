@@ -42,9 +42,20 @@ def _items(trait: str) -> list[BenchmarkItem]:
                 "source": s.source,
             },
         )
-        for s in load_builtin(split="eval")
-        if s.trait == trait
+        for s in _round_robin_by_domain([s for s in load_builtin(split="eval") if s.trait == trait])
     ]
+
+
+def _round_robin_by_domain(scenarios: list) -> list:
+    """Interleave domains, so that `--limit N` (the first N items) spans every domain."""
+    by_domain: dict[str, list] = {}
+    for s in scenarios:
+        by_domain.setdefault(s.domain, []).append(s)
+    queues = [by_domain[d] for d in sorted(by_domain)]
+    out = []
+    for i in range(max((len(q) for q in queues), default=0)):
+        out.extend(q[i] for q in queues if i < len(q))
+    return out
 
 
 def in_distribution_benchmarks() -> list[Benchmark]:
@@ -54,7 +65,7 @@ def in_distribution_benchmarks() -> list[Benchmark]:
             category="in_distribution",
             scorer="generate",
             source="builtin",
-            version="1",
+            version="2",
             load=partial(_items, t),
             score_response=rubric_score,
             description=f"Held-out eval scenarios for {t.replace('_', ' ')} (own rubrics).",
