@@ -78,5 +78,9 @@ def _dequantize_to(target: Path) -> None:
     plain.generation_config.pad_token_id = tokenizer.pad_token_id or tokenizer.eos_token_id
     plain.save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
+    try:
+        tmp.rename(target)
+    except OSError:  # another process published it first
+        if not (target / "model.safetensors").exists():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
