@@ -78,6 +78,8 @@ def _dequantize_to(target: Path) -> None:
     plain.generation_config.pad_token_id = tokenizer.pad_token_id or tokenizer.eos_token_id
     plain.save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
+    if target.exists() and not (target / "model.safetensors").exists():
+        shutil.rmtree(target)  # a stale, incomplete folder
     try:
         tmp.rename(target)
     except OSError:  # another process published it first
