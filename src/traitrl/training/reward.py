@@ -22,13 +22,7 @@ from typing import Any
 from traitrl.grading.api import grade_many
 from traitrl.grading.grade import Grader
 from traitrl.scenarios.schema import Scenario
-
-
-def completion_text(completion: str | Sequence[Mapping[str, Any]]) -> str:
-    """The assistant text of a completion (plain string, or TRL's conversational list of messages)."""
-    if isinstance(completion, str):
-        return completion
-    return "".join(str(m.get("content") or "") for m in completion if m.get("role", "assistant") == "assistant")
+from traitrl.training.standard_reward import completion_text
 
 
 def zero_variance_fraction(rewards: Sequence[float | None], group_size: int) -> float:
