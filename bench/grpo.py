@@ -5,8 +5,10 @@ most 48 tokens per step, same LoRA (r=16, alpha=32, all-linear), learning rate, 
 model as a path, so TRL loads it its default way (fp32 here), and keeps TRL's default threads. traitrl runs
 `train_arm` with its config defaults (bf16 policy) and `torch_threads` = the idle cores
 (`traitrl.evals.generation.cpu_threads`, the setting its config recommends on a shared CPU).
-Step time = interval between successive reward calls (one per step: generation, reward, forward, backward,
-optimizer); the first step is a warm-up and is not counted.
+traitrl also samples `GENERATION_STEPS` optimizer steps' rollouts in one generate call (its
+`generation_steps` setting), so its steps are uneven; step time is therefore the mean interval between
+optimizer-step ends over whole generation cycles after the first step (a warm-up): TRL runs `steps` steps,
+traitrl 1 + 2 x GENERATION_STEPS.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ PROMPTS = ["Explain why the sky is blue in two sentences.", "Give three tips for
            "Write a haiku about rain.", "How should I prepare for a job interview?",
            "Summarise the water cycle.", "Suggest a name for a small bakery and say why."]
 GENERATIONS, PROMPTS_PER_STEP, COMPLETION, LR = 4, 2, 48, 1e-4
+GENERATION_STEPS = 4
 
 
 class StepClock:
@@ -32,6 +35,7 @@ class StepClock:
     def __init__(self) -> None:
         self.stamps: list[float] = []
         self.loads: list[float] = []
+        self.step_ends: list[float] = []
 
     def __call__(self, prompts, completions, **kwargs) -> list[float]:
         self.stamps.append(time.perf_counter())
@@ -39,8 +43,25 @@ class StepClock:
         texts = [c[-1]["content"] if isinstance(c, list) else c for c in completions]
         return [min(len(set(t.split())), 30) / 30 for t in texts]
 
+        self.step_ends: list[float] = []
+
+    def step_end(self) -> None:
+        self.step_ends.append(time.perf_counter())
+
     def step_seconds(self) -> list[float]:
-        return [round(b - a, 2) for a, b in zip(self.stamps[1:], self.stamps[2:], strict=False)]
+        """Mean seconds per optimizer step after the first (one value per run, as a list for the table)."""
+        ends = self.step_ends
+        return [round((ends[-1] - ends[0]) / (len(ends) - 1), 2)] if len(ends) > 1 else []
+
+
+def _step_callback(clock: StepClock):
+    from transformers import TrainerCallback
+
+    class StepEnd(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            clock.step_end()
+
+    return StepEnd()
 
 
 def _rows(steps: int) -> list[dict]:
@@ -54,11 +75,14 @@ def _traitrl(steps: int, out: str) -> tuple[StepClock, dict]:
     from traitrl.training.grpo import train_arm
 
     threads = cpu_threads()
+    steps = 1 + 2 * GENERATION_STEPS
     cfg = TrainConfig(steps=steps, learning_rate=LR, num_generations=GENERATIONS, prompts_per_step=PROMPTS_PER_STEP,
-                      max_completion_length=COMPLETION, save_steps=10_000, resume=False, torch_threads=threads)
+                      max_completion_length=COMPLETION, save_steps=10_000, resume=False, torch_threads=threads,
+                      generation_steps=GENERATION_STEPS)
     clock = StepClock()
-    train_arm(cfg, _rows(steps), [clock], out)
-    return clock, {"dtype": cfg.dtype, "torch_threads": threads}
+    train_arm(cfg, _rows(steps), [clock], out, callbacks=[_step_callback(clock)])
+    return clock, {"dtype": cfg.dtype, "torch_threads": threads, "generation_steps": GENERATION_STEPS,
+                   "steps": steps}
 
 
 def _trl(steps: int, out: str) -> tuple[StepClock, dict]:
@@ -75,7 +99,8 @@ def _trl(steps: int, out: str) -> tuple[StepClock, dict]:
     lora = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")
     clock = StepClock()
     trainer = GRPOTrainer(model=str(policy_path()), reward_funcs=[clock], args=args,
-                          train_dataset=Dataset.from_list(_rows(steps)), peft_config=lora)
+                          train_dataset=Dataset.from_list(_rows(steps)), peft_config=lora,
+                          callbacks=[_step_callback(clock)])
     trainer.train()
     return clock, {"dtype": str(trainer.model.dtype), "torch_threads": torch.get_num_threads()}
 

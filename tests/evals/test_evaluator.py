@@ -45,13 +45,18 @@ def gen_bench() -> Benchmark:
 @pytest.fixture
 def counter(monkeypatch):
     calls = {"items": 0}
-    real = ev._run_chunk
+    real_mc, real_gen = ev._run_chunk, ev._run_generation
 
-    def counting(model, bench, items, *args):
+    def counting_mc(model, bench, items, *args):
         calls["items"] += len(items)
-        return real(model, bench, items, *args)
+        return real_mc(model, bench, items, *args)
 
-    monkeypatch.setattr(ev, "_run_chunk", counting)
+    def counting_gen(model, pairs, *args):
+        calls["items"] += len(pairs)
+        return real_gen(model, pairs, *args)
+
+    monkeypatch.setattr(ev, "_run_chunk", counting_mc)
+    monkeypatch.setattr(ev, "_run_generation", counting_gen)
     return calls
 
 

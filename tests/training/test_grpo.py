@@ -44,3 +44,20 @@ def test_one_step_then_resume(tmp_path, scenarios):
 def test_config_rejects_unknown_keys():
     with pytest.raises(ValueError, match="extra"):
         TrainConfig(stepz=3)
+
+
+def test_generation_steps_sample_once_per_cycle_and_log_every_step(tmp_path, scenarios):
+    calls = []
+
+    def counting_reward(prompts, completions, **kwargs):
+        calls.append(len(completions))
+        return standard_reward(prompts, completions, **kwargs)
+
+    counting_reward.__name__ = "standard_reward"
+    cfg = _config(steps=4, generation_steps=2)
+    rows = build_mixture(build_standard_tasks(20), scenarios, cfg.n_rows, 0.0, seed=0)
+    result = train_arm(cfg, rows, [counting_reward], tmp_path)
+    # 4 steps, one generate call per 2 steps: 2 reward calls of 2 steps x 2 prompts x 2 generations
+    assert result.steps == 4 and calls == [8, 8]
+    steps = [(m["step"], m["reward"] is not None) for m in result.metrics]
+    assert steps == [(1, True), (2, False), (3, True), (4, False)]

@@ -146,70 +146,114 @@ def _score_generation(bench: Benchmark, item: BenchmarkItem, response: str) -> I
 
 def _run_chunk(model: _Model, bench: Benchmark, items: list[BenchmarkItem], decoding: Decoding,
                system_prompt: str | None, batch_size: int) -> list[ItemResult]:
-    if bench.scorer in ("mc", "mc2"):
-        from traitrl.evals.loglik import score_choices
+    """Score log-likelihood items of one benchmark."""
+    from traitrl.evals.loglik import score_choices
 
-        scored = (model.backend.score_choices(items, system_prompt=system_prompt) if model.backend is not None
-                  else score_choices(model.get(), items, batch_size=batch_size, system_prompt=system_prompt))
-        out = []
-        for item, choices in zip(items, scored, strict=True):
-            lps, ns = [c.logprob for c in choices], [c.n_tokens for c in choices]
-            out.append(ItemResult(benchmark=bench.id, item_id=item.id, score=mc_score(item, lps, ns, bench.scorer),
-                                  extra={"logprobs": lps, "n_tokens": ns}))
-        return out
+    scored = (model.backend.score_choices(items, system_prompt=system_prompt) if model.backend is not None
+              else score_choices(model.get(), items, batch_size=batch_size, system_prompt=system_prompt))
+    out = []
+    for item, choices in zip(items, scored, strict=True):
+        lps, ns = [c.logprob for c in choices], [c.n_tokens for c in choices]
+        out.append(ItemResult(benchmark=bench.id, item_id=item.id, score=mc_score(item, lps, ns, bench.scorer),
+                              extra={"logprobs": lps, "n_tokens": ns}))
+    return out
+
+
+def _run_generation(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], decoding: Decoding,
+                    system_prompt: str | None, batch_size: int) -> list[ItemResult]:
+    """Answer and score generation items of any number of benchmarks in one pooled, length-sorted batch run."""
     from traitrl.evals.generation import generate
 
+    conversations = [item.messages for _, item in pairs]
     if model.backend is not None:
-        responses = model.backend.generate([it.messages for it in items], max_new_tokens=decoding.max_new_tokens,
+        responses = model.backend.generate(conversations, max_new_tokens=decoding.max_new_tokens,
                                            temperature=decoding.temperature, top_p=decoding.top_p,
                                            seed=decoding.seed, system_prompt=system_prompt)
-        return [_score_generation(bench, item, r) for item, r in zip(items, responses, strict=True)]
-    responses = generate(model.get(), [it.messages for it in items], max_new_tokens=decoding.max_new_tokens,
-                         temperature=decoding.temperature, top_p=decoding.top_p, seed=decoding.seed,
-                         batch_size=batch_size, system_prompt=system_prompt, progress=False)
-    return [_score_generation(bench, item, r) for item, r in zip(items, responses, strict=True)]
+    else:
+        responses = generate(model.get(), conversations, max_new_tokens=decoding.max_new_tokens,
+                             temperature=decoding.temperature, top_p=decoding.top_p, seed=decoding.seed,
+                             batch_size=batch_size, system_prompt=system_prompt, progress=False)
+    return [_score_generation(bench, item, r) for (bench, item), r in zip(pairs, responses, strict=True)]
 
 
-def evaluate_benchmark(model: _Model, bench: Benchmark, *, limit: int | None, decoding: Decoding,
-                       system_prompt: str | None, cache: ResultCache | None, batch_size: int,
-                       chunk_size: int) -> list[ItemResult]:
-    """Item results of one benchmark in item order, computing only what the cache lacks."""
-    items = bench.load()
-    items = items[:limit] if limit is not None else items
-    note = model.loglik_note() if bench.scorer in ("mc", "mc2") else None
-    if note is not None:  # skipped, not scored 0, and not cached (a later endpoint may support it)
-        return [ItemResult(benchmark=bench.id, item_id=it.id, score=None, extra={"skipped": note}) for it in items]
-    keys = [item_key(it) for it in items]
-    dec = decoding.model_dump() if bench.scorer == "generate" else {}
-    ctx = context_key(model.fingerprint, bench, dec, system_prompt)
-    done = cache.get_many(ctx, keys) if cache is not None else {}
-    todo = [i for i, k in enumerate(keys) if k not in done]
-    for start in range(0, len(todo), chunk_size):
-        chunk = todo[start: start + chunk_size]
-        results = _run_chunk(model, bench, [items[i] for i in chunk], decoding, system_prompt, batch_size)
-        entries = [(keys[i], r) for i, r in zip(chunk, results, strict=True)]
-        if cache is not None:
-            cache.put_many(ctx, entries)
-        done.update(entries)
-    return [done[k] for k in keys]
+class _Pending:
+    """One benchmark's items, their cache keys, and the results known so far."""
+
+    def __init__(self, model: _Model, bench: Benchmark, limit: int | None, decoding: Decoding,
+                 system_prompt: str | None, cache: ResultCache | None) -> None:
+        self.bench, self.cache = bench, cache
+        items = bench.load()
+        self.items = items[:limit] if limit is not None else items
+        self.keys = [item_key(it) for it in self.items]
+        self.done: dict[str, ItemResult] = {}
+        note = model.loglik_note() if bench.scorer in ("mc", "mc2") else None
+        self.ctx = ""
+        if note is not None:  # skipped, not scored 0, and not cached (a later endpoint may support it)
+            self.done = {k: ItemResult(benchmark=bench.id, item_id=it.id, score=None, extra={"skipped": note})
+                         for k, it in zip(self.keys, self.items, strict=True)}
+            return
+        dec = decoding.model_dump() if bench.scorer == "generate" else {}
+        self.ctx = context_key(model.fingerprint, bench, dec, system_prompt)
+        self.done = cache.get_many(self.ctx, self.keys) if cache is not None else {}
+
+    @property
+    def todo(self) -> list[int]:
+        return [i for i, k in enumerate(self.keys) if k not in self.done]
+
+    def record(self, indices: list[int], results: list[ItemResult]) -> None:
+        entries = [(self.keys[i], r) for i, r in zip(indices, results, strict=True)]
+        if self.cache is not None:
+            self.cache.put_many(self.ctx, entries)
+        self.done.update(entries)
+
+    def results(self) -> list[ItemResult]:
+        return [self.done[k] for k in self.keys]
+
+
+def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_prompt: str | None,
+          batch_size: int, gen_batch_size: int, chunk_size: int) -> None:
+    """Compute what the cache lacks: log-likelihood items per benchmark, generation items pooled across
+    benchmarks (a `--limit 8` suite would otherwise decode 8 sequences at a time). Results are cached chunk
+    by chunk, so an interrupted run resumes."""
+    for p in pending:
+        if p.bench.scorer in ("mc", "mc2"):
+            todo = p.todo
+            for start in range(0, len(todo), chunk_size):
+                chunk = todo[start: start + chunk_size]
+                p.record(chunk, _run_chunk(model, p.bench, [p.items[i] for i in chunk], decoding, system_prompt,
+                                           batch_size))
+    gen = [(p, i) for p in pending if p.bench.scorer == "generate" for i in p.todo]
+    for start in range(0, len(gen), chunk_size):
+        chunk = gen[start: start + chunk_size]
+        results = _run_generation(model, [(p.bench, p.items[i]) for p, i in chunk], decoding, system_prompt,
+                                  gen_batch_size)
+        by_bench: dict[int, tuple[_Pending, list[int], list[ItemResult]]] = {}
+        for (p, i), r in zip(chunk, results, strict=True):
+            entry = by_bench.setdefault(id(p), (p, [], []))
+            entry[1].append(i)
+            entry[2].append(r)
+        for p, indices, rs in by_bench.values():
+            p.record(indices, rs)
 
 
 def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *, limit: int | None = None,
              out_dir: str | Path | None = None, decoding: Decoding | None = None,
              system_prompt: str | None = None, cache: ResultCache | bool = True, batch_size: int = 16,
-             chunk_size: int = 128) -> SuiteResult:
+             gen_batch_size: int = 64, chunk_size: int = 256) -> SuiteResult:
     """Evaluate `model` on `benchmarks`; with `out_dir`, write items.jsonl and results.json there.
 
     `model`: a spec (`load_policy` accepts it, or `openai:<model>@<base_url>`), a `LoadedModel`, or a
-    serving backend (`RemoteModel`, `VLLMModel`)."""
+    serving backend (`RemoteModel`, `VLLMModel`). `batch_size` is for log-likelihood scoring,
+    `gen_batch_size` for decoding (which is bound by weight reads: 64 rows cost little more than 16)."""
     decoding = decoding or Decoding()
     store = ResultCache() if cache is True else (cache or None)
     handle = _Model(model)
+    pending = [_Pending(handle, bench, limit, decoding, system_prompt, store) for bench in benchmarks]
+    _fill(handle, pending, decoding, system_prompt, batch_size, gen_batch_size, chunk_size)
     per_bench: dict[str, BenchmarkResult] = {}
     rows: list[ItemResult] = []
-    for bench in benchmarks:
-        results = evaluate_benchmark(handle, bench, limit=limit, decoding=decoding, system_prompt=system_prompt,
-                                     cache=store, batch_size=batch_size, chunk_size=chunk_size)
+    for p in pending:
+        bench, results = p.bench, p.results()
         s = summarize([r.score for r in results])
         per_bench[bench.id] = BenchmarkResult(
             category=bench.category, direction=bench.direction, scorer=bench.scorer, version=bench.version,

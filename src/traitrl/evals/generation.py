@@ -8,7 +8,9 @@ only on the inputs, so the same call gives the same samples.
 On a CPU the model runs in `default_dtype()` (bf16 where the CPU has AVX-512 BF16/AMX) and with as many
 torch threads as there are idle cores (`cpu_threads`): OpenMP threads wait for each other at every op, so
 on a CPU shared with other busy processes, two threads on two cores run 2-7x slower than one thread
-(measured in `bench/`, see docs/performance.md). `TRAITRL_TORCH_THREADS` overrides the choice.
+(measured in `bench/`, see docs/performance.md). `TRAITRL_TORCH_THREADS` overrides the choice. Sampling
+draws by inverse CDF and the k samples of one conversation share one prompt prefill
+(`models/fast_generate.py`).
 
     texts = generate(load_policy("embedded"), [[Message(role="user", content="Hi")]], max_new_tokens=64)
 """
@@ -82,6 +84,8 @@ def generate(loaded: LoadedModel, conversations: Sequence[Sequence[Message]], *,
     import torch
     from tqdm.auto import tqdm
 
+    from traitrl.models.fast_generate import fast_sampling, generate_shared_prefix
+
     if num_samples < 1:
         raise ValueError("num_samples must be at least 1")
     if num_samples > 1 and temperature <= 0:
@@ -96,19 +100,19 @@ def generate(loaded: LoadedModel, conversations: Sequence[Sequence[Message]], *,
     eos = stop_token_ids(loaded)
     sampling = temperature > 0
     kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "do_sample": sampling, "eos_token_id": eos,
-                              "pad_token_id": tok.pad_token_id, "num_return_sequences": num_samples}
+                              "pad_token_id": tok.pad_token_id}
     kwargs.update({"temperature": temperature, "top_p": top_p, "top_k": 0} if sampling
                   else {"temperature": None, "top_p": None, "top_k": None})
     bar = tqdm(total=len(prompts), desc="generate", unit="conv", disable=not progress)
-    with torch.inference_mode(), cpu_thread_policy(device):
+    with torch.inference_mode(), cpu_thread_policy(device), fast_sampling():
         for b, start in enumerate(range(0, len(order), rows_per_batch)):
             idx = order[start: start + rows_per_batch]
             enc = tok([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
-            enc = {k: v.to(device) for k, v in enc.items()}
+            ids, mask = (enc[k].repeat_interleave(num_samples, 0).to(device) for k in ("input_ids", "attention_mask"))
             if sampling:
                 torch.manual_seed(seed * 1_000_003 + b)
-            seqs = model.generate(**enc, **kwargs)
-            texts = tok.batch_decode(seqs[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+            seqs = generate_shared_prefix(model, ids, mask, **kwargs)
+            texts = tok.batch_decode(seqs[:, ids.shape[1]:], skip_special_tokens=True)
             for j, i in enumerate(idx):
                 for s in range(num_samples):
                     out[i * num_samples + s] = texts[j * num_samples + s].strip()

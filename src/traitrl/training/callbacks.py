@@ -87,7 +87,8 @@ class MetricsCallback(TrainerCallback):
         self._last = time.monotonic()
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        if not logs or "reward" not in logs or not state.is_world_process_zero:
+        # With generation_steps > 1 only the steps that sample rollouts log rewards; the others log the loss.
+        if not logs or ("reward" not in logs and "loss" not in logs) or not state.is_world_process_zero:
             return
         now = time.monotonic()
         row = metrics_row(state.global_step, logs, now - self._last)

@@ -33,6 +33,9 @@ class TrainConfig(BaseModel):
     max_completion_length: int = Field(48, ge=1)
     prompts_per_step: int = Field(8, ge=1)
     temperature: float = Field(1.0, gt=0)
+    top_p: float = Field(1.0, gt=0, le=1)
+    generation_steps: int = Field(1, ge=1, description="Optimizer steps whose rollouts are sampled in one "
+                                  "generate call (TRL's steps_per_generation / gradient_accumulation_steps).")
     beta: float = Field(0.0, ge=0)
     seed: int = 0
     trait_share: float = Field(0.05, ge=0, le=1)

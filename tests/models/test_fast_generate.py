@@ -1,0 +1,73 @@
+"""The two generation speed-ups must not change what is generated (greedy) or sampled (in distribution)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from traitrl.models.fast_generate import (
+    _inverse_cdf_multinomial,
+    fast_generation,
+    fast_sampling,
+    generate_shared_prefix,
+    repeated_rows,
+)
+
+
+def test_inverse_cdf_sampling_matches_the_distribution():
+    g = torch.Generator().manual_seed(0)
+    probs = torch.softmax(torch.randn(3, 50, generator=g) * 2, -1)
+    probs[:, 7] = 0.0  # a filtered token (top-k / top-p) must never be drawn
+    probs = probs / probs.sum(-1, keepdim=True)
+    n = 20_000
+    counts = torch.zeros_like(probs)
+    for _ in range(n):
+        counts.scatter_add_(1, _inverse_cdf_multinomial(probs, 1, generator=g), torch.ones(3, 1))
+    assert counts[:, 7].sum() == 0
+    # 4 standard errors of a binomial frequency, for every cell
+    se = (probs * (1 - probs) / n).sqrt()
+    assert ((counts / n - probs).abs() <= 4 * se + 1e-4).all()
+
+
+def test_fast_sampling_is_scoped_and_falls_back_for_other_shapes():
+    original = torch.multinomial
+    with fast_sampling():
+        assert torch.multinomial is not original
+        draws = torch.multinomial(torch.tensor([0.2, 0.3, 0.5]), 3, replacement=False)  # 1-D, 3 samples
+        assert sorted(draws.tolist()) == [0, 1, 2]
+    assert torch.multinomial is original
+
+
+def test_repeated_rows_finds_runs():
+    ids = torch.tensor([[1, 2], [1, 2], [3, 4], [1, 2], [1, 2], [1, 2]])
+    first, counts = repeated_rows(ids, torch.ones_like(ids))
+    assert first.tolist() == [0, 2, 3] and counts.tolist() == [2, 1, 3]
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_model_path):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_path)
+    tok.padding_side = "left"
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_path, dtype=torch.float32).eval()
+    return tok, model
+
+
+@pytest.mark.parametrize("repeats", [[3, 3, 3], [2, 1, 4]])
+def test_shared_prefix_greedy_equals_plain_generate(tiny, repeats):
+    tok, model = tiny
+    prompts = ["hello there, how are you today my friend", "a b", "the quick brown fox jumps over"]
+    enc = tok(prompts, return_tensors="pt", padding=True)
+    idx = torch.repeat_interleave(torch.arange(3), torch.tensor(repeats))
+    ids, mask = enc["input_ids"][idx], enc["attention_mask"][idx]
+    kw = {"max_new_tokens": 12, "do_sample": False, "pad_token_id": tok.pad_token_id}
+    with torch.no_grad():
+        plain = model.generate(input_ids=ids, attention_mask=mask, **kw)
+        shared = generate_shared_prefix(model, ids, mask, **kw)
+        with fast_generation(model):
+            patched = model.generate(input_ids=ids, attention_mask=mask, **kw)
+    assert torch.equal(plain, shared) and torch.equal(plain, patched)
+    assert "generate" not in vars(model)  # the patch is gone after the block
