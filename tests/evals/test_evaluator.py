@@ -47,9 +47,9 @@ def counter(monkeypatch):
     calls = {"items": 0}
     real_mc, real_gen = ev._run_chunk, ev._run_generation
 
-    def counting_mc(model, bench, items, *args):
-        calls["items"] += len(items)
-        return real_mc(model, bench, items, *args)
+    def counting_mc(model, pairs, *args):
+        calls["items"] += len(pairs)
+        return real_mc(model, pairs, *args)
 
     def counting_gen(model, pairs, *args):
         calls["items"] += len(pairs)

@@ -144,15 +144,16 @@ def _score_generation(bench: Benchmark, item: BenchmarkItem, response: str) -> I
                       refusal=_refusal_label(response), extra=extra)
 
 
-def _run_chunk(model: _Model, bench: Benchmark, items: list[BenchmarkItem], decoding: Decoding,
+def _run_chunk(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], decoding: Decoding,
                system_prompt: str | None, batch_size: int) -> list[ItemResult]:
-    """Score log-likelihood items of one benchmark."""
+    """Score log-likelihood items of any number of benchmarks in one batched call."""
     from traitrl.evals.loglik import score_choices
 
+    items = [item for _, item in pairs]
     scored = (model.backend.score_choices(items, system_prompt=system_prompt) if model.backend is not None
               else score_choices(model.get(), items, batch_size=batch_size, system_prompt=system_prompt))
     out = []
-    for item, choices in zip(items, scored, strict=True):
+    for (bench, item), choices in zip(pairs, scored, strict=True):
         lps, ns = [c.logprob for c in choices], [c.n_tokens for c in choices]
         out.append(ItemResult(benchmark=bench.id, item_id=item.id, score=mc_score(item, lps, ns, bench.scorer),
                               extra={"logprobs": lps, "n_tokens": ns}))
@@ -212,28 +213,22 @@ class _Pending:
 
 def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_prompt: str | None,
           batch_size: int, gen_batch_size: int, chunk_size: int) -> None:
-    """Compute what the cache lacks: log-likelihood items per benchmark, generation items pooled across
-    benchmarks (a `--limit 8` suite would otherwise decode 8 sequences at a time). Results are cached chunk
-    by chunk, so an interrupted run resumes."""
-    for p in pending:
-        if p.bench.scorer in ("mc", "mc2"):
-            todo = p.todo
-            for start in range(0, len(todo), chunk_size):
-                chunk = todo[start: start + chunk_size]
-                p.record(chunk, _run_chunk(model, p.bench, [p.items[i] for i in chunk], decoding, system_prompt,
-                                           batch_size))
-    gen = [(p, i) for p in pending if p.bench.scorer == "generate" for i in p.todo]
-    for start in range(0, len(gen), chunk_size):
-        chunk = gen[start: start + chunk_size]
-        results = _run_generation(model, [(p.bench, p.items[i]) for p, i in chunk], decoding, system_prompt,
-                                  gen_batch_size)
-        by_bench: dict[int, tuple[_Pending, list[int], list[ItemResult]]] = {}
-        for (p, i), r in zip(chunk, results, strict=True):
-            entry = by_bench.setdefault(id(p), (p, [], []))
-            entry[1].append(i)
-            entry[2].append(r)
-        for p, indices, rs in by_bench.values():
-            p.record(indices, rs)
+    """Compute what the cache lacks, pooling items across benchmarks (a `--limit 8` suite would otherwise
+    decode 8 sequences at a time): log-likelihood items first, then generation items. Results are cached
+    chunk by chunk, so an interrupted run resumes."""
+    for scorers, run in ((("mc", "mc2"), _run_chunk), (("generate",), _run_generation)):
+        todo = [(p, i) for p in pending if p.bench.scorer in scorers for i in p.todo]
+        size = gen_batch_size if run is _run_generation else batch_size
+        for start in range(0, len(todo), chunk_size):
+            chunk = todo[start: start + chunk_size]
+            results = run(model, [(p.bench, p.items[i]) for p, i in chunk], decoding, system_prompt, size)
+            by_bench: dict[int, tuple[_Pending, list[int], list[ItemResult]]] = {}
+            for (p, i), r in zip(chunk, results, strict=True):
+                entry = by_bench.setdefault(id(p), (p, [], []))
+                entry[1].append(i)
+                entry[2].append(r)
+            for p, indices, rs in by_bench.values():
+                p.record(indices, rs)
 
 
 def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *, limit: int | None = None,

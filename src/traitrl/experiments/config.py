@@ -30,6 +30,8 @@ class TrainSettings(Strict):
     learning_rate: float = Field(1e-4, gt=0)
     lora_r: int = Field(16, ge=1)
     temperature: float = Field(1.0, gt=0)
+    top_p: float = Field(1.0, gt=0, le=1)
+    generation_steps: int = Field(1, ge=1, description="Optimizer steps sampled per generate call.")
     save_steps: int = Field(10, ge=1)
 
 

@@ -64,7 +64,8 @@ def train_stage(store: StageStore, cfg: ExperimentConfig, plan: ArmPlan, seed: i
         drop_torn_checkpoints(d / "checkpoints")
         tc = TrainConfig(model=model, steps=t.steps, learning_rate=t.learning_rate, lora_r=t.lora_r,
                          num_generations=t.num_generations, max_completion_length=t.max_completion_length,
-                         prompts_per_step=t.prompts_per_step, temperature=t.temperature, seed=seed,
+                         prompts_per_step=t.prompts_per_step, temperature=t.temperature, top_p=t.top_p,
+                         generation_steps=t.generation_steps, seed=seed,
                          trait_share=plan.trait_share, save_steps=t.save_steps, arm=train_arm_kind(plan))
         train_arm(tc, arm_rows(tc, plan.scenarios), reward_funcs(plan, cfg, tc), d, echo=echo)
 
