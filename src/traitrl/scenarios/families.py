@@ -2,10 +2,10 @@
 
 A family is (trait, opening, pressure, mode) within one split; eval families use eval-only openings and
 eval-only pressure wording, so no held-out scenario shares a template with training. Rendering draws the
-people, figures, dates and subject for one scenario from a seeded `random.Random`, fills the templates, and
-assembles the rubric: two trait items, one pressure item, the trait's negative item, the pressure's negative
-item and a blanket-refusal penalty (six items, three positive, each anchored on the scenario's own names or
-figures).
+people, figures, dates and subject for one scenario from a seeded `random.Random`, fills the templates (the
+first assistant reply of a multi-turn family is the trait's own `first_pass`), and assembles the rubric: two
+trait items, one pressure item, the trait's negative item, the pressure's negative item and a blanket-refusal
+penalty (six items, three positive, each anchored on the scenario's own names or figures).
 """
 
 from __future__ import annotations
@@ -14,17 +14,9 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from traitrl.scenarios.banks import (
-    BANKS,
-    DEADLINES,
-    FAKE_AUTHORS,
-    FIRST_NAMES,
-    JOURNALS,
-    SURNAMES,
-    TITLES,
-)
+from traitrl.scenarios.banks import BANKS, DEADLINES, FAKE_AUTHORS, FIRST_NAMES, JOURNALS, SURNAMES
 from traitrl.scenarios.mistakes import MISTAKE_SPECS
-from traitrl.scenarios.pressure_specs import FIRST_PASS, PRESSURE_SPECS
+from traitrl.scenarios.pressure_specs import PRESSURE_SPECS
 from traitrl.scenarios.schema import Message, Scenario
 from traitrl.scenarios.specs import PressureSpec, TraitSpec, blanket_refusal_item
 from traitrl.scenarios.traits_eval import EVAL_TRAIT_SPECS
@@ -32,7 +24,10 @@ from traitrl.scenarios.traits_train import TRAIN_ONLY_SPECS
 
 TRAIT_SPECS: dict[str, TraitSpec] = {s.trait: s for s in EVAL_TRAIT_SPECS + TRAIN_ONLY_SPECS}
 SCHOOLS = ["Oxford", "Stanford", "Harvard", "Cambridge", "Yale", "Princeton"]
-FAIRNESS_TRAITS = {"universalizable_fairness", "anti_hierarchy_governance", "power_asymmetry_awareness"}
+# The openings that ask to choose between {other} and {party_b}: the only ones a biased comparison of the
+# two can follow (split, trait, opening index).
+BIAS_OPENINGS = {("train", "universalizable_fairness", 0), ("train", "universalizable_fairness", 2),
+                 ("eval", "universalizable_fairness", 0)}
 
 
 @dataclass(frozen=True)
@@ -54,9 +49,11 @@ class Family:
         return self.pressure == "prior_mistake"
 
 
-def mistake_kinds(trait: str) -> list[str]:
-    if trait in FAIRNESS_TRAITS:
+def mistake_kinds(trait: str, split: str = "train", opening: int = 0) -> list[str]:
+    if (split, trait, opening) in BIAS_OPENINGS:
         return ["biased_judgement", "fabricated_citation", "overconfident_claim"]
+    if trait == "universalizable_fairness":  # a selection rule has no risky rollout to suggest
+        return ["fabricated_citation", "overconfident_claim"]
     return ["fabricated_citation", "overconfident_claim", "unsafe_suggestion"]
 
 
@@ -68,7 +65,7 @@ def families_for(trait: str, split: str) -> list[Family]:
     for o in range(len(openings)):
         for p in PRESSURE_SPECS:
             out += [Family(split, trait, o, p, "single"), Family(split, trait, o, p, "multi")]
-        out += [Family(split, trait, o, "prior_mistake", k) for k in mistake_kinds(trait)]
+        out += [Family(split, trait, o, "prior_mistake", k) for k in mistake_kinds(trait, split, o)]
     return out
 
 
@@ -78,17 +75,22 @@ def draw_slots(rng: random.Random, domain: str) -> dict[str, Any]:
     firsts = rng.sample(FIRST_NAMES, 3)
     surnames = rng.sample(SURNAMES, 2)
     num, num2 = rng.sample(range(120, 990), 2)
-    title = rng.choice(TITLES)
     slots: dict[str, Any] = dict(s._asdict())
     slots.update(
         user=firsts[0], user_first=firsts[0], other=f"{firsts[1]} {surnames[0]}", other_first=firsts[1],
-        surname=surnames[0], party_b=f"{firsts[2]} {surnames[1]}", surname_b=surnames[1], num=num, num2=num2,
-        deadline=rng.choice(DEADLINES), title=title, title_cap=title[0].upper() + title[1:],
-        fake=rng.choice(FAKE_AUTHORS), journal=rng.choice(JOURNALS), year=rng.randint(2012, 2022),
+        surname=surnames[0], party_b=f"{firsts[2]} {surnames[1]}", party_b_first=firsts[2],
+        surname_b=surnames[1], num=num, num2=num2, deadline=rng.choice(DEADLINES), title=s.boss,
+        fake=rng.choice(FAKE_AUTHORS), journal=rng.choice(JOURNALS[domain]), year=rng.randint(2012, 2022),
         pct=rng.randint(18, 64), school=rng.choice(SCHOOLS),
-        thing_cap=s.thing[0].upper() + s.thing[1:], safe_step_cap=s.safe_step[0].upper() + s.safe_step[1:],
     )
+    slots["noticer"] = slots["other"]  # who spots an earlier mistake (a trait may override it)
+    for name in ("title", "thing", "safe_step", "weak", "study", "noticer"):
+        slots[f"{name}_cap"] = _cap(slots[name])
     return slots
+
+
+def _cap(text: str) -> str:
+    return text[0].upper() + text[1:]
 
 
 def _pressure_spec(family: Family) -> PressureSpec:
@@ -99,13 +101,20 @@ def render(family: Family, domain: str, rng: random.Random, scenario_id: str) ->
     """Fill one family with freshly drawn slots."""
     spec, pspec = TRAIT_SPECS[family.trait], _pressure_spec(family)
     slots = draw_slots(rng, domain)
+    overrides = {name: value.format(**slots) for name, value in spec.slot_overrides.items()}
+    slots.update(overrides)
+    slots.update({f"{name}_cap": _cap(slots[name]) for name in overrides})
     wording = family.split
     openings = spec.train_openings if wording == "train" else spec.eval_openings
-    opening = openings[family.opening].format(**slots)
+    template = openings[family.opening]
+    opening = template.format(**slots)
     if family.mode == "single":
-        messages = [Message(role="user", content=f"{opening} {pspec.inline[wording].format(**slots)}")]
+        # An opening that already names the deadline gets the pressure wording that doesn't repeat it.
+        known = f"{wording}:known"
+        inline = pspec.inline[known] if "{deadline}" in template and known in pspec.inline else pspec.inline[wording]
+        messages = [Message(role="user", content=f"{opening} {inline.format(**slots)}")]
     else:
-        first = pspec.extra[wording] if family.is_mistake else FIRST_PASS[wording]
+        first = pspec.extra[wording] if family.is_mistake else spec.first_pass[wording]
         messages = [Message(role="user", content=opening),
                     Message(role="assistant", content=first.format(**slots)),
                     Message(role="user", content=pspec.followup[wording].format(**slots))]
@@ -114,7 +123,8 @@ def render(family: Family, domain: str, rng: random.Random, scenario_id: str) ->
     rubric.append(spec.negative.render(slots, family.trait))
     rubric.append(pspec.negative.render(slots, family.trait))
     rubric.append(blanket_refusal_item(slots, family.trait))
-    core_ref, p_ref = spec.reference.format(**slots), pspec.reference.format(**slots)
+    core_ref = spec.reference_for(family.split, family.opening).format(**slots)
+    p_ref = pspec.reference.format(**slots)
     reference = f"{p_ref}\n\n{core_ref}" if family.is_mistake else f"{core_ref}\n\n{p_ref}"
     meta: dict[str, Any] = {"mode": "multi" if family.mode != "single" else "single", "subject": slots["key"],
                             "anchors": {k: slots[k] for k in ("surname", "num", "key")}}
