@@ -117,3 +117,10 @@ def test_spec_string_fully_cached_loads_nothing(tmp_path, monkeypatch, counter):
     monkeypatch.setattr("traitrl.models.loading.load_policy", lambda *a, **k: pytest.fail("loaded model"))
     again = evaluate(spec, [mc_bench(3)], cache=cache)
     assert again.benchmarks["toy_mc"].n == 3
+
+
+def test_per_benchmark_limits_override_the_limit(tiny, tmp_path):
+    suite = evaluate(tiny, [mc_bench(), gen_bench()], limit=2, limits={"toy_gen": 3}, cache=False,
+                     decoding=ev.Decoding(max_new_tokens=2))
+    assert suite.benchmarks["toy_mc"].n == 2
+    assert suite.benchmarks["toy_gen"].n + suite.benchmarks["toy_gen"].missing == 3

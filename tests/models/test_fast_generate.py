@@ -71,3 +71,22 @@ def test_shared_prefix_greedy_equals_plain_generate(tiny, repeats):
             patched = model.generate(input_ids=ids, attention_mask=mask, **kw)
     assert torch.equal(plain, shared) and torch.equal(plain, patched)
     assert "generate" not in vars(model)  # the patch is gone after the block
+
+
+@pytest.mark.parametrize("top_p", [0.5, 0.9, 0.999])
+def test_top_p_keeps_the_same_tokens_as_transformers(top_p):
+    from transformers.generation.logits_process import TopPLogitsWarper
+
+    g = torch.Generator().manual_seed(1)
+    # peaked rows (nucleus inside the top 256) and one flat row (nucleus wider: the full-sort fallback)
+    scores = torch.cat([torch.randn(5, 5000, generator=g) * 4, torch.zeros(1, 5000)])
+    warper = TopPLogitsWarper(top_p)
+    expected = warper(None, scores.clone())
+    with fast_sampling():
+        got = warper(None, scores.clone())
+    assert torch.equal(torch.isinf(got), torch.isinf(expected))
+    peaked = scores[:5]
+    with fast_sampling():
+        got_peaked = warper(None, peaked.clone())
+    assert torch.equal(torch.isinf(got_peaked), torch.isinf(warper(None, peaked.clone())))
+    assert warper.__call__.__func__ is TopPLogitsWarper.__call__  # restored

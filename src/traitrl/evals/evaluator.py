@@ -13,7 +13,7 @@ killed run resumes where it stopped and a repeated run loads no model at all. It
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -232,18 +232,22 @@ def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_pro
 
 
 def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *, limit: int | None = None,
-             out_dir: str | Path | None = None, decoding: Decoding | None = None,
+             limits: Mapping[str, int | None] | None = None, out_dir: str | Path | None = None,
+             decoding: Decoding | None = None,
              system_prompt: str | None = None, cache: ResultCache | bool = True, batch_size: int = 16,
              gen_batch_size: int = 64, chunk_size: int = 256) -> SuiteResult:
     """Evaluate `model` on `benchmarks`; with `out_dir`, write items.jsonl and results.json there.
 
     `model`: a spec (`load_policy` accepts it, or `openai:<model>@<base_url>`), a `LoadedModel`, or a
-    serving backend (`RemoteModel`, `VLLMModel`). `batch_size` is for log-likelihood scoring,
-    `gen_batch_size` for decoding (which is bound by weight reads: 64 rows cost little more than 16)."""
+    serving backend (`RemoteModel`, `VLLMModel`). `limits` overrides `limit` per benchmark id.
+    `batch_size` is for log-likelihood scoring, `gen_batch_size` for decoding (which is bound by weight
+    reads: 64 rows cost little more than 16)."""
     decoding = decoding or Decoding()
     store = ResultCache() if cache is True else (cache or None)
     handle = _Model(model)
-    pending = [_Pending(handle, bench, limit, decoding, system_prompt, store) for bench in benchmarks]
+    limits = limits or {}
+    pending = [_Pending(handle, bench, limits.get(bench.id, limit), decoding, system_prompt, store)
+               for bench in benchmarks]
     _fill(handle, pending, decoding, system_prompt, batch_size, gen_batch_size, chunk_size)
     per_bench: dict[str, BenchmarkResult] = {}
     rows: list[ItemResult] = []

@@ -17,6 +17,8 @@ from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.personas import PERSONAS, Persona, get_persona, many_shot_prefix
 from traitrl.experiments.stages import KILL_ENV, StageStore, kill_point
 
+IN_DISTRIBUTION = "in_distribution"  # the held-out trait benchmarks' category
+
 
 def select_suite(cfg: ExperimentConfig) -> list[Benchmark]:
     """The configured alignment benchmarks plus the capability set (reported beside the suite)."""
@@ -44,16 +46,21 @@ def eval_stage(store: StageStore, cfg: ExperimentConfig, label: str, model_spec:
                tag: str = "eval") -> dict[str, Any]:
     from traitrl.evals.evaluator import Decoding, evaluate, spec_fingerprint
 
+    main = limit is None  # the main suite run: held-out trait benchmarks get `trait_eval_limit` items
     limit = cfg.eval.limit if limit is None else limit
+    limits = {b.id: max(limit or 0, cfg.eval.trait_eval_limit) for b in benchmarks
+              if main and limit is not None and b.category == IN_DISTRIBUTION}
     decoding = Decoding(max_new_tokens=cfg.eval.max_new_tokens)
     parts = {"model": spec_fingerprint(model_spec), "benchmarks": [(b.id, b.version) for b in benchmarks],
-             "limit": limit, "decoding": decoding.model_dump(), "system_prompt": system_prompt}
+             "limit": limit, "limits": limits, "decoding": decoding.model_dump(), "system_prompt": system_prompt}
 
     def work(d: Path) -> None:
         if os.environ.get(KILL_ENV) == f"{tag}-{label}:mid":  # crash test: die with half the items cached
-            evaluate(model_spec, benchmarks[:1], limit=limit, decoding=decoding, system_prompt=system_prompt)
+            evaluate(model_spec, benchmarks[:1], limit=limit, limits=limits, decoding=decoding,
+                     system_prompt=system_prompt)
             kill_point(f"{tag}-{label}:mid")
-        evaluate(model_spec, benchmarks, limit=limit, out_dir=d, decoding=decoding, system_prompt=system_prompt)
+        evaluate(model_spec, benchmarks, limit=limit, limits=limits, out_dir=d, decoding=decoding,
+                 system_prompt=system_prompt)
 
     stage = store.run(f"{tag}-{label}", parts, work)
     return read_stage(stage)

@@ -4,6 +4,9 @@
    (49,152 for SmolLM2) and was 40% of a batch-32 decode step here. Inside the context it is replaced by
    inverse-CDF sampling (one uniform per row, a float64 cumulative sum, a binary search): the same
    categorical distribution, far fewer random numbers. Any other call shape goes to the original.
+   Nucleus (top-p) filtering sorts the whole vocabulary per row (21% of a GRPO rollout); inside the
+   context it looks for the nucleus among the 256 most likely tokens first and sorts only when the
+   nucleus is larger: the same kept set.
 2. `generate_shared_prefix(model, input_ids, attention_mask, **kwargs)`: GRPO asks for `num_generations`
    completions of every prompt, and TRL passes each prompt that many times, so the prompt's prefill (most
    of the FLOPs for multi-turn scenarios) is computed once per copy. Here identical rows are prefilled once
@@ -37,15 +40,42 @@ def _inverse_cdf_multinomial(input: torch.Tensor, num_samples: int, replacement:
     return torch.searchsorted(cdf, u, right=True)
 
 
+def _top_p_via_top_k(self: Any, input_ids: torch.Tensor, scores: torch.Tensor, k: int = 256) -> torch.Tensor:
+    """`TopPLogitsWarper.__call__` without a full sort: keep a token when the probability mass of the tokens
+    ranked above it is below `top_p` (and at least `min_tokens_to_keep` tokens)."""
+    k = min(k, scores.shape[-1])
+    probs = scores.float().softmax(-1)
+    top, idx = probs.topk(k, dim=-1)
+    cum = top.cumsum(-1)
+    if not bool((cum[:, -1] > self.top_p).all()):  # some nucleus is wider than k tokens
+        return _top_p_call(self, input_ids, scores)
+    keep = (cum - top) < self.top_p
+    keep[:, : self.min_tokens_to_keep] = True
+    mask = torch.ones_like(scores, dtype=torch.bool).scatter_(1, idx, ~keep)
+    return scores.masked_fill(mask, self.filter_value)
+
+
+def _top_p_class() -> Any:
+    from transformers.generation.logits_process import TopPLogitsWarper
+
+    return TopPLogitsWarper
+
+
+_top_p_call = _top_p_class().__call__
+
+
 @contextlib.contextmanager
 def fast_sampling() -> Iterator[None]:
-    """Inverse-CDF sampling for `torch.multinomial(probs, 1)` within the block (see the module docstring)."""
-    previous = torch.multinomial
+    """Inverse-CDF sampling and top-k-first nucleus filtering within the block (see the module docstring)."""
+    previous, warper = torch.multinomial, _top_p_class()
+    previous_top_p = warper.__call__
     torch.multinomial = _inverse_cdf_multinomial
+    warper.__call__ = _top_p_via_top_k
     try:
         yield
     finally:
         torch.multinomial = previous
+        warper.__call__ = previous_top_p
 
 
 def repeated_rows(input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

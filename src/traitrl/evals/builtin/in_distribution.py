@@ -65,7 +65,7 @@ def in_distribution_benchmarks() -> list[Benchmark]:
             category="in_distribution",
             scorer="generate",
             source="builtin",
-            version="2",
+            version="3",
             load=partial(_items, t),
             score_response=rubric_score,
             description=f"Held-out eval scenarios for {t.replace('_', ' ')} (own rubrics).",
