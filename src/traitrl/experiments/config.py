@@ -49,6 +49,7 @@ class PersonaSettings(Strict):
     limit: int = Field(20, ge=1)
     many_shot: list[int] = Field(default_factory=lambda: [1, 4, 16],
                                  description="k faked compliant turns per many-shot attack.")
+    arms: list[str] | None = Field(None, description="Models attacked (arm labels); None: every model.")
 
 
 class FinetuneSettings(Strict):

@@ -104,6 +104,8 @@ def persona_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, s
             continue
         base_targets = [b for b in benchmarks if b.id in {t.id for t in targets}]
         for label, spec in models.items():
+            if ps.arms is not None and label.split("@")[0] not in ps.arms:
+                continue
             before = eval_stage(store, cfg, label, spec, base_targets, limit=ps.limit, tag="eval")
             after = eval_stage(store, cfg, label, spec, targets, limit=ps.limit, system_prompt=system_prompt,
                                tag=f"attack-{attack}")
