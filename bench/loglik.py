@@ -3,7 +3,8 @@
 "Same prompt format" is made exact by handing lm-eval the very (context, continuation) pairs traitrl scores:
 context = the chat-templated question ("Q: ...\\nA:" as a user turn, generation prompt included),
 continuation = " " + answer. lm-eval runs its `hf` backend with its defaults (dtype auto = fp32 for this
-checkpoint, default threads) at batch 16; traitrl runs `score_choices` at batch 16 with its defaults.
+checkpoint, default threads) at batch 16; traitrl runs `score_choices` at batch 16 with its defaults (bf16)
+and, timed too, in fp32 (`traitrl eval --dtype float32`), the precision lm-eval uses.
 The questions are split in two halves and run A B B A, so contention hits both sides alike.
 Accuracy: lm-eval's `acc` is the argmax of the summed log-probability; traitrl's `mc_score` uses the
 per-token mean; both of traitrl's numbers are reported.
@@ -34,13 +35,17 @@ def run(n_questions: int | None = 200) -> dict:
     items = get_benchmark("truthfulqa_mc1").load()
     items = items[:n_questions] if n_questions else items
     ours = load_policy("embedded", device="cpu")
+    ours32 = load_policy("embedded", dtype="float32", device="cpu")  # `traitrl eval --dtype float32`
     lm = HFLM(pretrained=str(policy_path()), device="cpu", batch_size=16)
     half = len(items) // 2
     chunks = [items[:half], items[half:]]
 
-    def traitrl(chunk):
-        scored = score_choices(ours, chunk, batch_size=16)
+    def traitrl(chunk, model=ours):
+        scored = score_choices(model, chunk, batch_size=16)
         return [[c.logprob for c in s] for s in scored], [[c.n_tokens for c in s] for s in scored]
+
+    def traitrl_fp32(chunk):
+        return traitrl(chunk, ours32)
 
     def lm_eval(chunk):
         reqs, shape = [], []
@@ -55,16 +60,17 @@ def run(n_questions: int | None = 200) -> dict:
             i += n
         return out
 
-    res = {"traitrl": [None, None], "lm_eval": [None, None]}
+    sides = {"traitrl": traitrl, "traitrl_fp32": traitrl_fp32, "lm_eval": lm_eval}
+    res: dict[str, list] = {k: [None, None] for k in sides}
     runs = []
-    for name, k in [("traitrl", 0), ("lm_eval", 0), ("lm_eval", 1), ("traitrl", 1)]:
+    order = [("traitrl", 0), ("traitrl_fp32", 0), ("lm_eval", 0), ("lm_eval", 1), ("traitrl_fp32", 1),
+             ("traitrl", 1)]
+    for name, k in order:
         with Timer() as t:
-            res[name][k] = (traitrl if name == "traitrl" else lm_eval)(chunks[k])
+            res[name][k] = sides[name](chunks[k])
         runs.append({"side": name, "half": k, "questions": len(chunks[k]), "seconds": round(t.seconds, 2),
                      "load1": t.load})
-    # Accuracy check at equal precision: traitrl in fp32 (untimed) separates bf16 rounding from method.
-    ours32 = load_policy("embedded", dtype="float32", device="cpu")
-    sums32 = [[c.logprob for c in s] for s in score_choices(ours32, items, batch_size=16)]
+    sums32 = res["traitrl_fp32"][0][0] + res["traitrl_fp32"][1][0]
     secs = {s: round(sum(r["seconds"] for r in runs if r["side"] == s), 2) for s in res}
     ours_sums = res["traitrl"][0][0] + res["traitrl"][1][0]
     ours_lens = res["traitrl"][0][1] + res["traitrl"][1][1]
@@ -77,7 +83,9 @@ def run(n_questions: int | None = 200) -> dict:
     return {"setup": {"questions": len(items), "of": 790, "batch_size": 16,
                       "lm_eval_dtype": str(lm.model.dtype), "traitrl_dtype": str(ours.model.dtype)},
             "runs": runs, "seconds": secs, "ratio": round(secs["lm_eval"] / secs["traitrl"], 2),
+            "ratio_fp32": round(secs["lm_eval"] / secs["traitrl_fp32"], 2),
             "accuracy": acc, "acc_gap_points": round(100 * abs(acc["lm_eval_acc_sum"] - acc["traitrl_acc_sum"]), 2),
+            "acc_gap_points_fp32": round(100 * abs(acc["lm_eval_acc_sum"] - acc["traitrl_fp32_acc_sum"]), 2),
             "logprob_abs_diff": {"mean": round(sum(diffs) / len(diffs), 4), "max": round(max(diffs), 4),
                                  "fp32_mean": round(sum(diffs32) / len(diffs32), 5)},
             "goal": ">= 3x faster, same-rule accuracy within 0.5 points"}

@@ -42,6 +42,9 @@ def _table(res: dict) -> str:
                      f"{acc['traitrl_acc_sum']:.3f} / {acc['traitrl_acc_per_token']:.3f} / "
                      f"{acc['traitrl_fp32_acc_sum']:.3f}", f"{acc['lm_eval_acc_sum']:.3f}",
                      f"gap {b['acc_gap_points']} pt", "<= 0.5 pt", ""))
+        if "ratio_fp32" in b:
+            rows.append(("    --dtype float32 (lm-eval's precision)", f"{s['traitrl_fp32']:.1f}", f"{s['lm_eval']:.1f}",
+                         f"{b['ratio_fp32']:.1f}x, gap {b['acc_gap_points_fp32']} pt", ">= 3x, <= 0.5 pt", ""))
     if "ratio" in c:
         m = c["median_step_s"]
         loads = [x for v in c["runs"].values() for r in v for x in r["load1"]]

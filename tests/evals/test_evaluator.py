@@ -124,3 +124,9 @@ def test_per_benchmark_limits_override_the_limit(tiny, tmp_path):
                      decoding=ev.Decoding(max_new_tokens=2))
     assert suite.benchmarks["toy_mc"].n == 2
     assert suite.benchmarks["toy_gen"].n + suite.benchmarks["toy_gen"].missing == 3
+
+
+def test_precision_is_part_of_the_cache_key():
+    spec = str(tiny_llama_path())
+    assert ev._Model(spec, "float32").fingerprint != ev._Model(spec).fingerprint
+    assert ev._Model(spec, "float32").fingerprint == ev._Model(spec, "float32").fingerprint

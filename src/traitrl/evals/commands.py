@@ -122,6 +122,7 @@ def eval_cmd(
     batch_size: int = typer.Option(16, "--batch-size", min=1),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the result cache."),
     backend: str = typer.Option("transformers", "--backend", help="transformers | vllm (GPU, traitrl[vllm])."),
+    dtype: str = typer.Option("auto", "--dtype", help="auto (bf16 on CPUs with fast bf16) | bfloat16 | float32."),
 ) -> None:
     """Evaluate a model; rerunning the same command resumes from the result cache."""
     from traitrl.evals.evaluator import Decoding, evaluate
@@ -132,10 +133,12 @@ def eval_cmd(
         model = VLLMModel(model)
     elif backend != "transformers":
         raise InputError(f"unknown backend {backend!r}; expected transformers or vllm", field="--backend")
+    if dtype not in ("auto", "bfloat16", "float32"):
+        raise InputError(f"unknown dtype {dtype!r}; expected auto, bfloat16 or float32", field="--dtype")
     benches = _select(suite, benchmark_file)
     decoding = Decoding(max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
     result = evaluate(model, benches, limit=limit, out_dir=out, decoding=decoding, system_prompt=system_prompt,
-                      cache=not no_cache, batch_size=batch_size)
+                      cache=not no_cache, batch_size=batch_size, dtype=dtype)
     for bid, r in result.benchmarks.items():
         mean = "n/a" if r.mean is None else f"{r.mean:.3f}"
         typer.echo(f"{bid:<36} {mean}  (n={r.n}, missing={r.missing})")

@@ -94,9 +94,10 @@ class _Model:
     A serving backend (`evals/remote.py` `RemoteModel`, `evals/vllm_backend.py`), or a spec
     `openai:<model>@<base_url>`, is kept in `backend` and answers `generate` / `score_choices` itself."""
 
-    def __init__(self, spec_or_loaded: Any) -> None:
+    def __init__(self, spec_or_loaded: Any, dtype: str = "auto") -> None:
         from traitrl.evals.remote import RemoteModel, is_remote_spec
 
+        self.dtype = dtype
         if is_remote_spec(spec_or_loaded):
             spec_or_loaded = RemoteModel.from_spec(spec_or_loaded)
         self.backend = spec_or_loaded if getattr(spec_or_loaded, "is_backend", False) else None
@@ -106,6 +107,8 @@ class _Model:
             return
         self.spec = spec_or_loaded.spec if self._loaded else str(spec_or_loaded)
         self.fingerprint = self._loaded.fingerprint if self._loaded else spec_fingerprint(self.spec)
+        if self._loaded is None and dtype != "auto":  # a precision other than the default is another model
+            self.fingerprint = f"{self.fingerprint}+{dtype}"
 
     def loglik_note(self) -> str | None:
         """Why this model cannot score mc benchmarks (None: it can)."""
@@ -115,7 +118,7 @@ class _Model:
         if self._loaded is None:
             from traitrl.models.loading import load_policy
 
-            self._loaded = load_policy(self.spec)
+            self._loaded = load_policy(self.spec, dtype=self.dtype)
         return self._loaded
 
 
@@ -235,16 +238,17 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
              limits: Mapping[str, int | None] | None = None, out_dir: str | Path | None = None,
              decoding: Decoding | None = None,
              system_prompt: str | None = None, cache: ResultCache | bool = True, batch_size: int = 16,
-             gen_batch_size: int = 64, chunk_size: int = 256) -> SuiteResult:
+             gen_batch_size: int = 64, chunk_size: int = 256, dtype: str = "auto") -> SuiteResult:
     """Evaluate `model` on `benchmarks`; with `out_dir`, write items.jsonl and results.json there.
 
     `model`: a spec (`load_policy` accepts it, or `openai:<model>@<base_url>`), a `LoadedModel`, or a
     serving backend (`RemoteModel`, `VLLMModel`). `limits` overrides `limit` per benchmark id.
     `batch_size` is for log-likelihood scoring, `gen_batch_size` for decoding (which is bound by weight
-    reads: 64 rows cost little more than 16)."""
+    reads: 64 rows cost little more than 16). `dtype` (auto = bf16 where the CPU has fast bf16) applies to a
+    spec that is loaded here; `float32` reproduces fp32 tools such as lm-evaluation-harness to ~0.002 nats."""
     decoding = decoding or Decoding()
     store = ResultCache() if cache is True else (cache or None)
-    handle = _Model(model)
+    handle = _Model(model, dtype)
     limits = limits or {}
     pending = [_Pending(handle, bench, limits.get(bench.id, limit), decoding, system_prompt, store)
                for bench in benchmarks]
