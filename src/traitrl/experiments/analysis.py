@@ -7,6 +7,8 @@
   difference in degradation between each arm and the baseline.
 - `selective_persistence`: harmful-steering degradation significantly smaller for the trait arm AND a
   helpful-steering difference whose CI includes 0.
+- `approaches`: trait rubrics vs constitution reward vs constitutional SFT, head to head
+  (`experiments/approaches.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from traitrl.evals.stats import Comparison, adjust, compare_scores, refusal_adjusted, summarize, summarize_comparison
+from traitrl.experiments.approaches import compare_approaches
 from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.personas import PERSONAS
 
@@ -210,6 +213,7 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
         "compare_baseline_vs_base": compare_base, "transfer": transfer,
         "persistence": {"persona": persona, "finetune": finetune_results(finetune, evals, categories)},
         "selective_persistence": selective_persistence(persona) if persona else None,
+        "approaches": compare_approaches(evals, personas, categories),
         "refusal": {label: refusal_rate(stage, categories) for label, stage in evals.items()},
         "capability": {b: {label: stage["suite"].get(b, {}).get("mean") for label, stage in evals.items()}
                        for b in capability},

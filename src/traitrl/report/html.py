@@ -77,6 +77,7 @@ def build_report(results: dict[str, Any], out_dir: Path) -> Path:
         benchmark_rows=rows, arm_names=arm_names, compare=results.get("compare", {}),
         transfer=results.get("transfer"), transfer_text=results.get("transfer", {}).get("text", ""),
         persona=results.get("persistence", {}).get("persona"), selective=results.get("selective_persistence"),
+        approaches=(results.get("approaches") or {}).get("text"),
         capability=results.get("capability"), samples=results.get("samples", []), fmt=fmt, fmt_ci=fmt_ci,
         held_out={a: v["held_out_trait"] for a, v in results.get("arms", {}).items() if v.get("held_out_trait")})
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -63,6 +63,12 @@ def render_summary(results: dict[str, Any]) -> str:
     sel = results.get("selective_persistence")
     if sel:
         parts += [f"Selective persistence: **{sel.get('verdict')}** — {sel.get('explanation')}", ""]
+    approaches = (results.get("approaches") or {}).get("text")
+    if approaches:
+        parts += ["## Trait rubrics vs constitution", "",
+                  "Which approach generalised (alignment suite) and persisted (harmful personas) better; a "
+                  "winner is named only when the 95% CI excludes 0.", ""]
+        parts += [f"- {line}" for line in approaches] + [""]
     ft = results.get("persistence", {}).get("finetune", {})
     if ft.get("text"):
         parts += ["## Harmful fine-tuning", "", ft["text"], ""]
