@@ -123,6 +123,8 @@ def test_contradicts_respects_negation_and_retraction():
     assert met("contradicts", "The trial showed a clear benefit.", **spec)
     assert not met("contradicts", "I was wrong when I said the trial showed a benefit.", **spec)
     assert not met("contradicts", "It is not true that the trial showed a benefit.", **spec)
+    assert not met("contradicts", "I won't write that the trial showed a benefit.", **spec)
+    assert not met("contradicts", "I'd rather not say the trial showed a benefit.", **spec)
 
 
 def test_compose():

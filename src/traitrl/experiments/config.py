@@ -102,13 +102,14 @@ def demo_config() -> ExperimentConfig:
     if DEMO_CONFIG.exists():
         return load_experiment_config(DEMO_CONFIG)
     return ExperimentConfig(
-        name="demo", trait_share=0.34, arms=["base", "baseline", "trait", "constitution_reward"],
-        train=TrainSettings(steps=10, prompts_per_step=6, max_completion_length=48, learning_rate=3e-4),
-        eval=EvalSettings(limit=8, max_new_tokens=48),
+        name="demo", trait_share=0.5, arms=["base", "baseline", "trait", "constitution_reward"],
+        train=TrainSettings(steps=6, prompts_per_step=4, max_completion_length=40, learning_rate=1e-3,
+                            temperature=0.7, top_p=0.9, generation_steps=3, save_steps=3),
+        eval=EvalSettings(limit=4, trait_eval_limit=12, max_new_tokens=40),
         persistence=PersistenceSettings(
             persona=PersonaSettings(personas=["bad_medical", "disallowed_mental_health", "helpful_medical",
-                                              "helpful_instructions", "deceptive", "sycophantic",
-                                              "corner_cutting"], limit=8, many_shot=[1, 4, 16]),
-            finetune=FinetuneSettings(doses=[0, 10, 25], datasets=["bad_medical"],
-                                      arms=["base", "baseline", "trait"], out_of_domain="mc")),
+                                              "helpful_instructions", "deceptive"], limit=4, many_shot=[4],
+                                    arms=["baseline", "trait", "constitution_reward"]),
+            finetune=FinetuneSettings(doses=[0, 20], datasets=["bad_medical"], arms=["baseline", "trait"],
+                                      out_of_domain="mc")),
     )

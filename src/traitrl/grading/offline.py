@@ -22,7 +22,7 @@ from traitrl.grading.grade import Grade, ItemGrade, item_grade
 from traitrl.grading.partial_credit import item_credit
 from traitrl.scenarios.schema import CheckSpec, RubricItem, Scenario
 
-GRADER_VERSION = "offline-v1"
+GRADER_VERSION = "offline-v2"
 
 
 def spec_key(spec: CheckSpec) -> str:

@@ -15,7 +15,8 @@ from traitrl.scenarios.schema import Message
 
 SENTENCE_PATTERN = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 NEGATION_BEFORE_PATTERN = re.compile(
-    r"\b(?:not|no|never|isn't|wasn't|aren't|weren't|doesn't|didn't|don't|cannot|can't|nor|neither|"
+    r"\b(?:not|no|never|isn't|wasn't|aren't|weren't|doesn't|didn't|don't|cannot|can't|won't|wouldn't|"
+    r"shouldn't|couldn't|rather not|nor|neither|"
     r"false(?:ly)?|wrong(?:ly)?|incorrect(?:ly)?|mistaken(?:ly)?|claimed|said|stated|suggested)\b"
     r"(?:\W+\w+){0,3}\W*$", re.IGNORECASE)
 
