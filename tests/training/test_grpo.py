@@ -61,3 +61,31 @@ def test_generation_steps_sample_once_per_cycle_and_log_every_step(tmp_path, sce
     assert result.steps == 4 and calls == [8, 8]
     steps = [(m["step"], m["reward"] is not None) for m in result.metrics]
     assert steps == [(1, True), (2, False), (3, True), (4, False)]
+
+
+def test_compact_lm_head_gives_the_same_log_probs_and_gradients(tiny_model_path):
+    import torch
+    from transformers import AutoModelForCausalLM
+    from trl.trainer.utils import add_fused_lm_head
+
+    from traitrl.training.grpo import compact_lm_head
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_path, dtype=torch.float32)
+    add_fused_lm_head(model, outputs=("log_probs", "entropy"))
+    ids = torch.randint(0, model.config.vocab_size, (2, 12), generator=torch.Generator().manual_seed(0))
+    labels = ids.clone()
+    labels[:, :8] = -100  # the prompt: not scored
+
+    def run():
+        model.zero_grad()
+        out = model(input_ids=ids, labels=labels, fused_lm_head=True)
+        out.loss.backward()
+        return out.log_probs.detach(), model.model.embed_tokens.weight.grad.clone()
+
+    full_lp, full_grad = run()
+    with compact_lm_head():
+        import trl.trainer.utils as trl_utils
+
+        assert trl_utils._use_triton(torch.device("cpu"))  # TRL takes its valid-positions-only path
+        compact_lp, compact_grad = run()
+    assert torch.allclose(full_lp, compact_lp, atol=1e-5) and torch.allclose(full_grad, compact_grad, atol=1e-6)
