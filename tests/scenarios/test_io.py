@@ -50,7 +50,9 @@ def test_exports_readable(tmp_path):
     export_scenarios(scenarios, "jsonl", tmp_path / "s.jsonl")
     t = pq.read_table(tmp_path / "v.parquet").to_pylist()
     assert t[0]["reward_model"]["style"] == "rule" and t[0]["prompt"][0]["role"] == "user"
-    assert json.loads(t[0]["reward_model"]["ground_truth"])[0]["criterion"] == scenarios[0].rubric[0].criterion
+    # the label the exported verl reward reads: the whole scenario, rubric included
+    assert json.loads(t[0]["reward_model"]["ground_truth"])["rubric"][0]["criterion"] == \
+        scenarios[0].rubric[0].criterion
     assert {"data_source", "ability", "extra_info"} <= set(t[0])
     import datasets
 

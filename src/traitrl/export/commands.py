@@ -55,11 +55,6 @@ ray job submit --address="http://127.0.0.1:8265" -- python -m openrlhf.cli.train
   --save_path {out}/checkpoint"""
 
 
-def scenario_label(s: Scenario) -> str:
-    """The reward label of one row: the scenario itself as JSON (rubric included)."""
-    return s.model_dump_json()
-
-
 def _load(path: Path) -> list[Scenario]:
     from traitrl.scenarios.load import load_scenarios
 
@@ -79,12 +74,7 @@ def export_verl_dir(scenarios: list[Scenario], out: str | Path, grader: str = "o
     val = [s for s in scenarios if s.split == "eval"] or train[:VAL_FALLBACK_ROWS]
 
     def rows(subset: list[Scenario]) -> list[dict]:
-        result = []
-        for i, s in enumerate(subset):
-            row = verl_row(s, i)
-            row["reward_model"] = {"style": "rule", "ground_truth": scenario_label(s)}
-            result.append(row)
-        return result
+        return [verl_row(s, i) for i, s in enumerate(subset)]
 
     paths = {"train": out / "train.parquet", "val": out / "val.parquet", "scenarios": out / "scenarios.jsonl",
              "reward": out / "reward_verl.py"}
@@ -103,7 +93,7 @@ def export_openrlhf_dir(scenarios: list[Scenario], out: str | Path, grader: str 
     paths = {"prompts": out / "prompts.jsonl", "scenarios": out / "scenarios.jsonl",
              "reward": out / "reward_func.py"}
     atomic_write_jsonl(paths["prompts"], [{"prompt": [m.model_dump() for m in s.messages],
-                                           "label": scenario_label(s), "id": s.id} for s in scenarios])
+                                           "label": s.model_dump_json(), "id": s.id} for s in scenarios])
     atomic_write_jsonl(paths["scenarios"], scenarios)
     export_openrlhf(paths["reward"], paths["scenarios"], grader)
     return paths

@@ -1,9 +1,9 @@
 """Exports: traitrl JSONL, Hugging Face `datasets` parquet, verl parquet, HealthBench JSONL.
 
 verl rows follow its RL dataset convention: `data_source`, `prompt` (chat messages), `ability`,
-`reward_model = {style: "rule", ground_truth: <rubric as JSON>}` and `extra_info`; a verl
-`compute_score(data_source, solution_str, ground_truth, extra_info)` can rebuild the rubric from
-`ground_truth` and grade with traitrl. Nested, variably shaped values (rubric, meta) are stored as JSON
+`reward_model = {style: "rule", ground_truth: <the scenario as JSON, rubric included>}` and `extra_info`;
+the `compute_score` that `traitrl export verl` writes (`training/export_rewards.py`) grades from
+`ground_truth` alone. Nested, variably shaped values (rubric, meta) are stored as JSON
 strings in parquet so every row has the same Arrow schema.
 """
 
@@ -39,7 +39,7 @@ def hf_row(s: Scenario) -> dict[str, Any]:
 def verl_row(s: Scenario, index: int) -> dict[str, Any]:
     return {"data_source": f"traitrl/{s.trait}", "prompt": [m.model_dump() for m in s.messages],
             "ability": f"trait/{s.trait}",
-            "reward_model": {"style": "rule", "ground_truth": rubric_json(s)},
+            "reward_model": {"style": "rule", "ground_truth": s.model_dump_json()},
             "extra_info": {"id": s.id, "index": index, "split": s.split, "trait": s.trait, "domain": s.domain,
                            "family": s.family}}
 
