@@ -90,3 +90,14 @@ def test_top_p_keeps_the_same_tokens_as_transformers(top_p):
         got_peaked = warper(None, peaked.clone())
     assert torch.equal(torch.isinf(got_peaked), torch.isinf(warper(None, peaked.clone())))
     assert warper.__call__.__func__ is TopPLogitsWarper.__call__  # restored
+
+
+def test_sampled_generation_with_top_p_runs_through_the_patched_warper(tiny):
+    tok, model = tiny
+    enc = tok(["hello there", "a b c"], return_tensors="pt", padding=True)
+    ids, mask = enc["input_ids"].repeat_interleave(2, 0), enc["attention_mask"].repeat_interleave(2, 0)
+    torch.manual_seed(0)
+    with torch.no_grad(), fast_generation(model):
+        out = model.generate(input_ids=ids, attention_mask=mask, do_sample=True, top_p=0.9, top_k=0,
+                             temperature=0.7, max_new_tokens=6, pad_token_id=tok.pad_token_id)
+    assert out.shape[0] == 4 and ids.shape[1] < out.shape[1] <= ids.shape[1] + 6

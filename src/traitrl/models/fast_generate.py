@@ -40,10 +40,14 @@ def _inverse_cdf_multinomial(input: torch.Tensor, num_samples: int, replacement:
     return torch.searchsorted(cdf, u, right=True)
 
 
-def _top_p_via_top_k(self: Any, input_ids: torch.Tensor, scores: torch.Tensor, k: int = 256) -> torch.Tensor:
+TOP_P_CANDIDATES = 256
+
+
+def _top_p_via_top_k(self: Any, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
     """`TopPLogitsWarper.__call__` without a full sort: keep a token when the probability mass of the tokens
-    ranked above it is below `top_p` (and at least `min_tokens_to_keep` tokens)."""
-    k = min(k, scores.shape[-1])
+    ranked above it is below `top_p` (and at least `min_tokens_to_keep` tokens). The signature must stay
+    `(input_ids, scores)`: `LogitsProcessorList` checks it."""
+    k = min(TOP_P_CANDIDATES, scores.shape[-1])
     probs = scores.float().softmax(-1)
     top, idx = probs.topk(k, dim=-1)
     cum = top.cumsum(-1)
