@@ -64,3 +64,24 @@ def test_embedded_model_cached_load_is_fast_and_chats(embedded_model_path):
     out = m.model.generate(**enc, max_new_tokens=12, do_sample=False)
     text = tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
     assert "4" in text
+
+
+def test_merged_adapter_generates_like_the_unmerged_one(tiny_model_path, tmp_path):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_path, dtype=torch.float32)
+    peft = get_peft_model(base, LoraConfig(r=4, target_modules="all-linear", init_lora_weights=False))
+    peft.save_pretrained(tmp_path / "adapter")
+    from transformers import AutoTokenizer
+
+    AutoTokenizer.from_pretrained(tiny_model_path).save_pretrained(tmp_path / "adapter")
+    kw = {"dtype": "float32", "device": "cpu", "adapter": str(tmp_path / "adapter")}
+    plain = load_policy(str(tiny_model_path), **kw)
+    merged = load_policy(str(tiny_model_path), merge_adapter=True, **kw)
+    assert type(plain.model).__name__.startswith("Peft") and not type(merged.model).__name__.startswith("Peft")
+    assert plain.fingerprint == merged.fingerprint
+    ids = torch.tensor([[1, 5, 9, 3]])
+    with torch.no_grad():
+        assert torch.allclose(plain.model(ids).logits, merged.model(ids).logits, atol=1e-4)

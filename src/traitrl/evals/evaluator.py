@@ -118,7 +118,7 @@ class _Model:
         if self._loaded is None:
             from traitrl.models.loading import load_policy
 
-            self._loaded = load_policy(self.spec, dtype=self.dtype)
+            self._loaded = load_policy(self.spec, dtype=self.dtype, merge_adapter=True)
         return self._loaded
 
 
