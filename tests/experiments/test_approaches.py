@@ -28,3 +28,11 @@ def test_a_clear_winner_and_a_tie():
     assert same["pairs"]["trait vs constitution_reward"]["verdict"][1].endswith("not enough data")
     assert same["pairs"]["trait vs constitution_reward"]["verdict"][0] == \
         "generalisation (suite): cannot tell trait and constitution_reward apart"
+
+
+def test_training_summary_windows_never_overlap():
+    from traitrl.experiments.run import _head, _tail
+
+    assert (_head([0.1, 0.2]), _tail([0.1, 0.2])) == (0.1, 0.2)  # two generation rounds: first vs last
+    assert (_head(list(range(12))), _tail(list(range(12)))) == (2.0, 9.0)  # 5-value windows
+    assert _head([]) is None and _tail([]) is None

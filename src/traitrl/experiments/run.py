@@ -89,17 +89,22 @@ def training_summary(stage_dir: Path) -> dict[str, Any]:
     # Wall-clock fields are left out: results.json must be identical for the same seed (timings.json has them).
     rows = [{k: v for k, v in r.items() if k != "seconds"} for r in read_metrics(stage_dir / "metrics.jsonl")]
 
-    def mean(key: str, sl: slice) -> float | None:
-        vals = [r[key] for r in rows[sl] if r.get(key) is not None]
-        return sum(vals) / len(vals) if vals else None
-
-    trait_rows = [r for r in rows if r.get("trait_reward") is not None]
     zv = [r["zero_variance_fraction"] for r in rows if r.get("zero_variance_fraction") is not None]
+    reward = [r["reward"] for r in rows if r.get("reward") is not None]
+    trait = [r["trait_reward"] for r in rows if r.get("trait_reward") is not None]
     return {"metrics": rows, "summary": {
-        "steps": len(rows), "reward_first": mean("reward", slice(0, 5)), "reward_last": mean("reward", slice(-5, None)),
-        "trait_reward_first": _mean([r["trait_reward"] for r in trait_rows[:5]]),
-        "trait_reward_last": _mean([r["trait_reward"] for r in trait_rows[-5:]]),
-        "zero_variance_mean": _mean(zv)}}
+        "steps": len(rows), "reward_first": _head(reward), "reward_last": _tail(reward),
+        "trait_reward_first": _head(trait), "trait_reward_last": _tail(trait), "zero_variance_mean": _mean(zv)}}
+
+
+def _head(vals: list[float], window: int = 5) -> float | None:
+    """Mean of the first `window` values, or of the first half when there are fewer than 2 x `window` (so the
+    first and last windows never share a value: with `generation_steps` > 1 only some steps log rewards)."""
+    return _mean(vals[:min(window, len(vals) // 2 or 1)])
+
+
+def _tail(vals: list[float], window: int = 5) -> float | None:
+    return _mean(vals[-min(window, len(vals) // 2 or 1):]) if vals else None
 
 
 def stage_timings(store: StageStore) -> dict[str, float]:

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,10 +61,20 @@ class StageStore:
         console.print(f"[bold]▶ {name}[/bold]")
         kill_point(f"stage-start:{name}")
         if not (work / "DONE.json").exists():  # killed between finishing and publishing: just publish
+            start = time.monotonic()
             fn(work)
+            console.print(f"[dim]  {name} done in {time.monotonic() - start:.0f} s; peak RSS so far "
+                          f"{peak_rss_gb():.2f} GB[/dim]")
         atomic_write_json(work / "DONE.json", {"stage": name, "parts": parts})
         kill_point(f"stage-publish:{name}")
         if final.exists():
             shutil.rmtree(final)
         work.rename(final)
         return final
+
+
+def peak_rss_gb() -> float:
+    """This process's peak resident set size so far, in GB (Linux reports kB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
