@@ -8,3 +8,16 @@ def test_demo_yaml_and_builtin_fallback_agree(tmp_path, monkeypatch):
     assert from_yaml.model_dump() == fallback.model_dump()
     assert {"base", "baseline", "trait", "constitution_reward"} <= set(from_yaml.arms)
     assert from_yaml.persistence.finetune is not None and from_yaml.persistence.persona is not None
+
+
+def test_every_shipped_config_validates():
+    from pathlib import Path
+
+    from traitrl.training.config import load_train_config
+
+    configs = Path(__file__).resolve().parents[2] / "configs"
+    experiments = ["demo.yaml", "arms.yaml", "paper.yaml", "learn.yaml"]
+    for name in experiments:
+        cfg = cfgmod.load_experiment_config(configs / name)
+        assert "baseline" in cfg.arms and cfg.train.steps >= 1
+    assert load_train_config(str(configs / "train_demo.yaml")).steps >= 1
