@@ -130,3 +130,23 @@ def test_precision_is_part_of_the_cache_key():
     spec = str(tiny_llama_path())
     assert ev._Model(spec, "float32").fingerprint != ev._Model(spec).fingerprint
     assert ev._Model(spec, "float32").fingerprint == ev._Model(spec, "float32").fingerprint
+
+
+def test_consecutive_evaluations_of_one_model_load_it_once(tmp_path, monkeypatch):
+    import traitrl.models.loading as loading
+
+    loads = []
+    real = loading.load_policy
+
+    def counting(*args, **kwargs):
+        loads.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loading, "load_policy", counting)
+    monkeypatch.setattr(ev, "_LAST_LOADED", {})
+    spec = str(tiny_llama_path())
+    evaluate(spec, [gen_bench()], cache=False, decoding=ev.Decoding(max_new_tokens=2))
+    evaluate(spec, [gen_bench()], cache=False, decoding=ev.Decoding(max_new_tokens=2), system_prompt="Be terse.")
+    assert len(loads) == 1
+    evaluate(spec, [gen_bench()], cache=False, decoding=ev.Decoding(max_new_tokens=2), dtype="float32")
+    assert len(loads) == 2  # another precision is another model

@@ -116,10 +116,23 @@ class _Model:
 
     def get(self) -> LoadedModel:
         if self._loaded is None:
-            from traitrl.models.loading import load_policy
-
-            self._loaded = load_policy(self.spec, dtype=self.dtype, merge_adapter=True)
+            self._loaded = _load_for_eval(self.spec, self.dtype, self.fingerprint)
         return self._loaded
+
+
+_LAST_LOADED: dict[str, LoadedModel] = {}
+
+
+def _load_for_eval(spec: str, dtype: str, fingerprint: str) -> LoadedModel:
+    """Load a model for evaluation, reusing the previous one when the fingerprint (a hash of the weights,
+    config and adapter, plus the dtype) is the same: an experiment evaluates one model under several
+    personas in a row, and reloading it each time cost seconds and fragmented the heap."""
+    from traitrl.models.loading import load_policy
+
+    if fingerprint not in _LAST_LOADED:
+        _LAST_LOADED.clear()  # one model at a time
+        _LAST_LOADED[fingerprint] = load_policy(spec, dtype=dtype, merge_adapter=True)
+    return _LAST_LOADED[fingerprint]
 
 
 def _refusal_label(response: str) -> str | None:

@@ -99,13 +99,14 @@ def persona_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, s
     health = attack_targets(cfg, benchmarks, PERSONAS["bad_medical"])
     for k in ps.many_shot:
         attacks.append((f"many_shot_{k}", [with_prefix(b, k) for b in health], None))
-    for attack, targets, system_prompt in attacks:
-        if not targets:
+    # model by model, so the evaluator's loaded model is reused across that model's attacks
+    for label, spec in models.items():
+        if ps.arms is not None and label.split("@")[0] not in ps.arms:
             continue
-        base_targets = [b for b in benchmarks if b.id in {t.id for t in targets}]
-        for label, spec in models.items():
-            if ps.arms is not None and label.split("@")[0] not in ps.arms:
+        for attack, targets, system_prompt in attacks:
+            if not targets:
                 continue
+            base_targets = [b for b in benchmarks if b.id in {t.id for t in targets}]
             before = eval_stage(store, cfg, label, spec, base_targets, limit=ps.limit, tag="eval")
             after = eval_stage(store, cfg, label, spec, targets, limit=ps.limit, system_prompt=system_prompt,
                                tag=f"attack-{attack}")
