@@ -16,7 +16,7 @@ def test_every_shipped_config_validates():
     from traitrl.training.config import load_train_config
 
     configs = Path(__file__).resolve().parents[2] / "configs"
-    experiments = ["demo.yaml", "arms.yaml", "paper.yaml", "learn.yaml"]
+    experiments = ["demo.yaml", "arms.yaml", "paper.yaml", "learn.yaml", "approaches.yaml"]
     for name in experiments:
         cfg = cfgmod.load_experiment_config(configs / name)
         assert "baseline" in cfg.arms and cfg.train.steps >= 1
