@@ -63,6 +63,7 @@ class StageStore:
         if not (work / "DONE.json").exists():  # killed between finishing and publishing: just publish
             start = time.monotonic()
             fn(work)
+            release_memory()
             console.print(f"[dim]  {name} done in {time.monotonic() - start:.0f} s; peak RSS so far "
                           f"{peak_rss_gb():.2f} GB[/dim]")
         atomic_write_json(work / "DONE.json", {"stage": name, "parts": parts})
@@ -78,3 +79,16 @@ def peak_rss_gb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+
+
+def release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the OS between stages (glibc keeps them otherwise,
+    and a long experiment's RSS then grows with every model it loaded and freed)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
