@@ -205,6 +205,7 @@ class _Pending:
         self.done: dict[str, ItemResult] = {}
         note = model.loglik_note() if bench.scorer in ("mc", "mc2") else None
         self.ctx = ""
+        self.skipped = note is not None
         if note is not None:  # skipped, not scored 0, and not cached (a later endpoint may support it)
             self.done = {k: ItemResult(benchmark=bench.id, item_id=it.id, score=None, extra={"skipped": note})
                          for k, it in zip(self.keys, self.items, strict=True)}
@@ -212,10 +213,6 @@ class _Pending:
         dec = decoding.model_dump() if bench.scorer == "generate" else {}
         self.ctx = context_key(model.fingerprint, bench, dec, system_prompt)
         self.done = cache.get_many(self.ctx, self.keys) if cache is not None else {}
-
-    @property
-    def todo(self) -> list[int]:
-        return [i for i, k in enumerate(self.keys) if k not in self.done]
 
     def record(self, indices: list[int], results: list[ItemResult]) -> None:
         entries = [(self.keys[i], r) for i, r in zip(indices, results, strict=True)]
@@ -230,13 +227,19 @@ class _Pending:
 def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_prompt: str | None,
           batch_size: int, gen_batch_size: int, chunk_size: int) -> None:
     """Compute what the cache lacks, pooling items across benchmarks (a `--limit 8` suite would otherwise
-    decode 8 sequences at a time): log-likelihood items first, then generation items. Results are cached
-    chunk by chunk, so an interrupted run resumes."""
+    decode 8 sequences at a time): log-likelihood items first, then generation items.
+
+    Chunks are cut from *all* items of the call, cached or not, and a chunk with anything missing is computed
+    whole and recorded whole. Batch composition (padding, length sorting) therefore never depends on what an
+    interrupted run left in the cache, so a resumed run gives byte-identical results; the price is
+    recomputing at most the cached part of the chunks an interruption touched."""
     for scorers, run in ((("mc", "mc2"), _run_chunk), (("generate",), _run_generation)):
-        todo = [(p, i) for p in pending if p.bench.scorer in scorers for i in p.todo]
+        pool = [(p, i) for p in pending if p.bench.scorer in scorers and not p.skipped for i in range(len(p.items))]
         size = gen_batch_size if run is _run_generation else batch_size
-        for start in range(0, len(todo), chunk_size):
-            chunk = todo[start: start + chunk_size]
+        for start in range(0, len(pool), chunk_size):
+            chunk = pool[start: start + chunk_size]
+            if all(p.keys[i] in p.done for p, i in chunk):
+                continue
             results = run(model, [(p.bench, p.items[i]) for p, i in chunk], decoding, system_prompt, size)
             by_bench: dict[int, tuple[_Pending, list[int], list[ItemResult]]] = {}
             for (p, i), r in zip(chunk, results, strict=True):
