@@ -10,7 +10,6 @@ continues where it stopped. Training resumes from its last checkpoint; evaluatio
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from traitrl.experiments.arms import ArmPlan, reward_funcs, rl_arm_plans, train_
 from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.stages import StageStore, kill_point
 from traitrl.files import atomic_write_json, atomic_write_text, json_safe
+from traitrl.provenance import git_revision
 
 console = Console(stderr=True)
 
@@ -31,15 +31,6 @@ class ExperimentResult:
     out_dir: Path
     results: dict[str, Any]
     report_path: Path
-
-
-def git_revision() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                             timeout=5, cwd=Path(__file__).parent)
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
 
 
 def train_stage(store: StageStore, cfg: ExperimentConfig, plan: ArmPlan, seed: int) -> Path:
@@ -155,7 +146,7 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
         finetune = finetune_stages(store, cfg, models, benchmarks)
     training = {name: {s: training_summary(d) for s, d in by_seed.items()} for name, by_seed in trained.items()}
     results = assemble_results(cfg, evals, training, personas, finetune, benchmarks)
-    results = json_safe({**results, "git_revision": git_revision()})
+    results = json_safe({**results, "git_revision": git_revision(short=True) or "unknown"})
     atomic_write_json(out / "results.json", results)
     atomic_write_json(out / "timings.json", stage_timings(store))
     kill_point("report")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import subprocess
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from typing import Any
 
 from traitrl.files import atomic_write_json
 from traitrl.models.loading import default_dtype, resolve_model_path
+from traitrl.provenance import git_revision
 from traitrl.training.callbacks import MetricsCallback, read_metrics
 from traitrl.training.config import TrainConfig
 
@@ -52,15 +52,6 @@ class TrainResult:
         if not vals:
             return None, None
         return sum(vals[:window]) / len(vals[:window]), sum(vals[-window:]) / len(vals[-window:])
-
-
-def git_revision() -> str | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-                             cwd=Path(__file__).parent)
-        return out.stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        return None
 
 
 def micro_batch(config: TrainConfig) -> int:
