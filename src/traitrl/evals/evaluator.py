@@ -233,13 +233,16 @@ def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_pro
     whole and recorded whole. Batch composition (padding, length sorting) therefore never depends on what an
     interrupted run left in the cache, so a resumed run gives byte-identical results; the price is
     recomputing at most the cached part of the chunks an interruption touched."""
-    for scorers, run in ((("mc", "mc2"), _run_chunk), (("generate",), _run_generation)):
+    from tqdm.auto import tqdm
+
+    for scorers, run, what in ((("mc", "mc2"), _run_chunk, "log-likelihood"),
+                               (("generate",), _run_generation, "generation")):
         pool = [(p, i) for p in pending if p.bench.scorer in scorers and not p.skipped for i in range(len(p.items))]
         size = gen_batch_size if run is _run_generation else batch_size
-        for start in range(0, len(pool), chunk_size):
-            chunk = pool[start: start + chunk_size]
-            if all(p.keys[i] in p.done for p, i in chunk):
-                continue
+        chunks = [pool[s: s + chunk_size] for s in range(0, len(pool), chunk_size)]
+        chunks = [c for c in chunks if not all(p.keys[i] in p.done for p, i in c)]
+        bar = tqdm(total=sum(len(c) for c in chunks), desc=f"{what} items", unit="item", disable=not chunks)
+        for chunk in chunks:
             results = run(model, [(p.bench, p.items[i]) for p, i in chunk], decoding, system_prompt, size)
             by_bench: dict[int, tuple[_Pending, list[int], list[ItemResult]]] = {}
             for (p, i), r in zip(chunk, results, strict=True):
@@ -248,6 +251,8 @@ def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_pro
                 entry[2].append(r)
             for p, indices, rs in by_bench.values():
                 p.record(indices, rs)
+            bar.update(len(chunk))
+        bar.close()
 
 
 def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *, limit: int | None = None,
