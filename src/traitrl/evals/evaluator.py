@@ -241,7 +241,10 @@ def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_pro
         size = gen_batch_size if run is _run_generation else batch_size
         chunks = [pool[s: s + chunk_size] for s in range(0, len(pool), chunk_size)]
         chunks = [c for c in chunks if not all(p.keys[i] in p.done for p, i in c)]
-        bar = tqdm(total=sum(len(c) for c in chunks), desc=f"{what} items", unit="item", disable=not chunks)
+        if chunks and model.backend is None:
+            model.get()  # a model that cannot load fails here, before any progress output
+        bar = tqdm(total=sum(len(c) for c in chunks), desc=f"{what} items", unit="item", disable=not chunks,
+                   leave=False)
         for chunk in chunks:
             results = run(model, [(p.bench, p.items[i]) for p, i in chunk], decoding, system_prompt, size)
             by_bench: dict[int, tuple[_Pending, list[int], list[ItemResult]]] = {}
