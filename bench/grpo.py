@@ -28,22 +28,19 @@ GENERATION_STEPS = 4
 
 
 class StepClock:
-    """A reward function (graded: length and vocabulary) that also timestamps each call, i.e. each step."""
+    """A reward function (graded: length and vocabulary) that records the load at each call, plus the
+    optimizer-step ends that `_step_callback` reports."""
 
     __name__ = "bench_reward"
 
     def __init__(self) -> None:
-        self.stamps: list[float] = []
         self.loads: list[float] = []
         self.step_ends: list[float] = []
 
     def __call__(self, prompts, completions, **kwargs) -> list[float]:
-        self.stamps.append(time.perf_counter())
         self.loads.append(load()[0])
         texts = [c[-1]["content"] if isinstance(c, list) else c for c in completions]
         return [min(len(set(t.split())), 30) / 30 for t in texts]
-
-        self.step_ends: list[float] = []
 
     def step_end(self) -> None:
         self.step_ends.append(time.perf_counter())

@@ -45,7 +45,7 @@ def gen_bench() -> Benchmark:
 @pytest.fixture
 def counter(monkeypatch):
     calls = {"items": 0}
-    real_mc, real_gen = ev._run_chunk, ev._run_generation
+    real_mc, real_gen = ev._run_loglik, ev._run_generation
 
     def counting_mc(model, pairs, *args):
         calls["items"] += len(pairs)
@@ -55,7 +55,7 @@ def counter(monkeypatch):
         calls["items"] += len(pairs)
         return real_gen(model, pairs, *args)
 
-    monkeypatch.setattr(ev, "_run_chunk", counting_mc)
+    monkeypatch.setattr(ev, "_run_loglik", counting_mc)
     monkeypatch.setattr(ev, "_run_generation", counting_gen)
     return calls
 

@@ -28,6 +28,7 @@ Category = Literal[
     "in_distribution", "capability",
 ]
 ScorerKind = Literal["mc", "mc2", "generate"]
+IN_DISTRIBUTION = "in_distribution"  # the held-out trait scenarios' category (eval template families)
 
 
 class BenchmarkItem(BaseModel):

@@ -160,7 +160,7 @@ def _score_generation(bench: Benchmark, item: BenchmarkItem, response: str) -> I
                       refusal=_refusal_label(response), extra=extra)
 
 
-def _run_chunk(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], decoding: Decoding,
+def _run_loglik(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], decoding: Decoding,
                system_prompt: str | None, batch_size: int) -> list[ItemResult]:
     """Score log-likelihood items of any number of benchmarks in one batched call."""
     from traitrl.evals.loglik import score_choices
@@ -235,7 +235,7 @@ def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_pro
     recomputing at most the cached part of the chunks an interruption touched."""
     from tqdm.auto import tqdm
 
-    for scorers, run, what in ((("mc", "mc2"), _run_chunk, "log-likelihood"),
+    for scorers, run, what in ((("mc", "mc2"), _run_loglik, "log-likelihood"),
                                (("generate",), _run_generation, "generation")):
         pool = [(p, i) for p in pending if p.bench.scorer in scorers and not p.skipped for i in range(len(p.items))]
         size = gen_batch_size if run is _run_generation else batch_size

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from traitrl.evals.benchmark import IN_DISTRIBUTION
 from traitrl.evals.stats import Comparison, adjust, compare_scores, refusal_adjusted, summarize, summarize_comparison
 from traitrl.experiments.approaches import compare_approaches
 from traitrl.experiments.config import ExperimentConfig
@@ -143,7 +144,7 @@ def finetune_results(finetune: dict[str, Any], evals: dict[str, Any], categories
     if not finetune:
         return {}
     in_dom = [b for b, c in categories.items() if c in ("health", "mental_health")]
-    out_dom = [b for b, c in categories.items() if c not in ("health", "mental_health", "in_distribution")]
+    out_dom = [b for b, c in categories.items() if c not in ("health", "mental_health", IN_DISTRIBUTION)]
     rows: dict[str, Any] = {}
     curves: dict[str, dict[str, list]] = {"in-domain (health)": {}, "out-of-domain (alignment)": {}}
     scored: set[str] = set()  # dose 0 is read from the main evaluation, over the same benchmarks as the doses
@@ -173,7 +174,7 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
                      personas: dict[str, Any], finetune: dict[str, Any], benchmarks: list) -> dict[str, Any]:
     categories = {b.id: b.category for b in benchmarks if b.category != "capability"}
     capability = [b.id for b in benchmarks if b.category == "capability"]
-    in_dist = [b for b, c in categories.items() if c == "in_distribution"]
+    in_dist = [b for b, c in categories.items() if c == IN_DISTRIBUTION]
     arms: dict[str, Any] = {}
     for label, stage in evals.items():
         arm = label.split("@")[0]
@@ -194,7 +195,7 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
     else:
         compare_base = None
     persona = persona_results(personas)
-    non_health = [b for b, c in categories.items() if c not in ("health", "mental_health", "in_distribution")]
+    non_health = [b for b, c in categories.items() if c not in ("health", "mental_health", IN_DISTRIBUTION)]
     transfer = {"panels": {}, "non_health_wins": {}}
     for label in evals:
         if label in (BASELINE, "base"):

@@ -12,12 +12,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from traitrl.evals.benchmark import Benchmark, BenchmarkItem
+from traitrl.evals.benchmark import IN_DISTRIBUTION, Benchmark, BenchmarkItem
 from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.personas import PERSONAS, Persona, get_persona, many_shot_prefix
 from traitrl.experiments.stages import KILL_ENV, StageStore, kill_point
-
-IN_DISTRIBUTION = "in_distribution"  # the held-out trait benchmarks' category
 
 
 def select_suite(cfg: ExperimentConfig) -> list[Benchmark]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.console import Console
 
+from traitrl.evals.benchmark import IN_DISTRIBUTION
 from traitrl.experiments.config import ExperimentConfig, FinetuneSettings
 from traitrl.experiments.harmful_data import harmful_rows
 from traitrl.experiments.stages import StageStore
@@ -82,7 +83,7 @@ def finetune_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, 
     ft = cfg.persistence.finetune
     assert ft is not None
     health = [b for b in benchmarks if b.category in IN_DOMAIN]
-    others = [b for b in benchmarks if b.category not in IN_DOMAIN | {"in_distribution", "capability"}
+    others = [b for b in benchmarks if b.category not in IN_DOMAIN | {IN_DISTRIBUTION, "capability"}
               and (ft.out_of_domain == "all" or b.scorer in ("mc", "mc2"))]
     subset = health + others
     out: dict[str, Any] = {}

@@ -95,7 +95,7 @@ def _head(vals: list[float], window: int = 5) -> float | None:
 
 
 def _tail(vals: list[float], window: int = 5) -> float | None:
-    return _mean(vals[-min(window, len(vals) // 2 or 1):]) if vals else None
+    return _mean(vals[-min(window, len(vals) // 2 or 1):])
 
 
 def stage_timings(store: StageStore) -> dict[str, float]:

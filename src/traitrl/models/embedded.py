@@ -78,11 +78,17 @@ def _dequantize_to(target: Path) -> None:
     plain.generation_config.pad_token_id = tokenizer.pad_token_id or tokenizer.eos_token_id
     plain.save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
+    publish_model_dir(tmp, target)
+
+
+def publish_model_dir(tmp: Path, target: Path) -> None:
+    """Rename a fully written checkpoint folder into place: a stale, incomplete `target` is replaced, and a
+    complete one that another process published first wins (ours is dropped)."""
     if target.exists() and not (target / "model.safetensors").exists():
-        shutil.rmtree(target)  # a stale, incomplete folder
+        shutil.rmtree(target)
     try:
         tmp.rename(target)
-    except OSError:  # another process published it first
+    except OSError:
         if not (target / "model.safetensors").exists():
             raise
         shutil.rmtree(tmp, ignore_errors=True)

@@ -85,8 +85,8 @@ def fast_sampling() -> Iterator[None]:
 def repeated_rows(input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """`(first, counts)`: indices of the first row of each run of identical consecutive rows, and run lengths."""
     same = (input_ids[1:] == input_ids[:-1]).all(-1) & (attention_mask[1:] == attention_mask[:-1]).all(-1)
-    starts = torch.cat([torch.tensor([True]), ~same]).nonzero().flatten()
-    ends = torch.cat([starts[1:], torch.tensor([input_ids.shape[0]])])
+    starts = torch.cat([same.new_ones(1), ~same]).nonzero().flatten()
+    ends = torch.cat([starts[1:], starts.new_tensor([input_ids.shape[0]])])
     return starts, ends - starts
 
 
@@ -116,10 +116,7 @@ def generate_shared_prefix(model: Any, input_ids: torch.Tensor, attention_mask: 
     with torch.no_grad():
         model(input_ids=u_ids, attention_mask=u_mask, position_ids=position_ids, use_cache=True,
               logits_to_keep=1, **{key: cache})
-    if bool((counts == counts[0]).all()):
-        cache.batch_repeat_interleave(int(counts[0]))
-    else:
-        cache.batch_select_indices(torch.repeat_interleave(torch.arange(len(first)), counts))
+    cache.batch_select_indices(torch.repeat_interleave(torch.arange(len(first), device=counts.device), counts))
     return generate(input_ids=input_ids, attention_mask=attention_mask, **{key: cache}, **kwargs)
 
 

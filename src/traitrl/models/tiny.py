@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from traitrl.models.embedded import policy_path
+from traitrl.models.embedded import policy_path, publish_model_dir
 from traitrl.settings import cache_dir
 
 
@@ -27,10 +26,5 @@ def tiny_llama_path(seed: int = 0) -> Path:
     tmp = target.with_name(target.name + ".partial")
     model.save_pretrained(tmp, safe_serialization=True)
     tokenizer.save_pretrained(tmp)
-    try:
-        tmp.rename(target)
-    except OSError:  # another process published it first
-        if not (target / "model.safetensors").exists():
-            raise
-        shutil.rmtree(tmp, ignore_errors=True)
+    publish_model_dir(tmp, target)
     return target

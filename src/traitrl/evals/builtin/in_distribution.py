@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 from traitrl.errors import TraitRLError
-from traitrl.evals.benchmark import Benchmark, BenchmarkItem
+from traitrl.evals.benchmark import IN_DISTRIBUTION, Benchmark, BenchmarkItem
 from traitrl.evals.scorers import rubric_score
 
 EVAL_TRAITS = [
@@ -62,7 +62,7 @@ def in_distribution_benchmarks() -> list[Benchmark]:
     return [
         Benchmark(
             id=f"indist_{t}",
-            category="in_distribution",
+            category=IN_DISTRIBUTION,
             scorer="generate",
             source="builtin",
             version="3",
