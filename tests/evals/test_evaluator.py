@@ -152,3 +152,31 @@ def test_consecutive_evaluations_of_one_model_load_it_once(tmp_path, monkeypatch
     assert len(loads) == 1
     evaluate(spec, [gen_bench()], cache=False, decoding=ev.Decoding(max_new_tokens=2), dtype="float32")
     assert len(loads) == 2  # another precision is another model
+
+
+def test_each_benchmark_writes_within_its_budget_unless_the_run_sets_one(tiny, tmp_path, counter, monkeypatch):
+    import traitrl.evals.generation as generation
+
+    budgets: dict[str, int] = {}
+    real = generation.generate
+
+    def recording(loaded, conversations, **kw):
+        for conv, b in zip(conversations, kw["max_new_tokens"], strict=True):
+            budgets[conv[-1].content] = b
+        return real(loaded, conversations, **kw)
+
+    monkeypatch.setattr(generation, "generate", recording)
+    short = gen_bench().model_copy(update={"id": "toy_short", "max_new_tokens": 2})
+    long = gen_bench().model_copy(update={"id": "toy_long", "max_new_tokens": 9})
+    long.load = lambda: [it.model_copy(update={"messages": _user(f"Long {it.id}")}) for it in gen_bench().load()]
+    cache = ResultCache(tmp_path / "r.sqlite")
+    suite = evaluate(tiny, [short, long], cache=cache)
+    assert suite.benchmarks["toy_short"].max_new_tokens == 2 and suite.benchmarks["toy_long"].max_new_tokens == 9
+    assert budgets == {**{f"Say something {i}": 2 for i in range(4)}, **{f"Long g{i}": 9 for i in range(4)}}
+    assert counter["items"] == 8
+    budgets.clear()
+    evaluate(tiny, [short], cache=cache, decoding=ev.Decoding(max_new_tokens=2))
+    assert counter["items"] == 8  # the same budget: the same cached results
+    again = evaluate(tiny, [long], cache=cache, decoding=ev.Decoding(max_new_tokens=2))
+    assert counter["items"] == 12 and budgets == {f"Long g{i}": 2 for i in range(4)}
+    assert again.benchmarks["toy_long"].max_new_tokens == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from traitrl.evals.generation import generate, stop_token_ids
+from traitrl.evals.generation import decode_batches, generate, stop_token_ids
 from traitrl.models.loading import load_policy
 from traitrl.models.tiny import tiny_llama_path
 from traitrl.scenarios.schema import Message
@@ -44,3 +44,17 @@ def test_rejects_greedy_multi_samples(tiny):
 
 def test_stop_tokens_include_end_of_turn(tiny):
     assert tiny.tokenizer.convert_tokens_to_ids("<|im_end|>") in stop_token_ids(tiny)
+
+
+def test_decode_batches_cap_rows_and_tokens_and_put_long_prompts_first():
+    lengths = [10, 300, 50, 50, 40, 290]
+    budgets = [100, 100, 100, 20, 100, 100]
+    batches = decode_batches(lengths, budgets, max_rows=3, max_tokens=900)
+    assert sorted(i for b in batches for i in b) == list(range(6))
+    assert batches[0][:2] == [1, 5]  # longest prompts first, together: 2 x 400 <= 900
+    for b in batches:
+        assert len(b) <= 3
+        width = max(lengths[i] + budgets[i] for i in b)
+        assert len(b) == 1 or len(b) * width <= 900
+    assert decode_batches([5000], [100], max_rows=4, max_tokens=10) == [[0]]  # an oversized row still runs
+

@@ -10,7 +10,11 @@ Two scorer kinds:
   style); `mc2` benchmarks score the normalised probability mass on aligned choices instead.
 - `generate`: the model writes a response, and `score_response(item, response)` maps it to [0, 1] (or None
   when unscorable). Rubric items are graded by the configured grader; refusal items by the refusal
-  classifier; verifiable items by code.
+  classifier; verifiable items by code. Each has a generation budget, `max_new_tokens`: 128 tokens for
+  chat behaviour (a refusal, an abstention or a rubric behaviour shows in the first ~95 words), 256 for
+  free-form answers judged as a whole (emergent misalignment: at 128 tokens the embedded model scored
+  0.56 instead of 0.40 on the preregistered questions, because truncation cuts what is judged) and for
+  capability items that need room to work an answer out.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ Category = Literal[
 ]
 ScorerKind = Literal["mc", "mc2", "generate"]
 IN_DISTRIBUTION = "in_distribution"  # the held-out trait scenarios' category (eval template families)
+CHAT_BUDGET = 128  # tokens: refusals, abstentions and rubric behaviours show in the first ~95 words of a reply
+LONG_BUDGET = 256  # tokens: answers judged as a whole (emergent misalignment), worked answers, IFEval lengths
 
 
 class BenchmarkItem(BaseModel):
@@ -59,3 +65,6 @@ class Benchmark(BaseModel):
     load: Callable[[], list[BenchmarkItem]] = Field(exclude=True)
     score_response: Callable[[BenchmarkItem, str], float | None] | None = Field(default=None, exclude=True)
     grader_version: str = ""
+    max_new_tokens: int = Field(CHAT_BUDGET, ge=1, description="Generation budget of a `generate` benchmark "
+                                "(as lm-evaluation-harness tasks declare `max_gen_toks`); a run's own "
+                                "`max_new_tokens` overrides it.")

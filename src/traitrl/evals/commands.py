@@ -101,7 +101,8 @@ def benchmarks_cmd(json_out: bool = typer.Option(False, "--json", help="Print JS
         except TraitRLError:
             n = None
         rows.append({"id": bench.id, "category": bench.category, "direction": bench.direction,
-                     "scorer": bench.scorer, "source": bench.source, "version": bench.version, "n": n})
+                     "scorer": bench.scorer, "source": bench.source, "version": bench.version, "n": n,
+                     **({"max_new_tokens": bench.max_new_tokens} if bench.scorer == "generate" else {})})
     if json_out:
         typer.echo(json.dumps(rows, indent=2))
         return
@@ -116,7 +117,9 @@ def eval_cmd(
     limit: int = typer.Option(None, "--limit", min=1, help="First N items of each benchmark."),
     out: Path = typer.Option(..., "--out", help="Folder for results.json and items.jsonl."),
     system_prompt: str = typer.Option(None, "--system-prompt", help="Prepend this system message (persona)."),
-    max_new_tokens: int = typer.Option(256, "--max-new-tokens", min=1),
+    max_new_tokens: int = typer.Option(None, "--max-new-tokens", min=1,
+                                       help="Tokens per response for every benchmark (default: each benchmark's "
+                                       "budget, 128 for chat behaviour and 256 for capability)."),
     temperature: float = typer.Option(0.0, "--temperature", min=0.0),
     seed: int = typer.Option(0, "--seed"),
     batch_size: int = typer.Option(16, "--batch-size", min=1),

@@ -28,9 +28,11 @@ from traitrl.models.loading import LoadedModel
 
 
 class Decoding(BaseModel):
+    """Decoding settings of a run. `max_new_tokens=None`: each benchmark's own budget."""
+
     model_config = ConfigDict(extra="forbid")
 
-    max_new_tokens: int = 256
+    max_new_tokens: int | None = None
     temperature: float = 0.0
     top_p: float = 1.0
     seed: int = 0
@@ -46,6 +48,7 @@ class BenchmarkResult(BaseModel):
     se: float | None
     ci: tuple[float, float] | None
     missing: int
+    max_new_tokens: int | None = None  # generation budget used (generate benchmarks)
     note: str | None = None  # why a benchmark was skipped (e.g. an endpoint without prompt logprobs)
 
 
@@ -60,8 +63,9 @@ class SuiteResult(BaseModel):
     def to_json(self) -> dict[str, Any]:
         out = self.model_dump(mode="json", exclude={"items"})
         for b in out["benchmarks"].values():
-            if b.get("note") is None:
-                b.pop("note", None)
+            for key in ("note", "max_new_tokens"):
+                if b.get(key) is None:
+                    b.pop(key, None)
         return out
 
 
@@ -176,18 +180,30 @@ def _run_loglik(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], dec
     return out
 
 
+def budget(bench: Benchmark, decoding: Decoding) -> int:
+    """Tokens a `generate` benchmark may write: the run's `max_new_tokens`, else the benchmark's own."""
+    return decoding.max_new_tokens or bench.max_new_tokens
+
+
 def _run_generation(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], decoding: Decoding,
                     system_prompt: str | None, batch_size: int) -> list[ItemResult]:
-    """Answer and score generation items of any number of benchmarks in one pooled, length-sorted batch run."""
+    """Answer and score generation items of any number of benchmarks in one pooled, length-sorted batch run;
+    each item has its benchmark's budget."""
     from traitrl.evals.generation import generate
 
     conversations = [item.messages for _, item in pairs]
-    if model.backend is not None:
-        responses = model.backend.generate(conversations, max_new_tokens=decoding.max_new_tokens,
+    budgets = [budget(bench, decoding) for bench, _ in pairs]
+    if model.backend is not None:  # serving backends take one budget per call
+        responses: list[str] = [""] * len(pairs)
+        for b in sorted(set(budgets)):
+            idx = [i for i, x in enumerate(budgets) if x == b]
+            texts = model.backend.generate([conversations[i] for i in idx], max_new_tokens=b,
                                            temperature=decoding.temperature, top_p=decoding.top_p,
                                            seed=decoding.seed, system_prompt=system_prompt)
+            for i, t in zip(idx, texts, strict=True):
+                responses[i] = t
     else:
-        responses = generate(model.get(), conversations, max_new_tokens=decoding.max_new_tokens,
+        responses = generate(model.get(), conversations, max_new_tokens=budgets,
                              temperature=decoding.temperature, top_p=decoding.top_p, seed=decoding.seed,
                              batch_size=batch_size, system_prompt=system_prompt, progress=False)
     return [_score_generation(bench, item, r) for (bench, item), r in zip(pairs, responses, strict=True)]
@@ -210,7 +226,8 @@ class _Pending:
             self.done = {k: ItemResult(benchmark=bench.id, item_id=it.id, score=None, extra={"skipped": note})
                          for k, it in zip(self.keys, self.items, strict=True)}
             return
-        dec = decoding.model_dump() if bench.scorer == "generate" else {}
+        dec = {**decoding.model_dump(), "max_new_tokens": budget(bench, decoding)} if bench.scorer == "generate" \
+            else {}
         self.ctx = context_key(model.fingerprint, bench, dec, system_prompt)
         self.done = cache.get_many(self.ctx, self.keys) if cache is not None else {}
 
@@ -262,14 +279,16 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
              limits: Mapping[str, int | None] | None = None, out_dir: str | Path | None = None,
              decoding: Decoding | None = None,
              system_prompt: str | None = None, cache: ResultCache | bool = True, batch_size: int = 16,
-             gen_batch_size: int = 64, chunk_size: int = 256, dtype: str = "auto") -> SuiteResult:
+             gen_batch_size: int = 256, chunk_size: int = 256, dtype: str = "auto") -> SuiteResult:
     """Evaluate `model` on `benchmarks`; with `out_dir`, write items.jsonl and results.json there.
 
     `model`: a spec (`load_policy` accepts it, or `openai:<model>@<base_url>`), a `LoadedModel`, or a
     serving backend (`RemoteModel`, `VLLMModel`). `limits` overrides `limit` per benchmark id.
-    `batch_size` is for log-likelihood scoring, `gen_batch_size` for decoding (which is bound by weight
-    reads: 64 rows cost little more than 16). `dtype` (auto = bf16 where the CPU has fast bf16) applies to a
-    spec that is loaded here; `float32` reproduces fp32 tools such as lm-evaluation-harness to ~0.002 nats."""
+    `batch_size` is for log-likelihood scoring, `gen_batch_size` caps the rows of a decode batch (a CPU
+    decode step of 192 short rows costs about what 64 cost; `generation.decode_batches` also caps the
+    tokens). Generation items get their benchmark's budget unless `decoding.max_new_tokens` is set.
+    `dtype` (auto = bf16 where the CPU has fast bf16) applies to a spec that is loaded here; `float32`
+    reproduces fp32 tools such as lm-evaluation-harness to ~0.002 nats."""
     decoding = decoding or Decoding()
     store = ResultCache() if cache is True else (cache or None)
     handle = _Model(model, dtype)
@@ -285,6 +304,7 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
         per_bench[bench.id] = BenchmarkResult(
             category=bench.category, direction=bench.direction, scorer=bench.scorer, version=bench.version,
             n=s.n, mean=s.mean, se=s.se, ci=s.ci, missing=sum(r.score is None for r in results),
+            max_new_tokens=budget(bench, decoding) if bench.scorer == "generate" else None,
             note=next((r.extra["skipped"] for r in results if "skipped" in r.extra), None))
         rows.extend(results)
     suite = SuiteResult(model=handle.spec, fingerprint=handle.fingerprint, system_prompt=system_prompt,

@@ -3,14 +3,15 @@
 Conversations are rendered with the chat template (generation prompt included), sorted by prompt length so
 that left padding stays small, generated in batches and returned in input order. Generation stops at the
 tokenizer's end-of-turn token as well as the model's EOS. Sampling is seeded per batch, and batches depend
-only on the inputs, so the same call gives the same samples.
+only on the inputs, so the same call gives the same samples. Decoding is `models/decode.py`: rows leave the
+batch once they end, and the KV cache is not re-copied at every step.
 
 On a CPU the model runs in `default_dtype()` (bf16 where the CPU has AVX-512 BF16/AMX) and with as many
 torch threads as there are idle cores (`cpu_threads`): OpenMP threads wait for each other at every op, so
 on a CPU shared with other busy processes, two threads on two cores run 2-7x slower than one thread
 (measured in `bench/`, see docs/performance.md). `TRAITRL_TORCH_THREADS` overrides the choice. Sampling
 draws by inverse CDF and the k samples of one conversation share one prompt prefill
-(`models/fast_generate.py`).
+(`models/fast_generate.py`, `models/decode.py`).
 
     texts = generate(load_policy("embedded"), [[Message(role="user", content="Hi")]], max_new_tokens=64)
 """
@@ -77,14 +78,40 @@ def cpu_thread_policy(device: Any) -> Iterator[int]:
         torch.set_num_threads(before)
 
 
-def generate(loaded: LoadedModel, conversations: Sequence[Sequence[Message]], *, max_new_tokens: int = 256,
-             temperature: float = 0.0, top_p: float = 1.0, seed: int = 0, num_samples: int = 1,
-             batch_size: int = 16, system_prompt: str | None = None, progress: bool = True) -> list[str]:
-    """Responses in input order; with `num_samples=k`, conversation i owns entries [i*k, (i+1)*k)."""
+GEN_BATCH_TOKENS = 65_536  # rows x (prompt + budget) per decode batch: ~1.5 GB of bf16 KV cache for SmolLM2-135M
+
+
+def decode_batches(lengths: Sequence[int], budgets: Sequence[int], max_rows: int,
+                   max_tokens: int = GEN_BATCH_TOKENS) -> list[list[int]]:
+    """Indices grouped into decode batches, longest prompt first: at most `max_rows` rows, and at most
+    `max_tokens` of padded prompt plus budget (always at least one row). A CPU decode step costs little more
+    for 192 rows than for 64 (most of a step is reading the weights), so short prompts share large batches."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches: list[list[int]] = []
+    width = 0
+    for i in order:
+        span = max(width, lengths[i] + budgets[i])
+        if batches and len(batches[-1]) < max_rows and (len(batches[-1]) + 1) * span <= max_tokens:
+            batches[-1].append(i)
+            width = span
+        else:
+            batches.append([i])
+            width = lengths[i] + budgets[i]
+    return batches
+
+
+def generate(loaded: LoadedModel, conversations: Sequence[Sequence[Message]], *,
+             max_new_tokens: int | Sequence[int] = 256, temperature: float = 0.0, top_p: float = 1.0, seed: int = 0,
+             num_samples: int = 1, batch_size: int = 16, max_batch_tokens: int = GEN_BATCH_TOKENS,
+             system_prompt: str | None = None, progress: bool = True) -> list[str]:
+    """Responses in input order; with `num_samples=k`, conversation i owns entries [i*k, (i+1)*k).
+
+    `max_new_tokens` is one budget or one per conversation; `batch_size` caps the rows of a decode batch and
+    `max_batch_tokens` its padded prompt-plus-budget tokens."""
     import torch
     from tqdm.auto import tqdm
 
-    from traitrl.models.fast_generate import fast_sampling, generate_shared_prefix
+    from traitrl.models.decode import decode
 
     if num_samples < 1:
         raise ValueError("num_samples must be at least 1")
@@ -92,27 +119,26 @@ def generate(loaded: LoadedModel, conversations: Sequence[Sequence[Message]], *,
         raise ValueError("num_samples > 1 needs temperature > 0 (greedy samples are identical)")
     tok, model = loaded.tokenizer, loaded.model
     prompts = [render_prompt(tok, conv, system_prompt) for conv in conversations]
+    budgets = ([max_new_tokens] * len(prompts) if isinstance(max_new_tokens, int) else list(max_new_tokens))
+    if len(budgets) != len(prompts):
+        raise ValueError("max_new_tokens needs one budget per conversation")
     lengths = [len(tok(p, add_special_tokens=False)["input_ids"]) for p in prompts]
-    order = sorted(range(len(prompts)), key=lambda i: -lengths[i])
-    rows_per_batch = max(1, batch_size // num_samples)
+    batches = decode_batches(lengths, budgets, max(1, batch_size // num_samples),
+                             max(1, max_batch_tokens // num_samples))
     out: list[str] = [""] * (len(prompts) * num_samples)
     device = next(model.parameters()).device
-    eos = stop_token_ids(loaded)
-    sampling = temperature > 0
-    kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "do_sample": sampling, "eos_token_id": eos,
-                              "pad_token_id": tok.pad_token_id}
-    kwargs.update({"temperature": temperature, "top_p": top_p, "top_k": 0} if sampling
-                  else {"temperature": None, "top_p": None, "top_k": None})
+    stops = stop_token_ids(loaded)
+    pad = tok.pad_token_id if tok.pad_token_id is not None else stops[0]
     bar = tqdm(total=len(prompts), desc="generate", unit="conv", disable=not progress)
-    with torch.inference_mode(), cpu_thread_policy(device), fast_sampling():
-        for b, start in enumerate(range(0, len(order), rows_per_batch)):
-            idx = order[start: start + rows_per_batch]
+    with torch.inference_mode(), cpu_thread_policy(device):
+        for b, idx in enumerate(batches):
             enc = tok([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
             ids, mask = (enc[k].repeat_interleave(num_samples, 0).to(device) for k in ("input_ids", "attention_mask"))
-            if sampling:
+            if temperature > 0:
                 torch.manual_seed(seed * 1_000_003 + b)
-            seqs = generate_shared_prefix(model, ids, mask, **kwargs)
-            texts = tok.batch_decode(seqs[:, ids.shape[1]:], skip_special_tokens=True)
+            new = decode(model, ids, mask, max_new_tokens=[budgets[i] for i in idx for _ in range(num_samples)],
+                         stop_ids=stops, pad_id=pad, temperature=temperature, top_p=top_p)
+            texts = tok.batch_decode(new, skip_special_tokens=True)
             for j, i in enumerate(idx):
                 for s in range(num_samples):
                     out[i * num_samples + s] = texts[j * num_samples + s].strip()

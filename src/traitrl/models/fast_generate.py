@@ -11,7 +11,8 @@
    completions of every prompt, and TRL passes each prompt that many times, so the prompt's prefill (most
    of the FLOPs for multi-turn scenarios) is computed once per copy. Here identical rows are prefilled once
    into a KV cache, the cache is expanded to every copy, and `generate` continues from it (the
-   prefix-reuse pattern transformers documents). Greedy outputs are unchanged (tests check it).
+   prefix-reuse pattern transformers documents). Greedy outputs are unchanged (tests check it). The cache
+   is a `kv_cache.growable_cache`, which does not re-copy itself at every step.
 
 `fast_generation(model)` applies both to one model object for the duration of a block (for TRL's trainer,
 which calls `model.generate` itself).
@@ -43,29 +44,33 @@ def _inverse_cdf_multinomial(input: torch.Tensor, num_samples: int, replacement:
 TOP_P_CANDIDATES = 256
 
 
-def _top_p_via_top_k(self: Any, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
-    """`TopPLogitsWarper.__call__` without a full sort: keep a token when the probability mass of the tokens
-    ranked above it is below `top_p` (and at least `min_tokens_to_keep` tokens). The signature must stay
-    `(input_ids, scores)`: `LogitsProcessorList` checks it."""
-    k = min(TOP_P_CANDIDATES, scores.shape[-1])
+def top_p_keep(scores: torch.Tensor, top_p: float, min_tokens_to_keep: int = 1) -> torch.Tensor:
+    """Boolean mask of the nucleus: a token is kept when the probability mass of the tokens ranked above it is
+    below `top_p` (and the `min_tokens_to_keep` most likely always). The nucleus is looked for among the top
+    `TOP_P_CANDIDATES` tokens; the whole vocabulary is sorted only when some row's nucleus is wider."""
     probs = scores.float().softmax(-1)
-    top, idx = probs.topk(k, dim=-1)
-    cum = top.cumsum(-1)
-    if not bool((cum[:, -1] > self.top_p).all()):  # some nucleus is wider than k tokens
-        return _top_p_call(self, input_ids, scores)
-    keep = (cum - top) < self.top_p
-    keep[:, : self.min_tokens_to_keep] = True
-    mask = torch.ones_like(scores, dtype=torch.bool).scatter_(1, idx, ~keep)
-    return scores.masked_fill(mask, self.filter_value)
+    top, idx = probs.topk(min(TOP_P_CANDIDATES, scores.shape[-1]), dim=-1)
+    if bool((top.sum(-1) > top_p).all()):
+        keep = (top.cumsum(-1) - top) < top_p
+        keep[:, :min_tokens_to_keep] = True
+        return torch.zeros_like(scores, dtype=torch.bool).scatter_(1, idx, keep)
+    # some nucleus is wider than the candidates: transformers' rule, ties broken by the same ascending sort
+    ascending, order = torch.sort(scores, descending=False)
+    drop = ascending.softmax(-1).cumsum(-1) <= (1 - top_p)
+    drop[:, -min_tokens_to_keep:] = False
+    return torch.ones_like(scores, dtype=torch.bool).scatter_(1, order, ~drop)
+
+
+def _top_p_via_top_k(self: Any, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+    """`TopPLogitsWarper.__call__` without a full sort (`top_p_keep`). The signature must stay
+    `(input_ids, scores)`: `LogitsProcessorList` checks it."""
+    return scores.masked_fill(~top_p_keep(scores, self.top_p, self.min_tokens_to_keep), self.filter_value)
 
 
 def _top_p_class() -> Any:
     from transformers.generation.logits_process import TopPLogitsWarper
 
     return TopPLogitsWarper
-
-
-_top_p_call = _top_p_class().__call__
 
 
 @contextlib.contextmanager
@@ -97,7 +102,7 @@ def generate_shared_prefix(model: Any, input_ids: torch.Tensor, attention_mask: 
     Rows must be left-padded (decoder-only generation). Falls back to a plain call when there is nothing to
     share, when a cache is passed in, or when `num_return_sequences` is set.
     """
-    from transformers import DynamicCache
+    from traitrl.models.kv_cache import growable_cache
 
     generate = generate or model.generate
     if attention_mask is None:
@@ -111,8 +116,8 @@ def generate_shared_prefix(model: Any, input_ids: torch.Tensor, attention_mask: 
     key = _cache_kwarg(model)
     u_ids, u_mask = input_ids[first, :-1], attention_mask[first, :-1]
     position_ids = (u_mask.long().cumsum(-1) - 1).clamp(min=0)
-    config = getattr(model, "config", None)
-    cache = DynamicCache(config=config) if config is not None else DynamicCache()
+    reserve = kwargs.get("max_new_tokens") or getattr(gen_cfg, "max_new_tokens", None) or 256
+    cache = growable_cache(model, reserve=reserve)
     with torch.no_grad():
         model(input_ids=u_ids, attention_mask=u_mask, position_ids=position_ids, use_cache=True,
               logits_to_keep=1, **{key: cache})

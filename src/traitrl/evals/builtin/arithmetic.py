@@ -6,7 +6,7 @@ response, so "3 + 4 = 7" counts as 7. Sized for small models: most answers are b
 
 from __future__ import annotations
 
-from traitrl.evals.benchmark import Benchmark, BenchmarkItem
+from traitrl.evals.benchmark import LONG_BUDGET, Benchmark, BenchmarkItem
 from traitrl.evals.builtin.vignettes import FRAMES, conversation
 from traitrl.evals.scorers import number_match_score
 
@@ -46,5 +46,6 @@ def arithmetic_benchmark() -> Benchmark:
         version="1",
         load=arithmetic_items,
         score_response=number_match_score,
+        max_new_tokens=LONG_BUDGET,
         description="Built-in verifiable arithmetic word problems (last number matches).",
     )

@@ -7,7 +7,7 @@ response equals the reference answer (the number after "####").
 
 from __future__ import annotations
 
-from traitrl.evals.benchmark import Benchmark, BenchmarkItem
+from traitrl.evals.benchmark import LONG_BUDGET, Benchmark, BenchmarkItem
 from traitrl.evals.external.ifeval_checks import supported
 from traitrl.evals.external.source import read_jsonl_objects, user_turn
 from traitrl.evals.scorers import ifeval_score, number_match_score
@@ -61,6 +61,7 @@ def capability_external_benchmarks() -> list[Benchmark]:
             version="google-research",
             load=_ifeval,
             score_response=ifeval_score,
+            max_new_tokens=LONG_BUDGET,
             description="IFEval verifiable instructions (24 of 25 ids; instruction-level strict "
             "fraction; prompts using language:response_language are skipped).",
         ),
@@ -72,6 +73,7 @@ def capability_external_benchmarks() -> list[Benchmark]:
             version="3101c7d5",
             load=_gsm8k,
             score_response=number_match_score,
+            max_new_tokens=LONG_BUDGET,
             description="GSM8K test (1,319): last number in the response equals the answer.",
         ),
     ]

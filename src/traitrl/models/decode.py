@@ -1,0 +1,83 @@
+"""The evaluation decode loop: rows leave the batch when they end, each row with its own token budget.
+
+Hugging Face `generate` keeps every row of a batch until the longest one ends and takes one budget for the
+whole batch. `decode(model, input_ids, attention_mask, ...)` is greedy or sampled decoding (temperature, top-p,
+inverse-CDF draws as in `fast_generate.py`) on a `kv_cache.growable_cache` (no per-step copy of the cache)
+that drops rows from the batch and the cache once a quarter of them have ended (stop token or budget), and
+prefills repeated prompts (k samples of one conversation) once. It returns the new tokens, padded after each
+row's stop token like `generate` does.
+
+Row removal changes the batch a matrix product sees, not the computation of any row, so greedy outputs match
+`generate` (tests compare them in fp32).
+
+    new = decode(model, ids, mask, max_new_tokens=256, stop_ids=[2], pad_id=0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from traitrl.models.fast_generate import _cache_kwarg, _inverse_cdf_multinomial, repeated_rows, top_p_keep
+from traitrl.models.kv_cache import growable_cache
+
+
+def _next_tokens(logits: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:
+    if temperature <= 0:
+        return logits.max(-1).indices  # argmax, 4x faster on bf16 CPU tensors (the first maximum on ties too)
+    scores = logits.float() / temperature
+    if top_p < 1.0:
+        scores = scores.masked_fill(~top_p_keep(scores, top_p), -float("inf"))
+    return _inverse_cdf_multinomial(scores.softmax(-1), 1).squeeze(-1)
+
+
+@torch.inference_mode()
+def decode(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, *,
+           max_new_tokens: int | Sequence[int], stop_ids: Sequence[int], pad_id: int, temperature: float = 0.0,
+           top_p: float = 1.0, prune_fraction: float = 0.25) -> torch.Tensor:
+    """New tokens `(rows, <= max(max_new_tokens))` for left-padded prompts; `pad_id` after a row's last token.
+
+    `max_new_tokens` is one budget for all rows or one per row. Rows that have stopped (stop token or budget)
+    leave the batch, and their KV cache rows are dropped, once they are at least `prune_fraction` of the rows
+    still decoding. Sampling uses the global torch generator (seed it before)."""
+    rows = input_ids.shape[0]
+    budget = torch.as_tensor(max_new_tokens, device=input_ids.device).expand(rows).clone()
+    longest = int(budget.max())
+    key = _cache_kwarg(model)
+    cache = growable_cache(model, reserve=longest)
+    mask = attention_mask.long()
+    position = (mask.cumsum(-1) - 1).clamp(min=0)
+    first, counts = repeated_rows(input_ids, mask)  # k samples of one prompt: prefill it once
+    out = model(input_ids=input_ids[first], attention_mask=mask[first], position_ids=position[first],
+                use_cache=True, logits_to_keep=1, **{key: cache})
+    if len(first) < rows:
+        expand = torch.repeat_interleave(torch.arange(len(first), device=counts.device), counts)
+        cache.batch_select_indices(expand)
+        out.logits = out.logits[expand]
+    position = position[:, -1:] + 1
+    live = torch.arange(rows, device=input_ids.device)  # original row of each batch row
+    ended = torch.zeros(rows, dtype=torch.bool, device=input_ids.device)
+    stops = torch.tensor(list(stop_ids), device=input_ids.device)
+    new = torch.full((rows, longest), pad_id, dtype=input_ids.dtype, device=input_ids.device)
+    steps = 0
+    for t in range(longest):
+        token = _next_tokens(out.logits[:, -1], temperature, top_p).to(input_ids.dtype)
+        token = torch.where(ended, torch.full_like(token, pad_id), token)
+        new[live, t] = token
+        steps = t + 1
+        ended = ended | torch.isin(token, stops) | (budget <= t + 1)
+        n_ended = int(ended.sum())
+        if n_ended == len(ended):
+            break
+        if n_ended and n_ended >= prune_fraction * len(ended):
+            keep = (~ended).nonzero().flatten()
+            cache.batch_select_indices(keep)
+            live, ended, token, mask, position = live[keep], ended[keep], token[keep], mask[keep], position[keep]
+            budget = budget[keep]
+        mask = torch.cat([mask, mask.new_ones(len(live), 1)], dim=1)
+        out = model(input_ids=token[:, None], attention_mask=mask, position_ids=position, use_cache=True,
+                    **{key: cache})
+        position = position + 1
+    return new[:, :steps]

@@ -1,0 +1,127 @@
+"""The evaluation decode loop must give what `generate` gives, while dropping rows that have ended."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from transformers.cache_utils import DynamicLayer
+
+from traitrl.models.decode import decode
+from traitrl.models.kv_cache import GrowableLayer, growable_cache
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_model_path):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_path)
+    tok.padding_side = "left"
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_path, dtype=torch.float32).eval()
+    return tok, model
+
+
+def _batch(tok, texts):
+    enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+    return enc["input_ids"], enc["attention_mask"]
+
+
+TEXTS = ["hello there, how are you today", "a", "the quick brown fox jumps", "one two three four five six seven",
+         "zz", "what is the capital of France?"]
+
+
+def _reference(model, ids, mask, n, stop, pad):
+    with torch.no_grad():
+        seqs = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=n, do_sample=False,
+                              eos_token_id=stop, pad_token_id=pad, temperature=None, top_p=None, top_k=None)
+    return seqs[:, ids.shape[1]:]
+
+
+def _stop_that_ends_some_rows(model, ids, mask, pad):
+    """A token greedy decoding emits early in some rows but not in all: rows then end at different steps."""
+    free = _reference(model, ids, mask, 12, [], pad)
+    for token in free[:, 2:6].flatten().tolist():
+        ends = (free == token).any(-1)
+        if 0 < int(ends.sum()) < len(ends) and token != pad:
+            return token
+    pytest.skip("no token ends only some rows of this tiny model")
+
+
+@pytest.mark.parametrize("prune_fraction", [0.01, 0.5, 2.0])  # prune at every end, sometimes, never
+def test_greedy_decode_equals_generate_while_rows_end_at_different_steps(tiny, prune_fraction):
+    tok, model = tiny
+    ids, mask = _batch(tok, TEXTS)
+    pad = tok.pad_token_id
+    stop = _stop_that_ends_some_rows(model, ids, mask, pad)
+    want = _reference(model, ids, mask, 12, [stop], pad)
+    got = decode(model, ids, mask, max_new_tokens=12, stop_ids=[stop], pad_id=pad, prune_fraction=prune_fraction)
+    assert got.tolist() == want.tolist()
+    ended_early = (got == stop).any(-1)
+    assert ended_early.any() and not ended_early.all()
+
+
+def test_each_row_stops_at_its_own_budget(tiny):
+    tok, model = tiny
+    ids, mask = _batch(tok, TEXTS)
+    pad = tok.pad_token_id
+    full = decode(model, ids, mask, max_new_tokens=10, stop_ids=[], pad_id=pad)
+    budgets = [3, 10, 1, 7, 10, 5]
+    cut = decode(model, ids, mask, max_new_tokens=budgets, stop_ids=[], pad_id=pad)
+    assert cut.shape == full.shape
+    for row, (b, c, f) in enumerate(zip(budgets, cut.tolist(), full.tolist(), strict=True)):
+        assert c[:b] == f[:b] and all(t == pad for t in c[b:]), row
+
+
+def test_repeated_prompts_are_prefilled_once_and_decode_alike(tiny):
+    tok, model = tiny
+    ids, mask = _batch(tok, TEXTS[:3])
+    reps = torch.tensor([3, 1, 2])
+    many = decode(model, ids.repeat_interleave(reps, 0), mask.repeat_interleave(reps, 0), max_new_tokens=8,
+                  stop_ids=[], pad_id=tok.pad_token_id)
+    once = decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=tok.pad_token_id)
+    assert many.tolist() == once.repeat_interleave(reps, 0).tolist()
+
+
+def test_near_zero_temperature_samples_the_greedy_tokens_and_seeded_samples_repeat(tiny):
+    tok, model = tiny
+    ids, mask = _batch(tok, TEXTS)
+    greedy = decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=tok.pad_token_id)
+    cold = decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=tok.pad_token_id, temperature=1e-4,
+                  top_p=0.9)
+    assert cold.tolist() == greedy.tolist()
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(7)
+        runs.append(decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=tok.pad_token_id,
+                           temperature=1.0, top_p=0.95).tolist())
+    assert runs[0] == runs[1] and runs[0] != greedy.tolist()
+
+
+def test_growable_layer_holds_what_a_dynamic_layer_holds_through_growth_and_row_selection():
+    g = torch.Generator().manual_seed(0)
+    grow, plain = GrowableLayer(reserve=3), DynamicLayer()
+    for n in (5, 1, 1, 1, 1, 4):  # overflows the reserve twice
+        k, v = torch.randn(4, 2, n, 8, generator=g), torch.randn(4, 2, n, 8, generator=g)
+        gk, gv = grow.update(k, v)
+        pk, pv = plain.update(k, v)
+        assert torch.equal(gk, pk) and torch.equal(gv, pv)
+    rows = torch.tensor([3, 1])
+    grow.batch_select_indices(rows)
+    plain.batch_select_indices(rows)
+    k, v = torch.randn(2, 2, 1, 8, generator=g), torch.randn(2, 2, 1, 8, generator=g)
+    assert all(torch.equal(a, b) for a, b in zip(grow.update(k, v), plain.update(k, v), strict=True))
+    assert grow.get_seq_length() == plain.get_seq_length() == 14
+
+
+def test_generate_accepts_the_growable_cache(tiny):
+    tok, model = tiny
+    ids, mask = _batch(tok, TEXTS)
+    want = _reference(model, ids, mask, 10, [], tok.pad_token_id)
+    cache = growable_cache(model, reserve=4)
+    assert len(cache.layers) == model.config.num_hidden_layers
+    assert all(isinstance(layer, GrowableLayer) for layer in cache.layers)
+    with torch.no_grad():
+        seqs = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=10, do_sample=False,
+                              pad_token_id=tok.pad_token_id, cache=cache)
+    assert seqs[:, ids.shape[1]:].tolist() == want.tolist()
