@@ -6,8 +6,11 @@ def test_demo_yaml_and_builtin_fallback_agree(tmp_path, monkeypatch):
     monkeypatch.setattr(cfgmod, "DEMO_CONFIG", tmp_path / "missing.yaml")
     fallback = cfgmod.demo_config()
     assert from_yaml.model_dump() == fallback.model_dump()
-    assert {"base", "baseline", "trait", "constitution_reward"} <= set(from_yaml.arms)
+    # the demo covers every arm of the protocol, and attacks the base, the baseline and the trait arm
+    assert {"base", "baseline", "trait", "health_only", "no_health_science", "reward_control",
+            "constitution_reward"} <= set(from_yaml.arms)
     assert from_yaml.persistence.finetune is not None and from_yaml.persistence.persona is not None
+    assert {"base", "baseline", "trait"} <= set(from_yaml.persistence.finetune.arms)
 
 
 def test_every_shipped_config_validates():

@@ -139,35 +139,80 @@ def _fmt_ci(ci: Any) -> str:
     return "n/a" if not ci else f"[{ci[0]:+.3f}, {ci[1]:+.3f}]"
 
 
+def _only(stage: dict[str, Any], benches: list[str]) -> dict[str, Any]:
+    return {"items": {b: stage["items"][b] for b in benches if b in stage["items"]}}
+
+
+DOMAINS = ("in_domain", "out_of_domain")
+
+
 def finetune_results(finetune: dict[str, Any], evals: dict[str, Any], categories: dict[str, str]
                      ) -> dict[str, Any]:
+    """Per attack (`dataset/method`), model and dose: in-domain (health, mental health) and out-of-domain
+    (other alignment) scores; each dose's degradation from the model's own unattacked evaluation with a paired
+    95% CI over items; and, for RL arms, the difference in degradation from the attacked baseline."""
     if not finetune:
         return {}
     in_dom = [b for b, c in categories.items() if c in ("health", "mental_health")]
     out_dom = [b for b, c in categories.items() if c not in ("health", "mental_health", IN_DISTRIBUTION)]
+    domains = dict(zip(DOMAINS, (in_dom, out_dom), strict=True))
     rows: dict[str, Any] = {}
     curves: dict[str, dict[str, list]] = {"in-domain (health)": {}, "out-of-domain (alignment)": {}}
     scored: set[str] = set()  # dose 0 is read from the main evaluation, over the same benchmarks as the doses
     for key, stage in finetune.items():
-        label, dataset, dose = key.split("|")
+        label, attack, dose = key.split("|")
         scored |= set(stage["suite"])
-        rows.setdefault(dataset, {}).setdefault(label, {})[dose] = {
-            "in_domain": _mean_over(stage, in_dom), "out_of_domain": _mean_over(stage, out_dom)}
+        entry: dict[str, Any] = {d: _mean_over(stage, benches) for d, benches in domains.items()}
+        if label in evals:
+            for d, benches in domains.items():
+                entry[f"{d}_degradation"] = degradation(_only(evals[label], benches), _only(stage, benches))
+        rows.setdefault(attack, {}).setdefault(label, {})[dose] = entry
+    for by_label in rows.values():  # arm − baseline degradation, paired over items
+        base = by_label.get(BASELINE, {})
+        for label, doses in by_label.items():
+            for dose, entry in doses.items():
+                for d in DOMAINS:
+                    mine, theirs = entry.get(f"{d}_degradation"), base.get(dose, {}).get(f"{d}_degradation")
+                    if label != BASELINE and mine and theirs:
+                        c = compare_scores(theirs["_per_item"], mine["_per_item"])
+                        mine["vs_baseline"] = {"diff": c.diff, "ci": c.ci, "p": c.p}
+    for by_label in rows.values():
+        for doses in by_label.values():
+            for entry in doses.values():
+                for d in DOMAINS:
+                    if f"{d}_degradation" in entry:
+                        entry[f"{d}_degradation"] = {k: v for k, v in entry[f"{d}_degradation"].items()
+                                                     if k in ("degradation", "ci", "p", "vs_baseline")}
     in_dom, out_dom = [b for b in in_dom if b in scored], [b for b in out_dom if b in scored]
-    for dataset, by_label in rows.items():
+    for attack, by_label in rows.items():
         for label, doses in by_label.items():
             if label in evals:
                 doses["0"] = {"in_domain": _mean_over(evals[label], in_dom),
                               "out_of_domain": _mean_over(evals[label], out_dom)}
             for measure, key in [("in-domain (health)", "in_domain"), ("out-of-domain (alignment)",
                                                                         "out_of_domain")]:
-                curves[measure][f"{label}/{dataset}"] = [(int(d), v[key]) for d, v in doses.items()
-                                                         if v[key] is not None]
-    text = "; ".join(f"{ds}/{label}: " + ", ".join(
-        f"dose {d}: in {_fmt(v['in_domain'])} out {_fmt(v['out_of_domain'])}"
-        for d, v in sorted(doses.items(), key=lambda kv: int(kv[0])))
-        for ds, by_label in rows.items() for label, doses in by_label.items())
+                curves[measure][f"{label}/{attack}"] = [(int(d), v[key]) for d, v in doses.items()
+                                                        if v[key] is not None]
+    text = "; ".join(f"{attack}/{label}: " + ", ".join(
+        _dose_text(d, v) for d, v in sorted(doses.items(), key=lambda kv: int(kv[0])))
+        for attack, by_label in rows.items() for label, doses in by_label.items())
     return {"doses": rows, "curves": curves, "text": text}
+
+
+def _dose_text(dose: str, v: dict[str, Any]) -> str:
+    out = f"dose {dose}: in {_fmt_score(v['in_domain'])} out {_fmt_score(v['out_of_domain'])}"
+    for d, short in (("in_domain", "in"), ("out_of_domain", "out")):
+        deg = v.get(f"{d}_degradation")
+        if deg and deg.get("degradation") is not None:
+            out += f", {short}-domain degradation {_fmt(deg['degradation'])} {_fmt_ci(deg.get('ci'))}"
+            vs = deg.get("vs_baseline")
+            if vs and vs.get("diff") is not None:
+                out += f" (vs baseline {_fmt(vs['diff'])} {_fmt_ci(vs.get('ci'))})"
+    return out
+
+
+def _fmt_score(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
 
 
 def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dict[str, Any],

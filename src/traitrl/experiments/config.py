@@ -56,7 +56,8 @@ class FinetuneSettings(Strict):
     doses: list[int] = Field(default_factory=lambda: [0, 10, 25])
     datasets: list[str] = Field(default_factory=lambda: ["bad_medical"])
     arms: list[str] = Field(default_factory=lambda: ["base", "baseline", "trait"])
-    method: Literal["lora", "full"] = "lora"
+    methods: list[Literal["lora", "full"]] = Field(default_factory=lambda: ["lora"],
+                                                   description="LoRA adapters and/or full fine-tuning (fp32).")
     learning_rate: float = 2e-4
     out_of_domain: Literal["mc", "all"] = Field("all", description="Out-of-domain benchmarks scored per dose: "
                                                 "all, or the log-likelihood ones only (fast).")
@@ -102,14 +103,16 @@ def demo_config() -> ExperimentConfig:
     if DEMO_CONFIG.exists():
         return load_experiment_config(DEMO_CONFIG)
     return ExperimentConfig(
-        name="demo", trait_share=0.5, arms=["base", "baseline", "trait", "constitution_reward"],
-        train=TrainSettings(steps=6, prompts_per_step=4, max_completion_length=40, learning_rate=1e-3,
+        name="demo", trait_share=0.5,
+        arms=["base", "baseline", "trait", "health_only", "no_health_science", "reward_control",
+              "constitution_reward"],
+        train=TrainSettings(steps=6, prompts_per_step=2, max_completion_length=40, learning_rate=1e-3,
                             temperature=0.7, top_p=0.9, generation_steps=3, save_steps=3),
         eval=EvalSettings(limit=4, trait_eval_limit=12, max_new_tokens=40),
         persistence=PersistenceSettings(
             persona=PersonaSettings(personas=["bad_medical", "disallowed_mental_health", "helpful_medical",
-                                              "helpful_instructions", "deceptive"], limit=4, many_shot=[4],
-                                    arms=["baseline", "trait", "constitution_reward"]),
-            finetune=FinetuneSettings(doses=[0, 20], datasets=["bad_medical"], arms=["baseline", "trait"],
+                                              "helpful_instructions", "deceptive", "sycophantic", "corner_cutting"],
+                                    limit=4, many_shot=[1, 4], arms=["baseline", "trait", "constitution_reward"]),
+            finetune=FinetuneSettings(doses=[0, 20], datasets=["bad_medical"], arms=["base", "baseline", "trait"],
                                       out_of_domain="mc")),
     )

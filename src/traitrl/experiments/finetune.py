@@ -36,8 +36,9 @@ def _dose_saver(doses: list[int], out: Path, tokenizer):
     return DoseSaver()
 
 
-def sft_ladder(model_spec: str, dataset: str, ft: FinetuneSettings, seed: int, d: Path) -> None:
-    """Fine-tune `model_spec` on `dataset`, saving a loadable model at every positive dose."""
+def sft_ladder(model_spec: str, dataset: str, method: str, ft: FinetuneSettings, seed: int, d: Path) -> None:
+    """Fine-tune `model_spec` on `dataset` (LoRA, or all weights in fp32), saving a loadable model at every
+    positive dose."""
     import torch
     from datasets import Dataset
     from peft import LoraConfig, PeftModel
@@ -46,7 +47,7 @@ def sft_ladder(model_spec: str, dataset: str, ft: FinetuneSettings, seed: int, d
     from traitrl.models.loading import load_policy
 
     doses = sorted(x for x in ft.doses if x > 0)
-    loaded = load_policy(model_spec)
+    loaded = load_policy(model_spec, dtype="float32" if method == "full" else "auto")
     model = loaded.model
     if isinstance(model, PeftModel):
         model = model.merge_and_unload()
@@ -60,12 +61,12 @@ def sft_ladder(model_spec: str, dataset: str, ft: FinetuneSettings, seed: int, d
                      seed=seed, bf16=False, use_cpu=not torch.cuda.is_available(), max_length=256,
                      disable_tqdm=True, lr_scheduler_type="constant")
     peft_config = (LoraConfig(r=16, lora_alpha=32, target_modules="all-linear", task_type="CAUSAL_LM")
-                   if ft.method == "lora" else None)
+                   if method == "lora" else None)
     trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(rows),
                          processing_class=loaded.tokenizer, peft_config=peft_config,
                          callbacks=[_dose_saver(doses, d, loaded.tokenizer)])
     trainer.train()
-    if ft.method == "lora":
+    if method == "lora":
         import json
 
         for dose in doses:
@@ -86,16 +87,21 @@ def finetune_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, 
     others = [b for b in benchmarks if b.category not in IN_DOMAIN | {IN_DISTRIBUTION, "capability"}
               and (ft.out_of_domain == "all" or b.scorer in ("mc", "mc2"))]
     subset = health + others
+    doses = sorted(x for x in ft.doses if x > 0)
     out: dict[str, Any] = {}
     for label in ft.arms:
         if label not in models:
             continue
         for dataset in ft.datasets:
-            parts = {"model": models[label], "dataset": dataset, "ft": ft.model_dump(), "seed": cfg.seeds[0]}
-            stage = store.run(f"finetune-{label}-{dataset}", parts,
-                              lambda d, m=models[label], ds=dataset: sft_ladder(m, ds, ft, cfg.seeds[0], d))
-            for dose in sorted(x for x in ft.doses if x > 0):
-                key = f"{label}|{dataset}|{dose}"
-                out[key] = eval_stage(store, cfg, f"ft-{label}-{dataset}-{dose}", str(stage / f"dose-{dose}"),
-                                      subset)
+            for method in ft.methods:
+                # what determines the ladder, and nothing else: adding an arm or a dataset reuses the others
+                parts = {"model": models[label], "dataset": dataset, "method": method, "doses": doses,
+                         "learning_rate": ft.learning_rate, "seed": cfg.seeds[0]}
+                name = f"{dataset}/{method}"
+                stage = store.run(f"finetune-{label}-{dataset}-{method}", parts,
+                                  lambda d, m=models[label], ds=dataset, how=method:
+                                  sft_ladder(m, ds, how, ft, cfg.seeds[0], d))
+                for dose in doses:
+                    out[f"{label}|{name}|{dose}"] = eval_stage(store, cfg, f"ft-{label}-{dataset}-{method}-{dose}",
+                                                               str(stage / f"dose-{dose}"), subset)
     return out
