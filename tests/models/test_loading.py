@@ -85,3 +85,21 @@ def test_merged_adapter_generates_like_the_unmerged_one(tiny_model_path, tmp_pat
     ids = torch.tensor([[1, 5, 9, 3]])
     with torch.no_grad():
         assert torch.allclose(plain.model(ids).logits, merged.model(ids).logits, atol=1e-4)
+
+
+def test_the_output_head_gets_a_contiguous_input_when_only_the_last_position_is_kept(tiny_model_path):
+    import torch
+
+    from traitrl.models.loading import contiguous_head_input, load_policy
+
+    loaded = load_policy(str(tiny_model_path), dtype="float32", merge_adapter=True)
+    model = loaded.model.requires_grad_(False)  # a merged or frozen model: the case that copied the weight
+    seen: list[bool] = []
+    model.get_output_embeddings().register_forward_pre_hook(lambda _m, args: seen.append(args[0].is_contiguous()))
+    ids = torch.tensor([[5, 6, 7, 8], [9, 10, 11, 12]])
+    with torch.inference_mode():
+        kept = model(input_ids=ids, logits_to_keep=1).logits
+        full = model(input_ids=ids).logits
+    assert seen == [True, True]
+    assert torch.allclose(kept[:, -1], full[:, -1], atol=1e-5)
+    assert contiguous_head_input(model) is model and len(model.get_output_embeddings()._forward_pre_hooks) == 2

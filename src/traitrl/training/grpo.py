@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from traitrl.files import atomic_write_json
-from traitrl.models.loading import default_dtype, resolve_model_path
+from traitrl.models.loading import contiguous_head_input, default_dtype, resolve_model_path
 from traitrl.provenance import git_revision
 from traitrl.training.callbacks import MetricsCallback, read_metrics
 from traitrl.training.config import TrainConfig
@@ -90,7 +90,7 @@ def _load_base(config: TrainConfig):
 
     path = resolve_model_path(config.model)
     dtype = default_dtype() if config.dtype == "auto" else getattr(torch, config.dtype)
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, use_safetensors=True)
+    model = contiguous_head_input(AutoModelForCausalLM.from_pretrained(path, dtype=dtype, use_safetensors=True))
     tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
