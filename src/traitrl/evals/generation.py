@@ -82,21 +82,25 @@ GEN_BATCH_TOKENS = 65_536  # rows x (prompt + budget) per decode batch: ~1.5 GB 
 
 
 def decode_batches(lengths: Sequence[int], budgets: Sequence[int], max_rows: int,
-                   max_tokens: int = GEN_BATCH_TOKENS) -> list[list[int]]:
-    """Indices grouped into decode batches, longest prompt first: at most `max_rows` rows, and at most
-    `max_tokens` of padded prompt plus budget (always at least one row). A CPU decode step costs little more
-    for 192 rows than for 64 (most of a step is reading the weights), so short prompts share large batches."""
+                   max_tokens: int = GEN_BATCH_TOKENS, min_fill: float = 0.75) -> list[list[int]]:
+    """Indices grouped into decode batches, longest prompt first: at most `max_rows` rows, at most
+    `max_tokens` of padded prompt plus budget (always at least one row), and no row whose prompt plus budget
+    is under `min_fill` of the batch's widest (its padding would be prefilled and attended to). A CPU decode
+    step costs little more for 192 rows than for 64 (most of a step is reading the weights), so similar
+    prompts share large batches."""
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     batches: list[list[int]] = []
     width = 0
     for i in order:
-        span = max(width, lengths[i] + budgets[i])
-        if batches and len(batches[-1]) < max_rows and (len(batches[-1]) + 1) * span <= max_tokens:
+        span = lengths[i] + budgets[i]
+        joined = max(width, span)
+        if (batches and len(batches[-1]) < max_rows and (len(batches[-1]) + 1) * joined <= max_tokens
+                and span >= min_fill * joined):
             batches[-1].append(i)
-            width = span
+            width = joined
         else:
             batches.append([i])
-            width = lengths[i] + budgets[i]
+            width = span
     return batches
 
 

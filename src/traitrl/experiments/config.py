@@ -106,9 +106,9 @@ def demo_config() -> ExperimentConfig:
         name="demo", trait_share=0.5,
         arms=["base", "baseline", "trait", "health_only", "no_health_science", "reward_control",
               "constitution_reward"],
-        train=TrainSettings(steps=6, prompts_per_step=2, max_completion_length=40, learning_rate=1e-3,
-                            temperature=0.7, top_p=0.9, generation_steps=3, save_steps=3),
-        eval=EvalSettings(limit=4, trait_eval_limit=12, max_new_tokens=40),
+        train=TrainSettings(steps=4, prompts_per_step=2, max_completion_length=40, learning_rate=1e-3,
+                            temperature=0.7, top_p=0.9, generation_steps=2, save_steps=2),
+        eval=EvalSettings(limit=4, trait_eval_limit=8, max_new_tokens=40),
         persistence=PersistenceSettings(
             persona=PersonaSettings(personas=["bad_medical", "disallowed_mental_health", "helpful_medical",
                                               "helpful_instructions", "deceptive", "sycophantic", "corner_cutting"],
