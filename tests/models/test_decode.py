@@ -10,18 +10,6 @@ from traitrl.models.decode import decode
 from traitrl.models.kv_cache import GrowableLayer, growable_cache
 
 
-@pytest.fixture(scope="module")
-def tiny(tiny_model_path):
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(tiny_model_path)
-    tok.padding_side = "left"
-    if tok.pad_token is None:
-        tok.pad_token = tok.eos_token
-    model = AutoModelForCausalLM.from_pretrained(tiny_model_path, dtype=torch.float32).eval()
-    return tok, model
-
-
 def _batch(tok, texts):
     enc = tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
     return enc["input_ids"], enc["attention_mask"]

@@ -44,18 +44,6 @@ def test_repeated_rows_finds_runs():
     assert first.tolist() == [0, 2, 3] and counts.tolist() == [2, 1, 3]
 
 
-@pytest.fixture(scope="module")
-def tiny(tiny_model_path):
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(tiny_model_path)
-    tok.padding_side = "left"
-    if tok.pad_token is None:
-        tok.pad_token = tok.eos_token
-    model = AutoModelForCausalLM.from_pretrained(tiny_model_path, dtype=torch.float32).eval()
-    return tok, model
-
-
 @pytest.mark.parametrize("repeats", [[3, 3, 3], [2, 1, 4]])
 def test_shared_prefix_greedy_equals_plain_generate(tiny, repeats):
     tok, model = tiny
