@@ -57,6 +57,7 @@ def test_decode_batches_cap_rows_and_tokens_and_put_long_prompts_first():
         width = max(lengths[i] + budgets[i] for i in b)
         assert len(b) == 1 or len(b) * width <= 900
     assert decode_batches([5000], [100], max_rows=4, max_tokens=10) == [[0]]  # an oversized row still runs
-    # a short prompt does not ride along with long ones: its padding would be prefilled
+    # a short prompt rides along with long ones only when its budget outweighs its padding
     assert decode_batches([300, 290, 40], [40, 40, 40], max_rows=8, max_tokens=10_000) == [[0, 1], [2]]
+    assert decode_batches([300, 290, 60], [128, 128, 128], max_rows=8, max_tokens=10_000) == [[0, 1, 2]]
 

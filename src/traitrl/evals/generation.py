@@ -82,25 +82,25 @@ GEN_BATCH_TOKENS = 65_536  # rows x (prompt + budget) per decode batch: ~1.5 GB 
 
 
 def decode_batches(lengths: Sequence[int], budgets: Sequence[int], max_rows: int,
-                   max_tokens: int = GEN_BATCH_TOKENS, min_fill: float = 0.75) -> list[list[int]]:
-    """Indices grouped into decode batches, longest prompt first: at most `max_rows` rows, at most
-    `max_tokens` of padded prompt plus budget (always at least one row), and no row whose prompt plus budget
-    is under `min_fill` of the batch's widest (its padding would be prefilled and attended to). A CPU decode
-    step costs little more for 192 rows than for 64 (most of a step is reading the weights), so similar
-    prompts share large batches."""
+                   max_tokens: int = GEN_BATCH_TOKENS, pad_per_token: int = 2) -> list[list[int]]:
+    """Indices grouped into decode batches, longest prompt first: at most `max_rows` rows and at most
+    `max_tokens` of padded prompt plus budget (always at least one row). A row starts a new batch when its
+    prompt would be padded by more than `pad_per_token` tokens per token of its budget: padding costs
+    prefill, while a separate batch costs decode steps (on a CPU a step of 192 short rows costs about what
+    64 cost). With 40-token budgets, short prompts get their own batch; with 128, they share one."""
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     batches: list[list[int]] = []
     width = 0
     for i in order:
-        span = lengths[i] + budgets[i]
-        joined = max(width, span)
-        if (batches and len(batches[-1]) < max_rows and (len(batches[-1]) + 1) * joined <= max_tokens
-                and span >= min_fill * joined):
+        span = max(width, lengths[i] + budgets[i])
+        longest_prompt = lengths[batches[-1][0]] if batches else lengths[i]
+        if (batches and len(batches[-1]) < max_rows and (len(batches[-1]) + 1) * span <= max_tokens
+                and longest_prompt - lengths[i] <= pad_per_token * budgets[i]):
             batches[-1].append(i)
-            width = joined
+            width = span
         else:
             batches.append([i])
-            width = span
+            width = lengths[i] + budgets[i]
     return batches
 
 
