@@ -100,17 +100,20 @@ def degradation(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]
             "retention": (sa.mean / sb.mean) if sb.mean else None, "_per_item": per_item}
 
 
+def versus_baseline(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """`degradation()` results per model, each RL arm's with `vs_baseline` (arm − baseline degradation, paired
+    over items), and the per-item data dropped."""
+    base = rows.get(BASELINE)
+    for label, r in rows.items():
+        if base is not None and label != BASELINE:
+            c = compare_scores(base["_per_item"], r["_per_item"])
+            r["vs_baseline"] = {"diff": c.diff, "ci": c.ci, "p": c.p}
+    return {label: {k: v for k, v in r.items() if k != "_per_item"} for label, r in rows.items()}
+
+
 def persona_results(personas: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for attack, by_model in personas.items():
-        rows = {label: degradation(v["before"], v["after"]) for label, v in by_model.items()}
-        base = rows.get(BASELINE)
-        for label, r in rows.items():
-            if base is not None and label != BASELINE:
-                c = compare_scores(base["_per_item"], r["_per_item"])  # arm − baseline degradation
-                r["vs_baseline"] = {"diff": c.diff, "ci": c.ci, "p": c.p}
-        out[attack] = {label: {k: v for k, v in r.items() if k != "_per_item"} for label, r in rows.items()}
-    return out
+    return {attack: versus_baseline({label: degradation(v["before"], v["after"]) for label, v in by_model.items()})
+            for attack, by_model in personas.items()}
 
 
 def selective_persistence(persona: dict[str, Any], arm: str = "trait") -> dict[str, Any]:
@@ -167,22 +170,13 @@ def finetune_results(finetune: dict[str, Any], evals: dict[str, Any], categories
             for d, benches in domains.items():
                 entry[f"{d}_degradation"] = degradation(_only(evals[label], benches), _only(stage, benches))
         rows.setdefault(attack, {}).setdefault(label, {})[dose] = entry
-    for by_label in rows.values():  # arm − baseline degradation, paired over items
-        base = by_label.get(BASELINE, {})
-        for label, doses in by_label.items():
-            for dose, entry in doses.items():
-                for d in DOMAINS:
-                    mine, theirs = entry.get(f"{d}_degradation"), base.get(dose, {}).get(f"{d}_degradation")
-                    if label != BASELINE and mine and theirs:
-                        c = compare_scores(theirs["_per_item"], mine["_per_item"])
-                        mine["vs_baseline"] = {"diff": c.diff, "ci": c.ci, "p": c.p}
+    kept = ("degradation", "ci", "p", "vs_baseline")
     for by_label in rows.values():
-        for doses in by_label.values():
-            for entry in doses.values():
-                for d in DOMAINS:
-                    if f"{d}_degradation" in entry:
-                        entry[f"{d}_degradation"] = {k: v for k, v in entry[f"{d}_degradation"].items()
-                                                     if k in ("degradation", "ci", "p", "vs_baseline")}
+        for dose, key in {(dose, f"{d}_degradation") for doses in by_label.values() for dose in doses
+                          for d in DOMAINS}:
+            owners = {label: doses[dose] for label, doses in by_label.items() if key in doses.get(dose, {})}
+            for label, r in versus_baseline({label: e[key] for label, e in owners.items()}).items():
+                owners[label][key] = {k: v for k, v in r.items() if k in kept}
     in_dom, out_dom = [b for b in in_dom if b in scored], [b for b in out_dom if b in scored]
     for attack, by_label in rows.items():
         for label, doses in by_label.items():
