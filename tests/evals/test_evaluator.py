@@ -45,18 +45,19 @@ def gen_bench() -> Benchmark:
 @pytest.fixture
 def counter(monkeypatch):
     calls = {"items": 0}
-    real_mc, real_gen = ev._run_loglik, ev._run_generation
+    real_mc, real_gen = ev._run_loglik, ev._local_generation
 
     def counting_mc(model, pairs, *args):
         calls["items"] += len(pairs)
         return real_mc(model, pairs, *args)
 
-    def counting_gen(model, pairs, *args):
-        calls["items"] += len(pairs)
-        return real_gen(model, pairs, *args)
+    def counting_gen(*args):
+        for idx, results in real_gen(*args):
+            calls["items"] += len(idx)
+            yield idx, results
 
     monkeypatch.setattr(ev, "_run_loglik", counting_mc)
-    monkeypatch.setattr(ev, "_run_generation", counting_gen)
+    monkeypatch.setattr(ev, "_local_generation", counting_gen)
     return calls
 
 
@@ -101,6 +102,31 @@ def test_second_run_is_free_and_resume(tiny, tmp_path, counter):
     # a spec string: the cached run must not even load the model
     cached = evaluate(tiny, [mc_bench()], cache=cache)
     assert counter["items"] == 0 and cached.benchmarks == full.benchmarks
+
+
+def test_interrupted_generation_resumes_at_the_first_unfinished_decode_batch(tiny, tmp_path, monkeypatch,
+                                                                              counter):
+    import traitrl.evals.generation as generation
+
+    sampled = ev.Decoding(max_new_tokens=5, temperature=1.0, top_p=0.9, seed=3)
+    fresh = evaluate(tiny, [gen_bench()], cache=False, decoding=sampled, gen_batch_size=2)
+    real = generation.generate_batches
+
+    def killed_after_one_batch(*args, **kw):
+        batches = real(*args, **kw)
+        yield next(batches)
+        raise KeyboardInterrupt
+
+    cache = ResultCache(tmp_path / "r.sqlite")
+    monkeypatch.setattr(generation, "generate_batches", killed_after_one_batch)
+    with pytest.raises(KeyboardInterrupt):
+        evaluate(tiny, [gen_bench()], cache=cache, decoding=sampled, gen_batch_size=2)
+    monkeypatch.setattr(generation, "generate_batches", real)
+    counter["items"] = 0
+    resumed = evaluate(tiny, [gen_bench()], cache=cache, decoding=sampled, gen_batch_size=2)
+    assert counter["items"] == 2  # 4 items in decode batches of 2: only the unfinished batch is decoded
+    assert [r.response for r in resumed.items] == [r.response for r in fresh.items]
+    assert len({r.response for r in fresh.items}) > 1
 
 
 def test_system_prompt_is_part_of_the_key(tiny, tmp_path, counter):
@@ -158,14 +184,14 @@ def test_each_benchmark_writes_within_its_budget_unless_the_run_sets_one(tiny, t
     import traitrl.evals.generation as generation
 
     budgets: dict[str, int] = {}
-    real = generation.generate
+    real = generation.generate_batches
 
     def recording(loaded, conversations, **kw):
         for conv, b in zip(conversations, kw["max_new_tokens"], strict=True):
             budgets[conv[-1].content] = b
         return real(loaded, conversations, **kw)
 
-    monkeypatch.setattr(generation, "generate", recording)
+    monkeypatch.setattr(generation, "generate_batches", recording)
     short = gen_bench().model_copy(update={"id": "toy_short", "max_new_tokens": 2})
     long = gen_bench().model_copy(update={"id": "toy_long", "max_new_tokens": 9})
     long.load = lambda: [it.model_copy(update={"messages": _user(f"Long {it.id}")}) for it in gen_bench().load()]

@@ -6,7 +6,7 @@ import pytest
 import torch
 from transformers.cache_utils import DynamicLayer
 
-from traitrl.models.decode import decode
+from traitrl.models.decode import decode, prefill, prefill_blocks
 from traitrl.models.kv_cache import GrowableLayer, growable_cache
 
 
@@ -59,6 +59,43 @@ def test_each_row_stops_at_its_own_budget(tiny):
     assert cut.shape == full.shape
     for row, (b, c, f) in enumerate(zip(budgets, cut.tolist(), full.tolist(), strict=True)):
         assert c[:b] == f[:b] and all(t == pad for t in c[b:]), row
+
+
+def test_blocks_cap_padded_tokens_and_cover_every_row_once():
+    lengths = [9, 8, 5, 5, 4, 2, 1]
+    blocks = prefill_blocks(lengths, max_tokens=12)
+    assert blocks == [(0, 1), (1, 2), (2, 4), (4, 7)]
+    assert all(max(lengths[a:b]) * (b - a) <= 12 for a, b in blocks)
+    assert prefill_blocks([20, 3], max_tokens=4) == [(0, 1), (1, 2)]  # a row over the cap still gets a block
+
+
+def test_prefill_in_row_blocks_cut_to_their_own_prompts_decodes_like_one_prefill(tiny):
+    tok, model = tiny
+    texts = sorted(TEXTS, key=len, reverse=True)  # as `generate` orders a batch: blocks of short rows get cut
+    ids, mask = _batch(tok, texts)
+    one = decode(model, ids, mask, max_new_tokens=10, stop_ids=[], pad_id=tok.pad_token_id)
+    blocks = decode(model, ids, mask, max_new_tokens=10, stop_ids=[], pad_id=tok.pad_token_id,
+                    prefill_tokens=2 * int(mask.sum(-1).max()))
+    assert len(prefill_blocks(mask.sum(-1).tolist(), 2 * int(mask.sum(-1).max()))) >= 3
+    assert blocks.tolist() == one.tolist() == _reference(model, ids, mask, 10, [], tok.pad_token_id).tolist()
+
+
+def test_block_prefill_fills_the_cache_a_single_prefill_fills_and_zeroes_the_padding(tiny):
+    tok, model = tiny
+    ids, mask = _batch(tok, sorted(TEXTS, key=len, reverse=True))
+    position = (mask.cumsum(-1) - 1).clamp(min=0)
+    longest = int(mask.sum(-1).max())
+    with torch.no_grad():
+        whole, whole_logits = prefill(model, ids, mask, position, reserve=4, max_tokens=10**6)
+        parts, parts_logits = prefill(model, ids, mask, position, reserve=4, max_tokens=2 * longest)
+    assert torch.allclose(parts_logits, whole_logits, atol=1e-5)
+    pad = ~mask.bool()
+    for a, b in zip(whole.layers, parts.layers, strict=True):
+        for x, y in ((a.keys, b.keys), (a.values, b.values)):
+            assert x.shape == y.shape
+            real = (~pad)[:, None, :, None].expand_as(x)
+            assert torch.allclose(x[real], y[real], atol=1e-5)
+            assert not y[pad[:, None, :, None].expand_as(y)].any()
 
 
 def test_repeated_prompts_are_prefilled_once_and_decode_alike(tiny):

@@ -3,9 +3,9 @@
 `mc` and `mc2` benchmarks are scored by log-likelihood (`evals/loglik.py`): `mc` gives 1 when the choice
 with the highest per-token log-likelihood is aligned, `mc2` the normalised probability mass on the aligned
 choices. `generate` benchmarks are answered by `evals/generation.py` and scored by the benchmark's
-`score_response`. Each item's result is stored in the result cache as soon as its chunk finishes, so a
-killed run resumes where it stopped and a repeated run loads no model at all. Items scored None are
-*missing*: reported as a count, never averaged in.
+`score_response`. Each item's result is stored in the result cache as soon as its chunk (log-likelihood)
+or decode batch (generation) finishes, so a killed run resumes where it stopped and a repeated run loads no
+model at all. Items scored None are *missing*: reported as a count, never averaged in.
 
     traitrl eval --model embedded --suite truthfulqa_mc1 --limit 50 --out runs/eval
 """
@@ -13,7 +13,7 @@ killed run resumes where it stopped and a repeated run loads no model at all. It
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -187,26 +187,34 @@ def budget(bench: Benchmark, decoding: Decoding) -> int:
 
 def _run_generation(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], decoding: Decoding,
                     system_prompt: str | None, batch_size: int) -> list[ItemResult]:
-    """Answer and score generation items of any number of benchmarks in one pooled, length-sorted batch run;
-    each item has its benchmark's budget."""
-    from traitrl.evals.generation import generate
-
+    """Answer and score generation items on a serving backend, which takes one budget per call."""
     conversations = [item.messages for _, item in pairs]
     budgets = [budget(bench, decoding) for bench, _ in pairs]
-    if model.backend is not None:  # serving backends take one budget per call
-        responses: list[str] = [""] * len(pairs)
-        for b in sorted(set(budgets)):
-            idx = [i for i, x in enumerate(budgets) if x == b]
-            texts = model.backend.generate([conversations[i] for i in idx], max_new_tokens=b,
-                                           temperature=decoding.temperature, top_p=decoding.top_p,
-                                           seed=decoding.seed, system_prompt=system_prompt)
-            for i, t in zip(idx, texts, strict=True):
-                responses[i] = t
-    else:
-        responses = generate(model.get(), conversations, max_new_tokens=budgets,
-                             temperature=decoding.temperature, top_p=decoding.top_p, seed=decoding.seed,
-                             batch_size=batch_size, system_prompt=system_prompt, progress=False)
+    responses: list[str] = [""] * len(pairs)
+    for b in sorted(set(budgets)):
+        idx = [i for i, x in enumerate(budgets) if x == b]
+        texts = model.backend.generate([conversations[i] for i in idx], max_new_tokens=b,
+                                       temperature=decoding.temperature, top_p=decoding.top_p,
+                                       seed=decoding.seed, system_prompt=system_prompt)
+        for i, t in zip(idx, texts, strict=True):
+            responses[i] = t
     return [_score_generation(bench, item, r) for (bench, item), r in zip(pairs, responses, strict=True)]
+
+
+def _local_generation(model: _Model, pool: list[tuple[_Pending, int]], decoding: Decoding,
+                      system_prompt: str | None, batch_size: int) -> Iterator[tuple[list[int], list[ItemResult]]]:
+    """`(pool indices, results)` per decode batch of all generation items, skipping batches the cache holds
+    whole. Batches depend on the items only (`generation.generate_batches`), never on what is cached."""
+    from traitrl.evals.generation import generate_batches
+
+    batches = generate_batches(model.get(), [p.items[i].messages for p, i in pool],
+                               max_new_tokens=[budget(p.bench, decoding) for p, _ in pool],
+                               temperature=decoding.temperature, top_p=decoding.top_p, seed=decoding.seed,
+                               batch_size=batch_size, system_prompt=system_prompt,
+                               skip=lambda idx: all(pool[j][0].keys[pool[j][1]] in pool[j][0].done for j in idx))
+    for idx, texts in batches:
+        yield idx, [_score_generation(pool[j][0].bench, pool[j][0].items[pool[j][1]], t)
+                    for j, t in zip(idx, texts, strict=True)]
 
 
 class _Pending:
@@ -241,36 +249,50 @@ class _Pending:
         return [self.done[k] for k in self.keys]
 
 
+def _record(chunk: Sequence[tuple[_Pending, int]], results: Sequence[ItemResult]) -> None:
+    """Store results of (benchmark, item index) pairs, grouped by benchmark."""
+    by_bench: dict[int, tuple[_Pending, list[int], list[ItemResult]]] = {}
+    for (p, i), r in zip(chunk, results, strict=True):
+        entry = by_bench.setdefault(id(p), (p, [], []))
+        entry[1].append(i)
+        entry[2].append(r)
+    for p, indices, rs in by_bench.values():
+        p.record(indices, rs)
+
+
 def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_prompt: str | None,
           batch_size: int, gen_batch_size: int, chunk_size: int) -> None:
     """Compute what the cache lacks, pooling items across benchmarks (a `--limit 8` suite would otherwise
     decode 8 sequences at a time): log-likelihood items first, then generation items.
 
-    Chunks are cut from *all* items of the call, cached or not, and a chunk with anything missing is computed
-    whole and recorded whole. Batch composition (padding, length sorting) therefore never depends on what an
-    interrupted run left in the cache, so a resumed run gives byte-identical results; the price is
-    recomputing at most the cached part of the chunks an interruption touched."""
+    Work units are cut from *all* items of the call, cached or not, and a unit with anything missing is
+    computed whole and recorded whole: log-likelihood chunks of `chunk_size` items, and for a local model
+    each decode batch of all generation items (a batch of up to `gen_batch_size` rows; larger batches decode
+    faster). Batch composition (padding, length sorting) therefore never depends on what an interrupted run
+    left in the cache, so a resumed run gives byte-identical results; the price is recomputing at most the
+    cached part of the units an interruption touched."""
     from tqdm.auto import tqdm
 
-    for scorers, run, what in ((("mc", "mc2"), _run_loglik, "log-likelihood"),
-                               (("generate",), _run_generation, "generation")):
+    for scorers, what in ((("mc", "mc2"), "log-likelihood"), (("generate",), "generation")):
         pool = [(p, i) for p in pending if p.bench.scorer in scorers and not p.skipped for i in range(len(p.items))]
-        size = gen_batch_size if run is _run_generation else batch_size
+        missing = sum(p.keys[i] not in p.done for p, i in pool)
+        if not missing:
+            continue
+        if model.backend is None:
+            model.get()  # a model that cannot load fails here, before any progress output
+        bar = tqdm(total=missing, desc=f"{what} items", unit="item", leave=False)
+        if what == "generation" and model.backend is None:
+            for idx, results in _local_generation(model, pool, decoding, system_prompt, gen_batch_size):
+                _record([pool[j] for j in idx], results)
+                bar.update(len(idx))
+            bar.close()
+            continue
+        run = _run_loglik if what == "log-likelihood" else _run_generation
         chunks = [pool[s: s + chunk_size] for s in range(0, len(pool), chunk_size)]
         chunks = [c for c in chunks if not all(p.keys[i] in p.done for p, i in c)]
-        if chunks and model.backend is None:
-            model.get()  # a model that cannot load fails here, before any progress output
-        bar = tqdm(total=sum(len(c) for c in chunks), desc=f"{what} items", unit="item", disable=not chunks,
-                   leave=False)
         for chunk in chunks:
-            results = run(model, [(p.bench, p.items[i]) for p, i in chunk], decoding, system_prompt, size)
-            by_bench: dict[int, tuple[_Pending, list[int], list[ItemResult]]] = {}
-            for (p, i), r in zip(chunk, results, strict=True):
-                entry = by_bench.setdefault(id(p), (p, [], []))
-                entry[1].append(i)
-                entry[2].append(r)
-            for p, indices, rs in by_bench.values():
-                p.record(indices, rs)
+            _record(chunk, run(model, [(p.bench, p.items[i]) for p, i in chunk], decoding, system_prompt,
+                               batch_size))
             bar.update(len(chunk))
         bar.close()
 

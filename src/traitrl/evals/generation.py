@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -104,16 +104,17 @@ def decode_batches(lengths: Sequence[int], budgets: Sequence[int], max_rows: int
     return batches
 
 
-def generate(loaded: LoadedModel, conversations: Sequence[Sequence[Message]], *,
-             max_new_tokens: int | Sequence[int] = 256, temperature: float = 0.0, top_p: float = 1.0, seed: int = 0,
-             num_samples: int = 1, batch_size: int = 16, max_batch_tokens: int = GEN_BATCH_TOKENS,
-             system_prompt: str | None = None, progress: bool = True) -> list[str]:
-    """Responses in input order; with `num_samples=k`, conversation i owns entries [i*k, (i+1)*k).
+def generate_batches(loaded: LoadedModel, conversations: Sequence[Sequence[Message]], *,
+                     max_new_tokens: int | Sequence[int] = 256, temperature: float = 0.0, top_p: float = 1.0,
+                     seed: int = 0, num_samples: int = 1, batch_size: int = 16,
+                     max_batch_tokens: int = GEN_BATCH_TOKENS, system_prompt: str | None = None,
+                     skip: Callable[[list[int]], bool] | None = None) -> Iterator[tuple[list[int], list[str]]]:
+    """`(conversation indices, responses)` for each decode batch, as it finishes; with `num_samples=k`, each
+    conversation has k consecutive responses.
 
-    `max_new_tokens` is one budget or one per conversation; `batch_size` caps the rows of a decode batch and
-    `max_batch_tokens` its padded prompt-plus-budget tokens."""
+    Batches depend only on the inputs (lengths, budgets, caps), and batch b is seeded with `seed` and b, so a
+    caller may `skip` batches it already has (a resumed evaluation) and still get the same others."""
     import torch
-    from tqdm.auto import tqdm
 
     from traitrl.models.decode import decode
 
@@ -129,23 +130,40 @@ def generate(loaded: LoadedModel, conversations: Sequence[Sequence[Message]], *,
     lengths = [len(tok(p, add_special_tokens=False)["input_ids"]) for p in prompts]
     batches = decode_batches(lengths, budgets, max(1, batch_size // num_samples),
                              max(1, max_batch_tokens // num_samples))
-    out: list[str] = [""] * (len(prompts) * num_samples)
     device = next(model.parameters()).device
     stops = stop_token_ids(loaded)
     pad = tok.pad_token_id if tok.pad_token_id is not None else stops[0]
-    bar = tqdm(total=len(prompts), desc="generate", unit="conv", disable=not progress)
     with torch.inference_mode(), cpu_thread_policy(device):
         for b, idx in enumerate(batches):
+            if skip is not None and skip(idx):
+                continue
             enc = tok([prompts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False)
             ids, mask = (enc[k].repeat_interleave(num_samples, 0).to(device) for k in ("input_ids", "attention_mask"))
             if temperature > 0:
                 torch.manual_seed(seed * 1_000_003 + b)
             new = decode(model, ids, mask, max_new_tokens=[budgets[i] for i in idx for _ in range(num_samples)],
                          stop_ids=stops, pad_id=pad, temperature=temperature, top_p=top_p)
-            texts = tok.batch_decode(new, skip_special_tokens=True)
-            for j, i in enumerate(idx):
-                for s in range(num_samples):
-                    out[i * num_samples + s] = texts[j * num_samples + s].strip()
-            bar.update(len(idx))
+            yield idx, [t.strip() for t in tok.batch_decode(new, skip_special_tokens=True)]
+
+
+def generate(loaded: LoadedModel, conversations: Sequence[Sequence[Message]], *,
+             max_new_tokens: int | Sequence[int] = 256, temperature: float = 0.0, top_p: float = 1.0, seed: int = 0,
+             num_samples: int = 1, batch_size: int = 16, max_batch_tokens: int = GEN_BATCH_TOKENS,
+             system_prompt: str | None = None, progress: bool = True) -> list[str]:
+    """Responses in input order; with `num_samples=k`, conversation i owns entries [i*k, (i+1)*k).
+
+    `max_new_tokens` is one budget or one per conversation; `batch_size` caps the rows of a decode batch and
+    `max_batch_tokens` its padded prompt-plus-budget tokens."""
+    from tqdm.auto import tqdm
+
+    out: list[str] = [""] * (len(conversations) * num_samples)
+    bar = tqdm(total=len(conversations), desc="generate", unit="conv", disable=not progress)
+    for idx, texts in generate_batches(loaded, conversations, max_new_tokens=max_new_tokens,
+                                       temperature=temperature, top_p=top_p, seed=seed, num_samples=num_samples,
+                                       batch_size=batch_size, max_batch_tokens=max_batch_tokens,
+                                       system_prompt=system_prompt):
+        for j, i in enumerate(idx):
+            out[i * num_samples: (i + 1) * num_samples] = texts[j * num_samples: (j + 1) * num_samples]
+        bar.update(len(idx))
     bar.close()
     return out

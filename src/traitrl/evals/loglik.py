@@ -89,17 +89,6 @@ def _head(model: Any) -> tuple[Any, Any] | None:
     return body, head
 
 
-def _cache_arg(module: Any, past: Any) -> dict[str, Any]:
-    """transformers >= 5.2x calls the key/value cache argument `cache`; older versions `past_key_values`."""
-    import inspect
-
-    if past is None:
-        return {}
-    base = module.get_base_model() if hasattr(module, "get_base_model") else module
-    params = inspect.signature(base.forward).parameters
-    return {"cache" if "cache" in params else "past_key_values": past}
-
-
 def _shared_prefix(model: Any, rows: list[_Packed]) -> tuple[list[Any], int] | None:
     """Key/value states of the token prefix every row shares (e.g. the system prompt), computed once."""
     import torch
@@ -125,6 +114,8 @@ def _run_batch(model: Any, rows: list[_Packed], pad_id: int,
                prefix: tuple[list[Any], int] | None = None) -> list[list[float]]:
     import torch
     from transformers import DynamicCache
+
+    from traitrl.models.kv_cache import cache_kwarg
 
     device = next(model.parameters()).device
     offset = prefix[1] if prefix else 0  # tokens already in the shared key/value cache
@@ -167,12 +158,14 @@ def _run_batch(model: Any, rows: list[_Packed], pad_id: int,
     split = _head(model)
     if split is not None:
         body, head = split
+        cache = {cache_kwarg(body): past} if past is not None else {}
         hidden = body(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=past is not None,
-                      **_cache_arg(body, past)).last_hidden_state
+                      **cache).last_hidden_state
         logits = head(hidden[rows_t, cols_t]).float()
     else:
+        cache = {cache_kwarg(model): past} if past is not None else {}
         logits = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=past is not None,
-                       **_cache_arg(model, past)).logits
+                       **cache).logits
         logits = logits[rows_t, cols_t].float()
     logprobs = torch.log_softmax(logits, dim=-1)
     token_lp = logprobs.gather(1, torch.tensor(targets, device=device)[:, None])[:, 0].tolist()

@@ -4,8 +4,9 @@ Hugging Face `generate` keeps every row of a batch until the longest one ends an
 whole batch. `decode(model, input_ids, attention_mask, ...)` is greedy or sampled decoding (temperature, top-p,
 inverse-CDF draws as in `fast_generate.py`) on a `kv_cache.growable_cache` (no per-step copy of the cache)
 that drops rows from the batch and the cache once a quarter of them have ended (stop token or budget), and
-prefills repeated prompts (k samples of one conversation) once. It returns the new tokens, padded after each
-row's stop token like `generate` does.
+prefills repeated prompts (k samples of one conversation) once. Prompts are prefilled in row blocks of a few
+thousand tokens, each cut to its own longest prompt (`prefill`), and placed into one cache. It returns the new
+tokens, padded after each row's stop token like `generate` does.
 
 Row removal changes the batch a matrix product sees, not the computation of any row, so greedy outputs match
 `generate` (tests compare them in fp32).
@@ -20,8 +21,10 @@ from typing import Any
 
 import torch
 
-from traitrl.models.fast_generate import _cache_kwarg, _inverse_cdf_multinomial, repeated_rows, top_p_keep
-from traitrl.models.kv_cache import growable_cache
+from traitrl.models.fast_generate import _inverse_cdf_multinomial, repeated_rows, top_p_keep
+from traitrl.models.kv_cache import cache_kwarg, can_place_rows, growable_cache, place_rows
+
+PREFILL_TOKENS = 8192  # padded prompt tokens per prefill forward (see `prefill`)
 
 
 def _next_tokens(logits: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:
@@ -33,37 +36,80 @@ def _next_tokens(logits: torch.Tensor, temperature: float, top_p: float) -> torc
     return _inverse_cdf_multinomial(scores.softmax(-1), 1).squeeze(-1)
 
 
+def prefill_blocks(lengths: Sequence[int], max_tokens: int) -> list[tuple[int, int]]:
+    """Consecutive row ranges `[start, end)` whose longest prompt times row count stays within `max_tokens`
+    (at least one row each)."""
+    blocks: list[tuple[int, int]] = []
+    start, longest = 0, 0
+    for i, n in enumerate(lengths):
+        if i > start and (i - start + 1) * max(longest, n) > max_tokens:
+            blocks.append((start, i))
+            start, longest = i, 0
+        longest = max(longest, n)
+    if lengths:
+        blocks.append((start, len(lengths)))
+    return blocks
+
+
+def prefill(model: Any, input_ids: torch.Tensor, mask: torch.Tensor, position: torch.Tensor, reserve: int,
+            max_tokens: int = PREFILL_TOKENS) -> tuple[Any, torch.Tensor]:
+    """`(cache, last-position logits)` of left-padded prompts, run in row blocks of at most `max_tokens`
+    padded tokens, each block cut to its own longest prompt and copied into one growable cache.
+
+    One forward over a 45,000-token batch ran at ~850 tokens/s here against ~1,300 in blocks of 2-16k
+    (activations of hundreds of MB per op), and a block of short prompts is not padded to the longest."""
+    key = cache_kwarg(model)
+    rows, width = input_ids.shape
+    cache = growable_cache(model, reserve=reserve)
+    lengths = mask.sum(-1).tolist()
+    blocks = prefill_blocks(lengths, max_tokens)
+    if len(blocks) == 1 or not can_place_rows(cache):
+        out = model(input_ids=input_ids, attention_mask=mask, position_ids=position, use_cache=True,
+                    logits_to_keep=1, **{key: cache})
+        return cache, out.logits
+    logits = []
+    for start, end in blocks:
+        cols = slice(width - max(lengths[start:end]), width)
+        part = growable_cache(model, reserve=0)
+        out = model(input_ids=input_ids[start:end, cols], attention_mask=mask[start:end, cols],
+                    position_ids=position[start:end, cols], use_cache=True, logits_to_keep=1, **{key: part})
+        place_rows(cache, part, slice(start, end), rows, width)
+        logits.append(out.logits)
+    return cache, torch.cat(logits)
+
+
 @torch.inference_mode()
 def decode(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, *,
            max_new_tokens: int | Sequence[int], stop_ids: Sequence[int], pad_id: int, temperature: float = 0.0,
-           top_p: float = 1.0, prune_fraction: float = 0.25) -> torch.Tensor:
+           top_p: float = 1.0, prune_fraction: float = 0.25, prefill_tokens: int = PREFILL_TOKENS) -> torch.Tensor:
     """New tokens `(rows, <= max(max_new_tokens))` for left-padded prompts; `pad_id` after a row's last token.
 
     `max_new_tokens` is one budget for all rows or one per row. Rows that have stopped (stop token or budget)
     leave the batch, and their KV cache rows are dropped, once they are at least `prune_fraction` of the rows
-    still decoding. Sampling uses the global torch generator (seed it before)."""
+    still decoding. Prompts are prefilled in blocks of at most `prefill_tokens` (`prefill`). Sampling uses the
+    global torch generator (seed it before)."""
     rows = input_ids.shape[0]
     budget = torch.as_tensor(max_new_tokens, device=input_ids.device).expand(rows).clone()
     longest = int(budget.max())
-    key = _cache_kwarg(model)
-    cache = growable_cache(model, reserve=longest)
+    key = cache_kwarg(model)
     mask = attention_mask.long()
     position = (mask.cumsum(-1) - 1).clamp(min=0)
     first, counts = repeated_rows(input_ids, mask)  # k samples of one prompt: prefill it once
-    out = model(input_ids=input_ids[first], attention_mask=mask[first], position_ids=position[first],
-                use_cache=True, logits_to_keep=1, **{key: cache})
+    cache, logits = prefill(model, input_ids[first], mask[first], position[first], longest, prefill_tokens)
     if len(first) < rows:
         expand = torch.repeat_interleave(torch.arange(len(first), device=counts.device), counts)
         cache.batch_select_indices(expand)
-        out.logits = out.logits[expand]
+        logits = logits[expand]
     position = position[:, -1:] + 1
+    width = mask.shape[1]
+    mask = torch.cat([mask, mask.new_ones(rows, longest)], dim=1)  # step t attends to mask[:, :width + t + 1]
     live = torch.arange(rows, device=input_ids.device)  # original row of each batch row
     ended = torch.zeros(rows, dtype=torch.bool, device=input_ids.device)
     stops = torch.tensor(list(stop_ids), device=input_ids.device)
     new = torch.full((rows, longest), pad_id, dtype=input_ids.dtype, device=input_ids.device)
     steps = 0
     for t in range(longest):
-        token = _next_tokens(out.logits[:, -1], temperature, top_p).to(input_ids.dtype)
+        token = _next_tokens(logits[:, -1], temperature, top_p).to(input_ids.dtype)
         token = torch.where(ended, torch.full_like(token, pad_id), token)
         new[live, t] = token
         steps = t + 1
@@ -76,8 +122,8 @@ def decode(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, *,
             cache.batch_select_indices(keep)
             live, ended, token, mask, position = live[keep], ended[keep], token[keep], mask[keep], position[keep]
             budget = budget[keep]
-        mask = torch.cat([mask, mask.new_ones(len(live), 1)], dim=1)
-        out = model(input_ids=token[:, None], attention_mask=mask, position_ids=position, use_cache=True,
-                    **{key: cache})
+        logits = model(input_ids=token[:, None], attention_mask=mask[:, : width + t + 1], position_ids=position,
+                       use_cache=True,
+                       **{key: cache}).logits
         position = position + 1
     return new[:, :steps]

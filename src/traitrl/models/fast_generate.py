@@ -102,7 +102,7 @@ def generate_shared_prefix(model: Any, input_ids: torch.Tensor, attention_mask: 
     Rows must be left-padded (decoder-only generation). Falls back to a plain call when there is nothing to
     share, when a cache is passed in, or when `num_return_sequences` is set.
     """
-    from traitrl.models.kv_cache import growable_cache
+    from traitrl.models.kv_cache import cache_kwarg, growable_cache
 
     generate = generate or model.generate
     if attention_mask is None:
@@ -113,7 +113,7 @@ def generate_shared_prefix(model: Any, input_ids: torch.Tensor, attention_mask: 
     given_cache = kwargs.get("past_key_values") is not None or kwargs.get("cache") is not None
     if len(first) == input_ids.shape[0] or input_ids.shape[1] < 2 or given_cache or nrs != 1:
         return generate(input_ids=input_ids, attention_mask=attention_mask, **kwargs)
-    key = _cache_kwarg(model)
+    key = cache_kwarg(model)
     u_ids, u_mask = input_ids[first, :-1], attention_mask[first, :-1]
     position_ids = (u_mask.long().cumsum(-1) - 1).clamp(min=0)
     reserve = kwargs.get("max_new_tokens") or getattr(gen_cfg, "max_new_tokens", None) or 256
@@ -123,14 +123,6 @@ def generate_shared_prefix(model: Any, input_ids: torch.Tensor, attention_mask: 
               logits_to_keep=1, **{key: cache})
     cache.batch_select_indices(torch.repeat_interleave(torch.arange(len(first), device=counts.device), counts))
     return generate(input_ids=input_ids, attention_mask=attention_mask, **{key: cache}, **kwargs)
-
-
-def _cache_kwarg(model: Any) -> str:
-    """`cache` (transformers >= 5.24) or `past_key_values` (earlier), as the model's forward names it."""
-    import inspect
-
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    return "cache" if "cache" in inspect.signature(type(base).forward).parameters else "past_key_values"
 
 
 @contextlib.contextmanager

@@ -4,6 +4,8 @@ transformers' `DynamicLayer` concatenates each new key/value onto the whole cach
 step copies the cache once more: 13% of an evaluation decode on a CPU (py-spy). `GrowableLayer` writes new
 states into capacity reserved up front and returns views of the filled part: the same values, no per-step
 copy. `growable_cache(model, reserve)` is a `DynamicCache` made of them; `generate` accepts it as its cache.
+`place_rows` copies a row block prefilled on its own (a shorter, less padded prompt block) into such a cache,
+right-aligned, so a large batch can be prefilled in pieces.
 """
 
 from __future__ import annotations
@@ -50,6 +52,20 @@ class GrowableLayer(DynamicLayer):
         self.keys, self.values = kb[:, :, :need], vb[:, :, :need]
         return self.keys, self.values
 
+    def place(self, rows: slice, total_rows: int, width: int, keys: torch.Tensor, values: torch.Tensor) -> None:
+        """Write `keys`/`values` of the rows `rows` of a `total_rows` x `width` cache, right-aligned (left
+        padded). The buffer is zero-filled when first allocated, so padding never holds NaNs a masked
+        attention weight of 0 would turn into NaN outputs."""
+        if self._buf is None:
+            self.lazy_initialization(keys, values)
+            h, d, dv = keys.shape[1], keys.shape[-1], values.shape[-1]
+            self._buf = (keys.new_zeros(total_rows, h, width + self.reserve, d),
+                         values.new_zeros(total_rows, h, width + self.reserve, dv))
+            self.keys, self.values = self._buf[0][:, :, :width], self._buf[1][:, :, :width]
+        n = keys.shape[-2]
+        self._buf[0][rows, :, width - n: width].copy_(keys)
+        self._buf[1][rows, :, width - n: width].copy_(values)
+
     def batch_select_indices(self, indices: torch.Tensor) -> None:
         if self.get_seq_length() == 0 or not self._owns_states():
             super().batch_select_indices(indices)
@@ -66,3 +82,23 @@ def growable_cache(model: Any, reserve: int) -> DynamicCache:
     cache.layers = [GrowableLayer(reserve=reserve) if type(layer) is DynamicLayer else layer
                     for layer in cache.layers]
     return cache
+
+
+def can_place_rows(cache: DynamicCache) -> bool:
+    """Whether every layer of `cache` is a `GrowableLayer` (sliding-window layers cannot be stacked)."""
+    return all(type(layer) is GrowableLayer for layer in cache.layers)
+
+
+def place_rows(cache: DynamicCache, part: DynamicCache, rows: slice, total_rows: int, width: int) -> None:
+    """Copy the states of `part` (a cache prefilled for the row block `rows` alone, possibly narrower) into
+    `cache`, a growable cache of `total_rows` x `width` positions, right-aligned."""
+    for layer, src in zip(cache.layers, part.layers, strict=True):
+        layer.place(rows, total_rows, width, src.keys, src.values)
+
+
+def cache_kwarg(model: Any) -> str:
+    """`cache` (transformers >= 5.24) or `past_key_values` (earlier), as the model's forward names it."""
+    import inspect
+
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return "cache" if "cache" in inspect.signature(type(base).forward).parameters else "past_key_values"
