@@ -4,6 +4,7 @@
     python -m bench.run --only a,d           # a subset
     python -m bench.run --mc-questions 0     # all 790 TruthfulQA questions (default: the first 200)
     python -m bench.run --demo               # also (e) the full `traitrl demo` (tens of minutes)
+    python -m bench.run --only f             # (f) evaluation prefill in row blocks vs whole (needs TRAITRL_DATA)
 
 Ratios are what matter: both sides of a comparison run in this process, interleaved, so other processes'
 load hits both. Every result carries the 1-minute load average it ran under.
@@ -24,7 +25,8 @@ RESULTS = Path(__file__).with_name("results.json")
 
 def _table(res: dict) -> str:
     rows = [("comparison", "traitrl", "baseline", "ratio", "goal", "load1")]
-    a, b, c, d, e = (res.get(k) or {} for k in ["a_generation", "b_loglik", "c_grpo", "d_grader", "e_demo"])
+    a, b, c, d, e, f = (res.get(k) or {} for k in ["a_generation", "b_loglik", "c_grpo", "d_grader", "e_demo",
+                                                    "f_prefill"])
     if "ratio" in a:
         m = a["median_tok_s"]
         roof = a.get("roofline_fraction", {}).get("traitrl")
@@ -53,6 +55,11 @@ def _table(res: dict) -> str:
     if "responses_per_s" in d:
         rows.append(("(d) offline grader resp/s", f"{d['responses_per_s']:.0f}", "-", "-", ">= 200",
                      str(max(r["load1"] for r in d["runs"]))))
+    if "ratio" in f:
+        m = f["median_s"]
+        rows.append((f"(f) eval prefill s ({f['setup']['prompt_tokens']} tok)", f"{m['blocks']:.1f}",
+                     f"{m['whole']:.1f}", f"{f['ratio']:.2f}x", "< 1x",
+                     str(max(r["load1"] for v in f["runs"].values() for r in v))))
     if "wall_s" in e:
         rows.append(("(e) traitrl demo", f"{e['wall_s'] / 60:.1f} min, {e['peak_rss_gb']} GB", "-", "-",
                      "<= 20 min, 8 GB", str(e["load_end"][0])))
@@ -62,7 +69,7 @@ def _table(res: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", default="a,b,c,d", help="comma-separated subset of a,b,c,d")
+    ap.add_argument("--only", default="a,b,c,d", help="comma-separated subset of a,b,c,d,f")
     ap.add_argument("--mc-questions", type=int, default=200, help="TruthfulQA questions (0 = all 790)")
     ap.add_argument("--grpo-steps", type=int, default=4, help="steps per GRPO run (the first is a warm-up)")
     ap.add_argument("--demo", action="store_true", help="also time `traitrl demo` (long)")
@@ -85,6 +92,9 @@ def main() -> None:
     if "d" in only:
         from bench import grader
         jobs.append(("d_grader", grader.run))
+    if "f" in only:
+        from bench import prefill
+        jobs.append(("f_prefill", prefill.run))
     if args.demo:
         from bench import demo
         jobs.append(("e_demo", demo.run))
