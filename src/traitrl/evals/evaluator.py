@@ -283,17 +283,18 @@ def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_pro
         bar = tqdm(total=missing, desc=f"{what} items", unit="item", leave=False)
         if what == "generation" and model.backend is None:
             for idx, results in _local_generation(model, pool, decoding, system_prompt, gen_batch_size):
-                _record([pool[j] for j in idx], results)
-                bar.update(len(idx))
+                unit = [pool[j] for j in idx]
+                bar.update(sum(p.keys[i] not in p.done for p, i in unit))
+                _record(unit, results)
             bar.close()
             continue
         run = _run_loglik if what == "log-likelihood" else _run_generation
         chunks = [pool[s: s + chunk_size] for s in range(0, len(pool), chunk_size)]
         chunks = [c for c in chunks if not all(p.keys[i] in p.done for p, i in c)]
         for chunk in chunks:
-            _record(chunk, run(model, [(p.bench, p.items[i]) for p, i in chunk], decoding, system_prompt,
-                               batch_size))
-            bar.update(len(chunk))
+            results = run(model, [(p.bench, p.items[i]) for p, i in chunk], decoding, system_prompt, batch_size)
+            bar.update(sum(p.keys[i] not in p.done for p, i in chunk))
+            _record(chunk, results)
         bar.close()
 
 
