@@ -211,7 +211,7 @@ def _local_generation(model: _Model, pool: list[tuple[_Pending, int]], decoding:
                                max_new_tokens=[budget(p.bench, decoding) for p, _ in pool],
                                temperature=decoding.temperature, top_p=decoding.top_p, seed=decoding.seed,
                                batch_size=batch_size, system_prompt=system_prompt,
-                               skip=lambda idx: all(pool[j][0].keys[pool[j][1]] in pool[j][0].done for j in idx))
+                               skip=lambda idx: all(pool[j][0].has(pool[j][1]) for j in idx))
     for idx, texts in batches:
         yield idx, [_score_generation(pool[j][0].bench, pool[j][0].items[pool[j][1]], t)
                     for j, t in zip(idx, texts, strict=True)]
@@ -239,6 +239,10 @@ class _Pending:
         self.ctx = context_key(model.fingerprint, bench, dec, system_prompt)
         self.done = cache.get_many(self.ctx, self.keys) if cache is not None else {}
 
+    def has(self, index: int) -> bool:
+        """Whether item `index` already has a result (cached or computed in this run)."""
+        return self.keys[index] in self.done
+
     def record(self, indices: list[int], results: list[ItemResult]) -> None:
         entries = [(self.keys[i], r) for i, r in zip(indices, results, strict=True)]
         if self.cache is not None:
@@ -260,6 +264,17 @@ def _record(chunk: Sequence[tuple[_Pending, int]], results: Sequence[ItemResult]
         p.record(indices, rs)
 
 
+def _chunked(run: Any, model: _Model, pool: list[tuple[_Pending, int]], decoding: Decoding,
+             system_prompt: str | None, batch_size: int, chunk_size: int
+             ) -> Iterator[tuple[list[int], list[ItemResult]]]:
+    """`(pool indices, results)` per chunk of `chunk_size` pool items, skipping chunks the cache holds whole."""
+    for start in range(0, len(pool), chunk_size):
+        idx = list(range(start, min(start + chunk_size, len(pool))))
+        if not all(pool[j][0].has(pool[j][1]) for j in idx):
+            pairs = [(pool[j][0].bench, pool[j][0].items[pool[j][1]]) for j in idx]
+            yield idx, run(model, pairs, decoding, system_prompt, batch_size)
+
+
 def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_prompt: str | None,
           batch_size: int, gen_batch_size: int, chunk_size: int) -> None:
     """Compute what the cache lacks, pooling items across benchmarks (a `--limit 8` suite would otherwise
@@ -275,26 +290,21 @@ def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_pro
 
     for scorers, what in ((("mc", "mc2"), "log-likelihood"), (("generate",), "generation")):
         pool = [(p, i) for p in pending if p.bench.scorer in scorers and not p.skipped for i in range(len(p.items))]
-        missing = sum(p.keys[i] not in p.done for p, i in pool)
+        missing = sum(not p.has(i) for p, i in pool)
         if not missing:
             continue
         if model.backend is None:
             model.get()  # a model that cannot load fails here, before any progress output
-        bar = tqdm(total=missing, desc=f"{what} items", unit="item", leave=False)
         if what == "generation" and model.backend is None:
-            for idx, results in _local_generation(model, pool, decoding, system_prompt, gen_batch_size):
-                unit = [pool[j] for j in idx]
-                bar.update(sum(p.keys[i] not in p.done for p, i in unit))
-                _record(unit, results)
-            bar.close()
-            continue
-        run = _run_loglik if what == "log-likelihood" else _run_generation
-        chunks = [pool[s: s + chunk_size] for s in range(0, len(pool), chunk_size)]
-        chunks = [c for c in chunks if not all(p.keys[i] in p.done for p, i in c)]
-        for chunk in chunks:
-            results = run(model, [(p.bench, p.items[i]) for p, i in chunk], decoding, system_prompt, batch_size)
-            bar.update(sum(p.keys[i] not in p.done for p, i in chunk))
-            _record(chunk, results)
+            units = _local_generation(model, pool, decoding, system_prompt, gen_batch_size)
+        else:
+            run = _run_loglik if what == "log-likelihood" else _run_generation
+            units = _chunked(run, model, pool, decoding, system_prompt, batch_size, chunk_size)
+        bar = tqdm(total=missing, desc=f"{what} items", unit="item", leave=False)
+        for idx, results in units:
+            unit = [pool[j] for j in idx]
+            bar.update(sum(not p.has(i) for p, i in unit))
+            _record(unit, results)
         bar.close()
 
 

@@ -156,14 +156,13 @@ def _run_batch(model: Any, rows: list[_Packed], pad_id: int,
     rows_t = torch.tensor(pred_rows, device=device)
     cols_t = torch.tensor(pred_cols, device=device)
     split = _head(model)
+    cache = {cache_kwarg(split[0] if split else model): past} if past is not None else {}
     if split is not None:
         body, head = split
-        cache = {cache_kwarg(body): past} if past is not None else {}
         hidden = body(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=past is not None,
                       **cache).last_hidden_state
         logits = head(hidden[rows_t, cols_t]).float()
     else:
-        cache = {cache_kwarg(model): past} if past is not None else {}
         logits = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=past is not None,
                        **cache).logits
         logits = logits[rows_t, cols_t].float()

@@ -123,7 +123,6 @@ def decode(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, *,
             live, ended, token, mask, position = live[keep], ended[keep], token[keep], mask[keep], position[keep]
             budget = budget[keep]
         logits = model(input_ids=token[:, None], attention_mask=mask[:, : width + t + 1], position_ids=position,
-                       use_cache=True,
-                       **{key: cache}).logits
+                       use_cache=True, **{key: cache}).logits
         position = position + 1
     return new[:, :steps]

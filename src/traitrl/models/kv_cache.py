@@ -32,6 +32,13 @@ class GrowableLayer(DynamicLayer):
         return (self.keys.data_ptr() == kb.data_ptr() and self.keys.shape[0] == kb.shape[0]
                 and self.keys.shape[1] == kb.shape[1])
 
+    def _new_buffer(self, keys: torch.Tensor, values: torch.Tensor, rows: int, length: int,
+                    zero: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """Key and value buffers shaped like `keys`/`values` with `rows` rows and `length + reserve` positions."""
+        make = torch.zeros if zero else torch.empty
+        return tuple(make(rows, x.shape[1], length + self.reserve, x.shape[-1], dtype=x.dtype, device=x.device)
+                     for x in (keys, values))
+
     def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args: Any,
                **kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
         if not self.is_initialized:
@@ -39,9 +46,7 @@ class GrowableLayer(DynamicLayer):
         length = self.get_seq_length()
         need = length + key_states.shape[-2]
         if not self._owns_states() or need > self._buf[0].shape[-2]:
-            b, h, _, d = key_states.shape
-            kb = key_states.new_empty(b, h, need + self.reserve, d)
-            vb = value_states.new_empty(b, h, need + self.reserve, value_states.shape[-1])
+            kb, vb = self._new_buffer(key_states, value_states, key_states.shape[0], need, zero=False)
             if length:
                 kb[:, :, :length].copy_(self.keys)
                 vb[:, :, :length].copy_(self.values)
@@ -58,9 +63,7 @@ class GrowableLayer(DynamicLayer):
         attention weight of 0 would turn into NaN outputs."""
         if self._buf is None:
             self.lazy_initialization(keys, values)
-            h, d, dv = keys.shape[1], keys.shape[-1], values.shape[-1]
-            self._buf = (keys.new_zeros(total_rows, h, width + self.reserve, d),
-                         values.new_zeros(total_rows, h, width + self.reserve, dv))
+            self._buf = self._new_buffer(keys, values, total_rows, width, zero=True)
             self.keys, self.values = self._buf[0][:, :, :width], self._buf[1][:, :, :width]
         n = keys.shape[-2]
         self._buf[0][rows, :, width - n: width].copy_(keys)
