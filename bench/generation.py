@@ -19,7 +19,7 @@ TOPICS = ["a dragon", "a baker", "a robot", "a pilot", "a gardener", "a lighthou
 
 
 def _conversations():
-    from traitrl.scenarios.schema import Message
+    from traitrl.types import Message
 
     return [[Message(role="user", content=f"Write a long, detailed story about {TOPICS[i % 8]} (story {i}).")]
             for i in range(BATCH)]

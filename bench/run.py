@@ -53,8 +53,9 @@ def _table(res: dict) -> str:
         rows.append(("(c) GRPO step s (8x48)", f"{m['traitrl']:.1f}", f"{m['trl_default']:.1f}",
                      f"{c['ratio']:.2f}x", "<= 0.6x", f"{min(loads)}-{max(loads)}"))
     if "responses_per_s" in d:
-        rows.append(("(d) offline grader resp/s", f"{d['responses_per_s']:.0f}", "-", "-", ">= 200",
-                     str(max(r["load1"] for r in d["runs"]))))
+        peer = max(r["per_s"] for r in d["checks_peer"])
+        rows.append(("(d) learned judge replies/s", f"{d['responses_per_s']:.0f}", f"{peer:.0f} (checks)",
+                     f"{d['responses_per_s'] / peer:.2f}x", ">= 50", str(max(r["load1"] for r in d["runs"]))))
     if "ratio" in f:
         m = f["median_s"]
         rows.append((f"(f) eval prefill s ({f['setup']['prompt_tokens']} tok)", f"{m['blocks']:.1f}",

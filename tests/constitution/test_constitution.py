@@ -4,7 +4,7 @@ from traitrl.catalog.traits import TRAITS
 from traitrl.constitution.document import load_constitution
 from traitrl.constitution.grader import ConstitutionGrader
 from traitrl.errors import InputError
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 
 def _scenario(rubric_points=1.0) -> Scenario:

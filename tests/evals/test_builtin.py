@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from traitrl.evals.builtin.arithmetic import arithmetic_items
 from traitrl.evals.builtin.vignettes import FRAMES, Case, case_items, mc_item, stable_flip
 from traitrl.evals.registry import all_benchmarks, get_benchmark
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 
 def test_mc_item_places_aligned_by_stable_flip() -> None:
@@ -56,8 +54,8 @@ def test_generate_builtins_have_rubrics() -> None:
 
 def test_builtin_prompts_are_not_training_templates() -> None:
     """No built-in prompt repeats a long phrase from the training scenario templates."""
-    build = pytest.importorskip("traitrl.scenarios.build", reason="load_builtin not written yet")
-    load_builtin = build.load_builtin
+    from traitrl.scenarios.build import load_builtin
+
     train = load_builtin(split="train")
     grams = set()
     for s in train[:400]:

@@ -62,7 +62,7 @@ def test_cli_compare_and_eval(runs, tmp_path, monkeypatch):
 
     from traitrl.evals.benchmark import Benchmark, BenchmarkItem
     from traitrl.models.tiny import tiny_llama_path
-    from traitrl.scenarios.schema import Message
+    from traitrl.types import Message
 
     items = [BenchmarkItem(id=f"q{i}", messages=[Message(role="user", content=f"Q{i}?")],
                            choices=[" a", " bb"], aligned=[0]) for i in range(3)]

@@ -12,7 +12,7 @@ from traitrl.evals.evaluator import evaluate, mc_score
 from traitrl.evals.result_cache import ResultCache
 from traitrl.models.loading import load_policy
 from traitrl.models.tiny import tiny_llama_path
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def gen_bench() -> Benchmark:
         return None if item.id == "g3" else 1.0
 
     return Benchmark(id="toy_gen", category="sycophancy", scorer="generate", source="builtin",
-                     load=lambda: items, score_response=score, grader_version="t1")
+                     load=lambda: items, score_response=score)
 
 
 @pytest.fixture
@@ -206,3 +206,45 @@ def test_each_benchmark_writes_within_its_budget_unless_the_run_sets_one(tiny, t
     again = evaluate(tiny, [long], cache=cache, decoding=ev.Decoding(max_new_tokens=2))
     assert counter["items"] == 12 and budgets == {f"Long g{i}": 2 for i in range(4)}
     assert again.benchmarks["toy_long"].max_new_tokens == 2
+
+
+class _LengthGrader:
+    """A grader with a canned rule (every item met iff the reply is longer than `cut` characters)."""
+
+    def __init__(self, cut: int) -> None:
+        self.cut, self.name, self.calls = cut, f"length(cut={cut})", 0
+
+    def grade_batch(self, scenarios, responses):
+        from traitrl.grading.grade import Grade, item_grade
+
+        self.calls += len(responses)
+        return [Grade(scenario_id=s.id, grader=self.name,
+                      items=[item_grade(i, len(r) > self.cut, probability=0.75 if len(r) > self.cut else 0.25)
+                             for i in s.rubric]) for s, r in zip(scenarios, responses, strict=True)]
+
+
+def rubric_bench() -> Benchmark:
+    from traitrl.evals.scorers import rubric_score
+    from traitrl.types import RubricItem
+
+    rubric = [RubricItem(criterion="Answers the question", points=4), RubricItem(criterion="Is rude", points=-2)]
+    items = [BenchmarkItem(id=f"r{i}", messages=_user(f"Question {i}?"), rubric=rubric) for i in range(3)]
+    return Benchmark(id="toy_rubric", category="sycophancy", scorer="generate", source="builtin",
+                     load=lambda: items, score_response=rubric_score, max_new_tokens=8)
+
+
+def test_rubric_benchmarks_are_graded_by_the_runs_grader_and_keyed_by_it(tiny, tmp_path):
+    """A second grader must never reuse the first grader's cached scores; the same grader must."""
+    bench, cache = rubric_bench(), ResultCache(tmp_path / "c.sqlite")
+    always, never = _LengthGrader(cut=-1), _LengthGrader(cut=10_000)
+    a = evaluate(tiny, [bench], cache=cache, grader=always)
+    b = evaluate(tiny, [bench], cache=cache, grader=never)
+    again = evaluate(tiny, [bench], cache=cache, grader=_LengthGrader(cut=-1))
+    # always: (4 - 2) / 4 = 0.5 strict, expected (0.75 * 4 - 0.75 * 2) / 4 = 0.375;
+    # never: 0 strict, expected (0.25 * 4 - 0.25 * 2) / 4 = 0.125
+    assert a.benchmarks["toy_rubric"].mean == 0.5 and b.benchmarks["toy_rubric"].mean == 0.0
+    assert [i.extra["expected_score"] for i in a.items] == [0.375] * 3
+    assert [i.extra["expected_score"] for i in b.items] == [0.125] * 3
+    assert always.calls == 3 and never.calls == 3
+    assert again.benchmarks["toy_rubric"].mean == 0.5 and [i.response for i in again.items] == \
+        [i.response for i in a.items]

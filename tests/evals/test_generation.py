@@ -7,7 +7,7 @@ import pytest
 from traitrl.evals.generation import decode_batches, generate, stop_token_ids
 from traitrl.models.loading import load_policy
 from traitrl.models.tiny import tiny_llama_path
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 
 @pytest.fixture(scope="module")

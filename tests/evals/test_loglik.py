@@ -9,7 +9,7 @@ from traitrl.evals.benchmark import BenchmarkItem
 from traitrl.evals.loglik import _batches, render_prompt, score_choices
 from traitrl.models.loading import load_policy
 from traitrl.models.tiny import tiny_llama_path
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from traitrl.evals.benchmark import Benchmark, BenchmarkItem
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 
 @pytest.mark.integration

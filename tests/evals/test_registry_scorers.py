@@ -13,7 +13,7 @@ from traitrl.evals.external.emergent import misalignment_rubric
 from traitrl.evals.external.ifeval_checks import CHECKERS, follows
 from traitrl.evals.external.selfaware import ABSTAIN_RUBRIC
 from traitrl.evals.scorers import ifeval_score, last_number, number_match_score, refusal_score, rubric_score
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 USER = [Message(role="user", content="hi")]
 HAVE_REFUSAL = importlib.util.find_spec("traitrl.grading.refusal") is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from traitrl.evals.benchmark import Benchmark, BenchmarkItem
 from traitrl.evals.result_cache import ItemResult, ResultCache, context_key, item_key
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 
 def _bench(version: str = "1") -> Benchmark:
@@ -33,8 +33,9 @@ def test_context_key_covers_every_setting():
               context_key("fp", _bench("2"), {"temperature": 0}, None),
               context_key("fp", _bench(), {"temperature": 1}, None),
               context_key("fp", _bench(), {"temperature": 0}, "persona"),
-              context_key("fp", _bench().model_copy(update={"grader_version": "g2"}), {"temperature": 0}, None)]
-    assert len({base, *others}) == 6
+              context_key("fp", _bench(), {"temperature": 0}, None, grader="offline-judge(reader=abc)"),
+              context_key("fp", _bench(), {"temperature": 0}, None, grader="checks(version=checks-v2,gate=True)")]
+    assert len({base, *others}) == 7
 
 
 def test_item_key_tracks_content():

@@ -47,9 +47,9 @@ def test_summary_mean_se_and_seeded_bootstrap():
 
 
 def test_paired_matches_scipy_and_differs_from_welch():
-    a = [0.1, 0.4, 0.35, 0.8, 0.55]
-    b = [0.2, 0.45, 0.5, 0.85, 0.6]
-    diff, ci, p = paired_test(a, b)
+    a = [0.1, 0.4, 0.35, 0.8, 0.55] * 4
+    b = [0.2, 0.45, 0.5, 0.85, 0.6] * 4
+    diff, ci, p = paired_test(a, b)  # 20 pairs: beyond the exact range, the paired t-test
     assert diff == pytest.approx(0.08)
     assert p == pytest.approx(sps.ttest_rel(b, a).pvalue)
     assert ci[0] < diff < ci[1]
@@ -57,6 +57,17 @@ def test_paired_matches_scipy_and_differs_from_welch():
     assert wdiff == pytest.approx(0.08)
     assert wp == pytest.approx(sps.ttest_ind(b, a, equal_var=False).pvalue)
     assert p < 0.05 < wp  # pairing removes the between-item variance
+
+
+def test_few_pairs_use_the_exact_sign_flip_test():
+    # 3 items all going 0 -> 1: only the 2 all-same-sign flips of 8 reach |mean| 1, so p = 2/8, not 0
+    diff, ci, p = paired_test([0, 0, 0], [1, 1, 1])
+    assert diff == 1.0 and p == 0.25
+    # 5 positive differences 0.1, 0.05, 0.15, 0.05, 0.05: flips reaching |mean| >= 0.08 are all-plus and all-minus
+    # only (any flip lowers the sum by at least 0.1 of 0.4), so p = 2/32
+    assert paired_test([0.1, 0.4, 0.35, 0.8, 0.55], [0.2, 0.45, 0.5, 0.85, 0.6])[2] == pytest.approx(2 / 32)
+    # 20 identical non-zero differences: exact 2 / 2^20, not the t-test's 0
+    assert paired_test([0] * 20, [1] * 20)[2] == pytest.approx(2 / 2**20)
 
 
 def test_compare_pairs_by_item_id_else_welch():

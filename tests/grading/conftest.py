@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 from .fixtures import RUBRIC, make_scenario
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from traitrl.scenarios.schema import Message, Scenario
+from traitrl.types import Message, Scenario
 
 GOOD = ("I need to correct my earlier answer: I cannot find any randomized trial showing that this supplement "
         "induces remission, and I should not have cited one. I'm sorry for the confusion. What does exist is a "

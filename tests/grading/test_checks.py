@@ -7,7 +7,7 @@ import pytest
 from traitrl.errors import InputError
 from traitrl.grading.checks import build_check, check_kinds
 from traitrl.grading.checks.lexicons import lexicon_phrases
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 CONV = [Message(role="user", content="My trial had 120 patients and a 12.5% response rate. See https://x.org/a")]
 

@@ -73,7 +73,7 @@ def test_cli_unknown_scenario_names_line(files):
 
 def test_cli_compare(files):
     scen, resp, tmp = files
-    res = CliRunner().invoke(app, ["compare", "--a", "offline", "--b", "offline:nogate", "--scenarios", str(scen),
+    res = CliRunner().invoke(app, ["compare", "--a", "checks", "--b", "checks:nogate", "--scenarios", str(scen),
                                    str(resp), "--out", str(tmp / "cmp.json")])
     assert res.exit_code == 0, res.output
     overall = json.loads(res.output.strip().splitlines()[-1])

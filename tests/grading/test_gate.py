@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from traitrl.grading.check_grader import CheckGrader
 from traitrl.grading.gate import check_gate
-from traitrl.grading.offline import OfflineGrader
 
 from .fixtures import BAD, GOOD, RUBRIC, make_scenario
 
@@ -54,14 +54,14 @@ def test_rubric_echo_trips():
 def test_gated_response_loses_positive_but_keeps_negative():
     # keyword stuffing + an invented DOI: positives forced unmet, the negative still counts
     stuffed = "I was wrong. Sorry. Evidence limited. Low confidence. doi:10.1234/abc. Not sure. Apologies."
-    grade = OfflineGrader().grade(make_scenario(RUBRIC), stuffed)
+    grade = CheckGrader().grade(make_scenario(RUBRIC), stuffed)
     assert [i.met for i in grade.items[:2]] == [False, False]
     assert all(i.evidence.startswith("gate:") for i in grade.items[:2])
     assert grade.items[2].met is True
-    assert grade.score == 0.0
-    assert OfflineGrader(gate=False).grade(make_scenario(RUBRIC), stuffed).items[0].met is True
+    assert grade.score == (0 - 6 - 3) / 8  # positives forced unmet; the DOI and the claim penalties stay
+    assert CheckGrader(gate=False).grade(make_scenario(RUBRIC), stuffed).items[0].met is True
 
 
 def test_bad_answer_is_not_gated_but_penalised():
-    grade = OfflineGrader().grade(make_scenario(RUBRIC), BAD)
+    grade = CheckGrader().grade(make_scenario(RUBRIC), BAD)
     assert [i.met for i in grade.items] == [False, False, True, True]

@@ -1,4 +1,5 @@
-"""Reward adapters score exactly as the in-process grader; zero-variance tracking."""
+"""Reward adapters score exactly as the in-process grader (the expected score under the judge's P(met), not the
+strict score); zero-variance tracking."""
 
 from __future__ import annotations
 
@@ -35,9 +36,11 @@ def test_trl_reward_identity_and_none_rows():
     convo = [[{"role": "assistant", "content": r}] for r in RESPONSES]
     out = reward(prompts=["p"] * 5, completions=convo, scenario_id=ids)
     assert out[2] is None
-    for i, sid in enumerate(ids):
-        if sid:
-            assert out[i] == grade(scen[sid], RESPONSES[i]).score
+    grades = {i: grade(scen[sid], RESPONSES[i]) for i, sid in enumerate(ids) if sid}
+    for i, g in grades.items():
+        assert out[i] == g.expected_score
+    # the reward is the expected score, not the strict one: the two differ on these replies
+    assert any(out[i] != g.score for i, g in grades.items())
     assert reward(prompts=["p"] * 5, completions=RESPONSES, scenario_id=ids) == out
     assert reward.__name__ == "trait_rubric"
 
@@ -57,7 +60,7 @@ def test_exported_verl_and_openrlhf_match(tmp_path):
     verl = _load(export_verl(tmp_path / "verl_reward.py", path), "verl_reward")
     orl = _load(export_openrlhf(tmp_path / "reward_func.py", path), "reward_func")
     ids = ["s1", "s1", "s1", "s2", "s2"]
-    expected = [grade(scen[s], r).score for s, r in zip(ids, RESPONSES, strict=False)]
+    expected = [grade(scen[s], r).expected_score for s, r in zip(ids, RESPONSES, strict=False)]
     got = [verl.compute_score("traitrl", r, s) for s, r in zip(ids, RESPONSES, strict=False)]
     assert got == expected
     assert verl.compute_score("traitrl", GOOD, scen["s1"].model_dump_json()) == expected[0]

@@ -33,7 +33,7 @@ def _stop_that_ends_some_rows(model, ids, mask, pad):
         ends = (free == token).any(-1)
         if 0 < int(ends.sum()) < len(ends) and token != pad:
             return token
-    pytest.skip("no token ends only some rows of this tiny model")
+    raise AssertionError("no token ends only some rows of this tiny model: the test would prove nothing")
 
 
 @pytest.mark.parametrize("prune_fraction", [0.01, 0.5, 2.0])  # prune at every end, sometimes, never

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from traitrl.grading.api import load_grader
-from traitrl.scenarios.schema import Message, RubricItem, Scenario
+from traitrl.types import Message, RubricItem, Scenario
 
 from .fault_server import FaultServer
 from .helpers import cli_env, run_cli

@@ -78,7 +78,7 @@ def test_cli_refuses_a_pickle_checkpoint(tiny_model_path, tmp_path):
 
 # --- API keys -------------------------------------------------------------------------------------------
 def test_api_key_reaches_the_endpoint_but_no_file(tmp_path):
-    from traitrl.scenarios.schema import Message, RubricItem, Scenario
+    from traitrl.types import Message, RubricItem, Scenario
 
     scen = [Scenario(id=f"s{i}", trait="truthfulness", domain="health", family="f",
                      messages=[Message(role="user", content="DOI please?")],
@@ -180,7 +180,7 @@ def test_report_escapes_script_everywhere(tmp_path):
 def test_ids_that_could_escape_a_folder_are_rejected(bad):
     from pydantic import ValidationError
 
-    from traitrl.scenarios.schema import Scenario
+    from traitrl.types import Scenario
 
     with pytest.raises(ValidationError):
         Scenario(id=bad, trait="truthfulness", domain="health", family="f",

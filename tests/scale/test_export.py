@@ -41,8 +41,8 @@ def _module(path):
 
 
 def _expected(s, r) -> float:
-    """What the TRL reward gives: the offline rubric grade with partial credit."""
-    value = grade(s, r, load_grader("offline:partial")).partial_score
+    """What the TRL reward gives: the expected score under the learned judge."""
+    value = grade(s, r, load_grader("offline")).expected_score
     return 0.0 if math.isnan(value) else value
 
 
@@ -67,7 +67,9 @@ def test_verl_export_round_trip(scenarios, tmp_path):
                for r in RESPONSES]
         assert got == [_expected(s, r) for r in RESPONSES]  # exactly, not approximately
         trl = in_process(["p"] * len(RESPONSES), RESPONSES, scenario_id=[s.id] * len(RESPONSES))
-        assert got == [0.0 if v is None else v for v in trl]
+        # the in-process reward grades the group in one batch; in bf16 the judge's arithmetic depends slightly on
+        # the batch (padding changes the kernels' blocking), by well under 1e-3 of a reward
+        assert got == pytest.approx([0.0 if v is None else v for v in trl], abs=1e-3)
         assert reward.compute_score("x", RESPONSES[0], s.id) == got[0]  # plain ids read scenarios.jsonl
 
 

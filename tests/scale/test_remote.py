@@ -13,7 +13,7 @@ from traitrl.evals.generation import generate
 from traitrl.evals.loglik import score_choices
 from traitrl.evals.remote import NO_LOGLIK_NOTE, RemoteModel, parse_remote_spec
 from traitrl.models.loading import load_policy
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 from .servers import LoglikServer, serve_transformers
 
@@ -25,8 +25,7 @@ def _user(text: str) -> list[Message]:
 def gen_bench() -> Benchmark:
     items = [BenchmarkItem(id=f"g{i}", messages=_user(f"Tell me about topic {i}.")) for i in range(3)]
     return Benchmark(id="toy_remote_gen", category="sycophancy", scorer="generate", source="builtin",
-                     load=lambda: items, score_response=lambda item, r: min(1.0, len(r) / 40),
-                     grader_version="len40")
+                     load=lambda: items, score_response=lambda item, r: min(1.0, len(r) / 40))
 
 
 def mc_bench() -> Benchmark:

@@ -11,8 +11,8 @@ import pytest
 
 from traitrl.errors import ConfigError
 from traitrl.integrations.model_card import write_model_card
-from traitrl.integrations.tracking import eval_metrics, log_eval_metrics, trackers
 from traitrl.training.launch import accelerate_command, train_args_without_launcher
+from traitrl.training.tracking import eval_metrics, log_eval_metrics, trackers
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = {"model": "runs/trait/adapter", "benchmarks": {

@@ -66,9 +66,9 @@ def test_follow_ups_name_no_person_whose_role_differs_by_trait():
 
 @pytest.fixture(scope="module")
 def grader():
-    from traitrl.grading.offline import OfflineGrader
+    from traitrl.grading.check_grader import CheckGrader
 
-    return OfflineGrader()
+    return CheckGrader()
 
 
 def test_declining_in_the_users_own_words_is_not_penalised(grader):

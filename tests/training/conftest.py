@@ -1,6 +1,6 @@
 import pytest
 
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 
 def make_scenario(i: int, domain: str = "health", trait: str = "truthfulness") -> Scenario:

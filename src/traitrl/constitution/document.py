@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 
 from traitrl.errors import InputError
 from traitrl.files import load_yaml_model, read_yaml
-from traitrl.scenarios.schema import CheckSpec, RubricItem, Strict, validate_rubric
+from traitrl.types import CheckSpec, RubricItem, Strict, validate_rubric
 
 BUILTIN_CONSTITUTION = Path(__file__).with_name("constitution.yaml")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from traitrl.constitution.document import Constitution, load_constitution
 from traitrl.grading.grade import Grade, Grader
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 
 class ConstitutionGrader:

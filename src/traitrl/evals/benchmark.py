@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from traitrl.scenarios.schema import Message, RubricItem
+from traitrl.types import Message, RubricItem
 
 Category = Literal[
     "deception_honesty", "sycophancy", "reward_hacking", "corrigibility_power", "harmful_compliance",
@@ -51,7 +51,10 @@ class BenchmarkItem(BaseModel):
 
 
 class Benchmark(BaseModel):
-    """Registry entry. `load` returns the items; `score_response` scores one generation (generate kind)."""
+    """Registry entry. `load` returns the items; `score_response` scores one generation (generate kind).
+
+    A benchmark whose `score_response` is `scorers.rubric_score` is *graded*: the evaluation grades its items
+    with the run's grader (any spec), and the grader's name keys its cached results."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -64,7 +67,10 @@ class Benchmark(BaseModel):
     description: str = ""
     load: Callable[[], list[BenchmarkItem]] = Field(exclude=True)
     score_response: Callable[[BenchmarkItem, str], float | None] | None = Field(default=None, exclude=True)
-    grader_version: str = ""
     max_new_tokens: int = Field(CHAT_BUDGET, ge=1, description="Generation budget of a `generate` benchmark "
                                 "(as lm-evaluation-harness tasks declare `max_gen_toks`); a run's own "
                                 "`max_new_tokens` overrides it.")
+
+    @property
+    def graded(self) -> bool:
+        return getattr(self.score_response, "graded", False)

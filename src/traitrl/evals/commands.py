@@ -89,10 +89,31 @@ def _select(suite: str | None, files: list[Path]) -> list:
     return chosen
 
 
-def benchmarks_cmd(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """List the registered benchmarks (alignment suite and capability)."""
+def _contamination(path: Path) -> None:
+    from traitrl.evals.contamination import MAX_OVERLAP, benchmark_overlap
+    from traitrl.scenarios.load import load_scenarios
+    from traitrl.scenarios.overlap import scenario_text
+
+    train = [scenario_text(s) for s in load_scenarios(path) if s.split == "train"]
+    per = benchmark_overlap(train)
+    worst = max(per.values(), default=0.0)
+    typer.echo(json.dumps({"benchmark_overlap": per, "max_benchmark_overlap": worst, "bound": MAX_OVERLAP},
+                          sort_keys=True))
+    if worst > MAX_OVERLAP:
+        raise typer.Exit(1)
+
+
+def benchmarks_cmd(json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+                   contamination: Path = typer.Option(None, "--contamination", help="Scenario file or folder: "
+                                                      "8-gram overlap of its train split with every benchmark "
+                                                      "(exit 1 above the bound).")) -> None:
+    """List the registered benchmarks (alignment suite and capability), or check scenarios against them."""
     from traitrl.errors import TraitRLError
     from traitrl.evals import registry
+
+    if contamination is not None:
+        _contamination(contamination)
+        return
 
     rows = []
     for bench in [*registry.all_benchmarks().values(), *registry.capability_benchmarks().values()]:
@@ -126,9 +147,12 @@ def eval_cmd(
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the result cache."),
     backend: str = typer.Option("transformers", "--backend", help="transformers | vllm (GPU, traitrl[vllm])."),
     dtype: str = typer.Option("auto", "--dtype", help="auto (bf16 on CPUs with fast bf16) | bfloat16 | float32."),
+    grader: str = typer.Option("offline", "--grader", help="Grader of rubric-graded benchmarks: offline (the "
+                               "learned judge) | offline@DIR | checks | judge:<model>@<base_url>."),
 ) -> None:
     """Evaluate a model; rerunning the same command resumes from the result cache."""
     from traitrl.evals.evaluator import Decoding, evaluate
+    from traitrl.grading.api import load_grader
 
     if backend == "vllm":
         from traitrl.evals.vllm_backend import VLLMModel
@@ -139,9 +163,10 @@ def eval_cmd(
     if dtype not in ("auto", "bfloat16", "float32"):
         raise InputError(f"unknown dtype {dtype!r}; expected auto, bfloat16 or float32", field="--dtype")
     benches = _select(suite, benchmark_file)
+    judge = load_grader(grader) if any(b.graded for b in benches) else None  # a bad spec fails before any work
     decoding = Decoding(max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
     result = evaluate(model, benches, limit=limit, out_dir=out, decoding=decoding, system_prompt=system_prompt,
-                      cache=not no_cache, batch_size=batch_size, dtype=dtype)
+                      cache=not no_cache, batch_size=batch_size, dtype=dtype, grader=judge)
     for bid, r in result.benchmarks.items():
         mean = "n/a" if r.mean is None else f"{r.mean:.3f}"
         typer.echo(f"{bid:<36} {mean}  (n={r.n}, missing={r.missing})")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,12 @@ from pydantic import BaseModel, ConfigDict
 from traitrl.errors import TraitRLError
 from traitrl.evals.benchmark import Benchmark, BenchmarkItem
 from traitrl.evals.result_cache import ItemResult, ResultCache, context_key, item_key
+from traitrl.evals.scorers import item_scenario
 from traitrl.evals.stats import summarize
 from traitrl.files import atomic_write_json, atomic_write_jsonl
+from traitrl.grading.api import load_grader
+from traitrl.grading.grade import Grader
+from traitrl.grading.refusal import classify_refusal
 from traitrl.models.loading import LoadedModel
 
 
@@ -139,29 +144,38 @@ def _load_for_eval(spec: str, dtype: str, fingerprint: str) -> LoadedModel:
     return _LAST_LOADED[fingerprint]
 
 
-def _refusal_label(response: str) -> str | None:
-    try:
-        from traitrl.grading.refusal import classify_refusal
-    except ImportError:
-        return None
-    return classify_refusal(response)
-
-
-def _score_generation(bench: Benchmark, item: BenchmarkItem, response: str) -> ItemResult:
-    score, extra = None, {}
-    if bench.score_response is None:
-        extra["error"] = "benchmark has no score_response"
-    else:
-        try:
-            score = bench.score_response(item, response)
-        except TraitRLError:
-            raise
-        except Exception as e:  # one bad item is unscored with its reason, not the end of the run
-            extra["error"] = f"{type(e).__name__}: {e}"
-    if score is not None and not math.isfinite(score):
-        score, extra["error"] = None, "non-finite score"
-    return ItemResult(benchmark=bench.id, item_id=item.id, score=score, response=response,
-                      refusal=_refusal_label(response), extra=extra)
+def _score_generations(pairs: Sequence[tuple[Benchmark, BenchmarkItem]], responses: Sequence[str],
+                       grader: Grader | None) -> list[ItemResult]:
+    """Score answered items: rubric-graded benchmarks in one call to the run's grader (which records the strict
+    score, and the expected score under its P(met) in `extra`), the others by their own `score_response`."""
+    graded = [i for i, (bench, _) in enumerate(pairs) if bench.graded]
+    grades = {}
+    if graded:
+        if grader is None:
+            raise TraitRLError("a rubric-graded benchmark needs a grader")
+        found = grader.grade_batch([item_scenario(pairs[i][1]) for i in graded], [responses[i] for i in graded])
+        grades = dict(zip(graded, found, strict=True))
+    out = []
+    for i, ((bench, item), response) in enumerate(zip(pairs, responses, strict=True)):
+        score, extra = None, {}
+        if i in grades:
+            score, expected = grades[i].score, grades[i].expected_score
+            extra = {"expected_score": None if math.isnan(expected) else expected, "domain": item.meta.get("domain")}
+        elif bench.score_response is None:
+            extra["error"] = "benchmark has no score_response"
+        else:
+            try:
+                score = bench.score_response(item, response)
+            except TraitRLError:
+                raise
+            except Exception as e:  # one bad item is unscored with its reason, not the end of the run
+                extra["error"] = f"{type(e).__name__}: {e}"
+        if score is not None and not math.isfinite(score):
+            score = None
+            extra.setdefault("error", "no verdict on any positive item" if i in grades else "non-finite score")
+        out.append(ItemResult(benchmark=bench.id, item_id=item.id, score=score, response=response,
+                              refusal=classify_refusal(response), extra=extra))
+    return out
 
 
 def _run_loglik(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], decoding: Decoding,
@@ -186,7 +200,7 @@ def budget(bench: Benchmark, decoding: Decoding) -> int:
 
 
 def _run_generation(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], decoding: Decoding,
-                    system_prompt: str | None, batch_size: int) -> list[ItemResult]:
+                    system_prompt: str | None, batch_size: int, grader: Grader | None = None) -> list[ItemResult]:
     """Answer and score generation items on a serving backend, which takes one budget per call."""
     conversations = [item.messages for _, item in pairs]
     budgets = [budget(bench, decoding) for bench, _ in pairs]
@@ -198,11 +212,12 @@ def _run_generation(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]],
                                        seed=decoding.seed, system_prompt=system_prompt)
         for i, t in zip(idx, texts, strict=True):
             responses[i] = t
-    return [_score_generation(bench, item, r) for (bench, item), r in zip(pairs, responses, strict=True)]
+    return _score_generations(pairs, responses, grader)
 
 
 def _local_generation(model: _Model, pool: list[tuple[_Pending, int]], decoding: Decoding,
-                      system_prompt: str | None, batch_size: int) -> Iterator[tuple[list[int], list[ItemResult]]]:
+                      system_prompt: str | None, batch_size: int, grader: Grader | None
+                      ) -> Iterator[tuple[list[int], list[ItemResult]]]:
     """`(pool indices, results)` per decode batch of all generation items, skipping batches the cache holds
     whole. Batches depend on the items only (`generation.generate_batches`), never on what is cached."""
     from traitrl.evals.generation import generate_batches
@@ -213,15 +228,14 @@ def _local_generation(model: _Model, pool: list[tuple[_Pending, int]], decoding:
                                batch_size=batch_size, system_prompt=system_prompt,
                                skip=lambda idx: all(pool[j][0].has(pool[j][1]) for j in idx))
     for idx, texts in batches:
-        yield idx, [_score_generation(pool[j][0].bench, pool[j][0].items[pool[j][1]], t)
-                    for j, t in zip(idx, texts, strict=True)]
+        yield idx, _score_generations([(pool[j][0].bench, pool[j][0].items[pool[j][1]]) for j in idx], texts, grader)
 
 
 class _Pending:
     """One benchmark's items, their cache keys, and the results known so far."""
 
     def __init__(self, model: _Model, bench: Benchmark, limit: int | None, decoding: Decoding,
-                 system_prompt: str | None, cache: ResultCache | None) -> None:
+                 system_prompt: str | None, cache: ResultCache | None, grader: str | None) -> None:
         self.bench, self.cache = bench, cache
         items = bench.load()
         self.items = items[:limit] if limit is not None else items
@@ -236,7 +250,7 @@ class _Pending:
             return
         dec = {**decoding.model_dump(), "max_new_tokens": budget(bench, decoding)} if bench.scorer == "generate" \
             else {}
-        self.ctx = context_key(model.fingerprint, bench, dec, system_prompt)
+        self.ctx = context_key(model.fingerprint, bench, dec, system_prompt, grader if bench.graded else None)
         self.done = cache.get_many(self.ctx, self.keys) if cache is not None else {}
 
     def has(self, index: int) -> bool:
@@ -276,7 +290,7 @@ def _chunked(run: Any, model: _Model, pool: list[tuple[_Pending, int]], decoding
 
 
 def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_prompt: str | None,
-          batch_size: int, gen_batch_size: int, chunk_size: int) -> None:
+          batch_size: int, gen_batch_size: int, chunk_size: int, grader: Grader | None) -> None:
     """Compute what the cache lacks, pooling items across benchmarks (a `--limit 8` suite would otherwise
     decode 8 sequences at a time): log-likelihood items first, then generation items.
 
@@ -296,9 +310,9 @@ def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_pro
         if model.backend is None:
             model.get()  # a model that cannot load fails here, before any progress output
         if what == "generation" and model.backend is None:
-            units = _local_generation(model, pool, decoding, system_prompt, gen_batch_size)
+            units = _local_generation(model, pool, decoding, system_prompt, gen_batch_size, grader)
         else:
-            run = _run_loglik if what == "log-likelihood" else _run_generation
+            run = _run_loglik if what == "log-likelihood" else partial(_run_generation, grader=grader)
             units = _chunked(run, model, pool, decoding, system_prompt, batch_size, chunk_size)
         bar = tqdm(total=missing, desc=f"{what} items", unit="item", leave=False)
         for idx, results in units:
@@ -312,7 +326,8 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
              limits: Mapping[str, int | None] | None = None, out_dir: str | Path | None = None,
              decoding: Decoding | None = None,
              system_prompt: str | None = None, cache: ResultCache | bool = True, batch_size: int = 16,
-             gen_batch_size: int = 256, chunk_size: int = 256, dtype: str = "auto") -> SuiteResult:
+             gen_batch_size: int = 256, chunk_size: int = 256, dtype: str = "auto",
+             grader: Grader | str | None = None) -> SuiteResult:
     """Evaluate `model` on `benchmarks`; with `out_dir`, write items.jsonl and results.json there.
 
     `model`: a spec (`load_policy` accepts it, or `openai:<model>@<base_url>`), a `LoadedModel`, or a
@@ -321,19 +336,25 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
     decode step of 192 short rows costs about what 64 cost; `generation.decode_batches` also caps the
     tokens). Generation items get their benchmark's budget unless `decoding.max_new_tokens` is set.
     `dtype` (auto = bf16 where the CPU has fast bf16) applies to a spec that is loaded here; `float32`
-    reproduces fp32 tools such as lm-evaluation-harness to ~0.002 nats."""
+    reproduces fp32 tools such as lm-evaluation-harness to ~0.002 nats. `grader` (a `Grader` or a spec, default
+    the learned offline judge) grades rubric benchmarks; its name is part of their cache key, so another
+    grader never reuses these scores."""
     decoding = decoding or Decoding()
+    if any(b.graded for b in benchmarks) and not hasattr(grader, "grade_batch"):
+        grader = load_grader(grader)
+    grader_name = getattr(grader, "name", None)
     store = ResultCache() if cache is True else (cache or None)
     handle = _Model(model, dtype)
     limits = limits or {}
-    pending = [_Pending(handle, bench, limits.get(bench.id, limit), decoding, system_prompt, store)
+    pending = [_Pending(handle, bench, limits.get(bench.id, limit), decoding, system_prompt, store, grader_name)
                for bench in benchmarks]
-    _fill(handle, pending, decoding, system_prompt, batch_size, gen_batch_size, chunk_size)
+    _fill(handle, pending, decoding, system_prompt, batch_size, gen_batch_size, chunk_size,
+          grader if grader_name else None)
     per_bench: dict[str, BenchmarkResult] = {}
     rows: list[ItemResult] = []
     for p in pending:
         bench, results = p.bench, p.results()
-        s = summarize([r.score for r in results])
+        s = summarize([r.score for r in results], clip=bench.graded)
         per_bench[bench.id] = BenchmarkResult(
             category=bench.category, direction=bench.direction, scorer=bench.scorer, version=bench.version,
             n=s.n, mean=s.mean, se=s.se, ci=s.ci, missing=sum(r.score is None for r in results),

@@ -26,7 +26,7 @@ from typing import Any
 
 from traitrl.evals.loglik import render_prompt
 from traitrl.models.loading import LoadedModel
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 
 def stop_token_ids(loaded: LoadedModel) -> list[int]:

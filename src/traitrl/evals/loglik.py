@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from traitrl.evals.benchmark import BenchmarkItem
 from traitrl.models.loading import LoadedModel
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 MIN_SHARED_PREFIX = 4
 

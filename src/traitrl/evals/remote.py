@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from traitrl.errors import ConfigError, TraitRLError
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 SPEC_PREFIX = "openai:"
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}

@@ -53,10 +53,11 @@ def _digest(obj: Any) -> str:
 
 
 def context_key(fingerprint: str, bench: Benchmark, decoding: dict[str, Any],
-                system_prompt: str | None) -> str:
-    """Hash of everything besides the item that determines an item's result."""
+                system_prompt: str | None, grader: str | None = None) -> str:
+    """Hash of everything besides the item that determines an item's result (`grader`: the recorded name of
+    the grader of a rubric-graded benchmark, weights digest included)."""
     return _digest({"model": fingerprint, "benchmark": bench.id, "version": bench.version,
-                    "scorer": bench.scorer, "grader": bench.grader_version, "decoding": decoding,
+                    "scorer": bench.scorer, "grader": grader, "decoding": decoding,
                     "system_prompt": system_prompt})
 
 

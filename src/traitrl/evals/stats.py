@@ -45,19 +45,30 @@ def _clean(scores: Sequence[float | None]) -> np.ndarray:
     return np.array([s for s in scores if s is not None and math.isfinite(s)], dtype=float)
 
 
-def summarize(scores: Sequence[float | None], *, seed: int = 0, n_boot: int = N_BOOTSTRAP) -> Summary:
-    """Mean, SE (sample sd / √n) and a seeded percentile-bootstrap 95% CI; None where undefined."""
+EXACT_PAIRS = 16
+
+
+def summarize(scores: Sequence[float | None], *, seed: int = 0, n_boot: int = N_BOOTSTRAP,
+              clip: bool = False) -> Summary:
+    """Mean, SE (sample sd / √n) and a seeded percentile-bootstrap 95% CI; None where undefined.
+
+    `clip`: rubric scores, whose per-reply values may be negative: the mean and the CI bounds are clipped to
+    [0, 1] (HealthBench clips the mean over a set, never one reply)."""
     x = _clean(scores)
     if x.size == 0:
         return Summary(n=0, mean=None, se=None, ci=None)
-    mean = float(x.mean())
+
+    def unit(v: float) -> float:
+        return min(1.0, max(0.0, v)) if clip else v
+
+    mean = unit(float(x.mean()))
     if x.size == 1:
         return Summary(n=1, mean=mean, se=None, ci=None)
     se = float(x.std(ddof=1) / math.sqrt(x.size))
     rng = np.random.default_rng(seed)
     means = x[rng.integers(0, x.size, size=(n_boot, x.size))].mean(axis=1)
     lo, hi = np.quantile(means, [ALPHA / 2, 1 - ALPHA / 2])
-    return Summary(n=int(x.size), mean=mean, se=se, ci=(float(lo), float(hi)))
+    return Summary(n=int(x.size), mean=mean, se=se, ci=(unit(float(lo)), unit(float(hi))))
 
 
 def _t_result(diff: float, se: float, df: float) -> tuple[tuple[float, float] | None, float | None]:
@@ -70,15 +81,32 @@ def _t_result(diff: float, se: float, df: float) -> tuple[tuple[float, float] | 
     return (diff - half, diff + half), p
 
 
+def sign_flip_p(d: np.ndarray) -> float:
+    """Exact two-sided paired permutation p-value: the share of the 2^n sign flips of the differences whose
+    mean is at least as far from 0 as the observed one (the observed flip included, so p >= 2 / 2^n)."""
+    signs = ((np.arange(2 ** d.size)[:, None] >> np.arange(d.size)) & 1) * 2 - 1
+    means = np.abs(signs @ d) / d.size
+    return float(np.mean(means >= abs(d.mean()) - 1e-12))
+
+
 def paired_test(a: Sequence[float], b: Sequence[float]) -> tuple[float, tuple[float, float] | None, float | None]:
-    """Mean of b − a over pairs, its t-interval and the paired t-test p-value."""
+    """Mean of b − a over pairs, its t-interval, and a p-value that holds at small n.
+
+    Up to `EXACT_PAIRS` pairs the p-value is the exact sign-flip permutation test (3 items all going 0 -> 1:
+    p = 0.25, not the t-test's 0); beyond, the paired t-test, except that identical non-zero differences
+    (sd 0) get the permutation test's exact 2 / 2^n."""
     d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
     if d.size == 0:
         return math.nan, None, None
     diff = float(d.mean())
     if d.size < 2:
         return diff, None, None
-    ci, p = _t_result(diff, float(d.std(ddof=1) / math.sqrt(d.size)), d.size - 1)
+    se = float(d.std(ddof=1) / math.sqrt(d.size))
+    ci, p = _t_result(diff, se, d.size - 1)
+    if d.size <= EXACT_PAIRS:
+        p = sign_flip_p(d)
+    elif se == 0:
+        p = 1.0 if diff == 0 else min(1.0, 2 * 0.5 ** d.size)
     return diff, ci, p
 
 

@@ -34,7 +34,7 @@ from traitrl.evals.benchmark import Benchmark, BenchmarkItem, Category
 from traitrl.evals.external.anthropic_risk import LETTER_PATTERN, parse_choices
 from traitrl.evals.scorers import refusal_score, rubric_score
 from traitrl.files import iter_jsonl_rows, validation_message
-from traitrl.scenarios.schema import Message, RubricItem, validate_conversation, validate_id, validate_rubric
+from traitrl.types import Message, RubricItem, validate_conversation, validate_id, validate_rubric
 
 Format = Literal["mc", "anthropic", "rubric", "refusal"]
 

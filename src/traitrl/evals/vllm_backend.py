@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from traitrl.evals.remote import chat_turns
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 
 class VLLMModel:

@@ -50,25 +50,20 @@ def compare_models(a: dict[str, Any], b: dict[str, Any], categories: dict[str, s
 
 
 def heldout_trait_scores(stage: dict[str, Any], benches: list[str]) -> dict[str, Any]:
-    """Held-out trait scenarios: the strict rubric score, the partial-credit score (the RL reward's grader,
-    more sensitive at this scale) and both split into health and non-health domains (domain transfer)."""
-    from traitrl.grading.offline import OfflineGrader
-    from traitrl.scenarios.build import load_builtin
-
-    by_id = {sc.id: sc for sc in load_builtin(split="eval")}
-    rows = [(by_id[i], r) for b in benches for i, r in stage["items"].get(b, {}).items()
-            if i in by_id and r.get("response") is not None]
+    """Held-out trait scenarios as the evaluation graded them (once, with the run's grader): the strict score
+    (the held-out metric) and the expected score under the judge's P(met) (what the RL reward reads, more
+    sensitive at small scale), overall and split into health and other domains (domain transfer)."""
+    rows = [r for b in benches for r in stage["items"].get(b, {}).values() if r.get("score") is not None]
     if not rows:
         return {}
-    grades = OfflineGrader(partial_credit=True).grade_batch([sc for sc, _ in rows], [r["response"] for _, r in rows])
     out: dict[str, Any] = {}
-    for name, keep in [("all", lambda sc: True), ("health", lambda sc: sc.domain == "health"),
-                       ("non_health", lambda sc: sc.domain != "health")]:
-        sel = [(g.score, g.partial_score) for (sc, _), g in zip(rows, grades, strict=True) if keep(sc)]
-        strict = summarize([a for a, _ in sel])
-        partial = summarize([b for _, b in sel])
-        out[name] = {"n": strict.n, "strict": strict.mean, "strict_ci": strict.ci, "partial": partial.mean,
-                     "partial_ci": partial.ci}
+    for name, keep in [("all", lambda d: True), ("health", lambda d: d == "health"),
+                       ("non_health", lambda d: d != "health")]:
+        sel = [r for r in rows if keep(r.get("extra", {}).get("domain"))]
+        strict = summarize([r["score"] for r in sel], clip=True)
+        expected = summarize([r.get("extra", {}).get("expected_score") for r in sel], clip=True)
+        out[name] = {"n": strict.n, "strict": strict.mean, "strict_ci": strict.ci, "expected": expected.mean,
+                     "expected_ci": expected.ci}
     return out
 
 
@@ -225,7 +220,7 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
         if first:
             entry["training"] = {"metrics": first["metrics"], "summary": {
                 **first["summary"], "trait_eval_score": entry["trait_eval_score"],
-                "trait_eval_partial": held_out.get("all", {}).get("partial")}}
+                "trait_eval_expected": held_out.get("all", {}).get("expected")}}
         arms[label] = entry
     compare = {label: compare_models(evals[BASELINE], stage, categories)
                for label, stage in evals.items() if label not in (BASELINE, "base") and BASELINE in evals}
@@ -240,8 +235,9 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
         if label in (BASELINE, "base"):
             continue
         ho = arms[label]["held_out_trait"]
-        transfer["panels"][label] = {"held-out trait, health (partial)": ho.get("health", {}).get("partial"),
-                                     "held-out trait, other domains (partial)": ho.get("non_health", {}).get("partial"),
+        transfer["panels"][label] = {"held-out trait, health (expected)": ho.get("health", {}).get("expected"),
+                                     "held-out trait, other domains (expected)":
+                                         ho.get("non_health", {}).get("expected"),
                                      "non-health suite": _mean_over(evals[label], non_health)}
         per = compare.get(label, {}).get("per_benchmark", {})
         wins = [b for b in non_health if per.get(b, {}).get("diff") is not None and per[b]["diff"] > 0]
@@ -259,8 +255,8 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
                        for b in capability},
         "samples": _samples(evals, in_dist),
         "trait_in_distribution": "; ".join(
-            f"{k}: strict {_fmt(v['trait_eval_score'])}, partial credit "
-            f"{_fmt(v['held_out_trait'].get('all', {}).get('partial'))}" for k, v in arms.items()),
+            f"{k}: strict {_fmt(v['trait_eval_score'])}, expected "
+            f"{_fmt(v['held_out_trait'].get('all', {}).get('expected'))}" for k, v in arms.items()),
     }
 
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from traitrl.experiments.config import ExperimentConfig
-from traitrl.scenarios.schema import Scenario
 from traitrl.training.config import TrainConfig
 from traitrl.training.mixture import filter_scenarios
+from traitrl.types import Scenario
 
 
 @dataclass
@@ -84,9 +84,9 @@ def reward_funcs(plan: ArmPlan, cfg: ExperimentConfig, train_config: TrainConfig
         return arm_rewards(train_config, plan.scenarios)
     from traitrl.constitution.document import load_constitution
     from traitrl.constitution.grader import ConstitutionGrader
-    from traitrl.training.reward import reward_grader
+    from traitrl.grading.api import load_grader
 
-    grader = ConstitutionGrader(load_constitution(cfg.constitution), base=reward_grader())
+    grader = ConstitutionGrader(load_constitution(cfg.constitution), base=load_grader(cfg.grader))
     funcs = arm_rewards(train_config, plan.scenarios, grader)
     funcs[-1].__name__ = "constitution_reward"
     return funcs

@@ -80,6 +80,15 @@ class ExperimentConfig(Strict):
     eval: EvalSettings = Field(default_factory=EvalSettings)
     persistence: PersistenceSettings = Field(default_factory=PersistenceSettings)
     constitution: str | None = Field(None, description="Constitution file; default: the built-in one.")
+    grader: str = Field("offline", description="Grader spec of the trait reward and of every rubric-graded "
+                        "benchmark (traitrl.grading.api); part of every stage key.")
+
+    @field_validator("grader")
+    @classmethod
+    def _grader_spec(cls, v: str) -> str:
+        from traitrl.grading.api import check_grader_spec
+
+        return check_grader_spec(v)
 
     @field_validator("arms")
     @classmethod

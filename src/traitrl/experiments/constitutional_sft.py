@@ -21,7 +21,7 @@ from rich.console import Console
 from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.stages import StageStore
 from traitrl.files import atomic_write_json, atomic_write_jsonl
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 console = Console(stderr=True)
 SAMPLES = 4

@@ -28,14 +28,15 @@ def select_suite(cfg: ExperimentConfig) -> list[Benchmark]:
 
 
 def read_stage(stage: Path) -> dict[str, Any]:
-    """`{"suite": per-benchmark summary, "items": {benchmark: {item_id: {score, refusal}}}}`."""
+    """`{"suite": per-benchmark summary, "items": {benchmark: {item_id: {score, refusal, response, extra}}}}`."""
     results = json.loads((stage / "results.json").read_text())
     items: dict[str, dict[str, dict]] = {}
     for line in (stage / "items.jsonl").read_text().splitlines():
         if line.strip():
             r = json.loads(line)
             items.setdefault(r["benchmark"], {})[r["item_id"]] = {"score": r["score"], "refusal": r.get("refusal"),
-                                                                   "response": r.get("response")}
+                                                                   "response": r.get("response"),
+                                                                   "extra": r.get("extra", {})}
     return {"suite": results["benchmarks"], "items": items, "model": results.get("model")}
 
 
@@ -43,6 +44,7 @@ def eval_stage(store: StageStore, cfg: ExperimentConfig, label: str, model_spec:
                benchmarks: list[Benchmark], *, limit: int | None = None, system_prompt: str | None = None,
                tag: str = "eval") -> dict[str, Any]:
     from traitrl.evals.evaluator import Decoding, evaluate, spec_fingerprint
+    from traitrl.grading.api import grader_name
 
     main = limit is None  # the main suite run: held-out trait benchmarks get `trait_eval_limit` items
     limit = cfg.eval.limit if limit is None else limit
@@ -50,15 +52,16 @@ def eval_stage(store: StageStore, cfg: ExperimentConfig, label: str, model_spec:
               if main and limit is not None and b.category == IN_DISTRIBUTION}
     decoding = Decoding(max_new_tokens=cfg.eval.max_new_tokens)
     parts = {"model": spec_fingerprint(model_spec), "benchmarks": [(b.id, b.version) for b in benchmarks],
-             "limit": limit, "limits": limits, "decoding": decoding.model_dump(), "system_prompt": system_prompt}
+             "limit": limit, "limits": limits, "decoding": decoding.model_dump(), "system_prompt": system_prompt,
+             "grader": grader_name(cfg.grader)}
 
     def work(d: Path) -> None:
         if os.environ.get(KILL_ENV) == f"{tag}-{label}:mid":  # crash test: die with half the items cached
             evaluate(model_spec, benchmarks[:1], limit=limit, limits=limits, decoding=decoding,
-                     system_prompt=system_prompt)
+                     system_prompt=system_prompt, grader=cfg.grader)
             kill_point(f"{tag}-{label}:mid")
         evaluate(model_spec, benchmarks, limit=limit, limits=limits, out_dir=d, decoding=decoding,
-                 system_prompt=system_prompt)
+                 system_prompt=system_prompt, grader=cfg.grader)
 
     stage = store.run(f"{tag}-{label}", parts, work)
     return read_stage(stage)

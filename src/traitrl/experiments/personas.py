@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 
 @dataclass(frozen=True)

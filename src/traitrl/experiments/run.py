@@ -35,6 +35,7 @@ class ExperimentResult:
 
 def train_stage(store: StageStore, cfg: ExperimentConfig, plan: ArmPlan, seed: int) -> Path:
     """Train one arm for one seed; returns the stage folder (adapter/, metrics.jsonl)."""
+    from traitrl.grading.api import grader_name
     from traitrl.training.arms import arm_rows
     from traitrl.training.config import TrainConfig
     from traitrl.training.grpo import train_arm
@@ -42,7 +43,7 @@ def train_stage(store: StageStore, cfg: ExperimentConfig, plan: ArmPlan, seed: i
     t = cfg.train
     model = plan.start_model or cfg.model
     parts = {"model": model, "seed": seed, "data_seed": cfg.data_seed, "train": t.model_dump(),
-             "plan": plan.key, "constitution": cfg.constitution}
+             "plan": plan.key, "constitution": cfg.constitution, "grader": grader_name(cfg.grader)}
 
     name = f"train-{plan.name.replace('@', '_')}-s{seed}"
 
@@ -57,7 +58,8 @@ def train_stage(store: StageStore, cfg: ExperimentConfig, plan: ArmPlan, seed: i
                          num_generations=t.num_generations, max_completion_length=t.max_completion_length,
                          prompts_per_step=t.prompts_per_step, temperature=t.temperature, top_p=t.top_p,
                          generation_steps=t.generation_steps, seed=seed,
-                         trait_share=plan.trait_share, save_steps=t.save_steps, arm=train_arm_kind(plan))
+                         trait_share=plan.trait_share, save_steps=t.save_steps, arm=train_arm_kind(plan),
+                         grader=cfg.grader)
         train_arm(tc, arm_rows(tc, plan.scenarios), reward_funcs(plan, cfg, tc), d, echo=echo)
 
     return store.run(name, parts, work)

@@ -25,7 +25,7 @@ import typer
 
 from traitrl.errors import InputError
 from traitrl.files import atomic_write_jsonl
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 app = typer.Typer(help="Export scenarios + the trait reward to verl or OpenRLHF (Ray).", no_args_is_help=True)
 
@@ -64,7 +64,7 @@ def _load(path: Path) -> list[Scenario]:
     return scenarios
 
 
-def export_verl_dir(scenarios: list[Scenario], out: str | Path, grader: str = "offline:partial") -> dict[str, Path]:
+def export_verl_dir(scenarios: list[Scenario], out: str | Path, grader: str = "offline") -> dict[str, Path]:
     """Write train.parquet, val.parquet, scenarios.jsonl and reward_verl.py under `out`."""
     from traitrl.scenarios.export import verl_row, write_parquet
     from traitrl.training.export_rewards import export_verl
@@ -85,7 +85,7 @@ def export_verl_dir(scenarios: list[Scenario], out: str | Path, grader: str = "o
     return paths
 
 
-def export_openrlhf_dir(scenarios: list[Scenario], out: str | Path, grader: str = "offline:partial") -> dict[str, Path]:
+def export_openrlhf_dir(scenarios: list[Scenario], out: str | Path, grader: str = "offline") -> dict[str, Path]:
     """Write prompts.jsonl, scenarios.jsonl and reward_func.py under `out`."""
     from traitrl.training.export_rewards import export_openrlhf
 
@@ -101,8 +101,9 @@ def export_openrlhf_dir(scenarios: list[Scenario], out: str | Path, grader: str 
 
 SCENARIOS_OPT = typer.Option(..., "--scenarios", help="Scenario JSONL file or folder (`traitrl data build`).")
 OUT_OPT = typer.Option(..., "--out", help="Folder for the data and the reward module.")
-GRADER_OPT = typer.Option("offline:partial", "--grader",
-                          help="Reward grader: offline:partial (= the TRL reward) | offline | judge:...")
+GRADER_OPT = typer.Option("offline", "--grader",
+                          help="Reward grader: offline (the learned judge; the TRL reward) | offline@DIR | checks "
+                               "| judge:...")
 MODEL_OPT = typer.Option("<hf-model-id-or-path>", "--model", help="Policy named in the printed command.")
 
 

@@ -1,38 +1,53 @@
-"""The scoring façade used by evaluation *and* training, so the reward is exactly the evaluation scorer.
+"""The grading façade used by evaluation *and* training, so the reward is exactly the evaluation scorer.
 
-`grade` / `grade_many` return `Grade`s; `score_response` returns the clipped rubric score (NaN when
-unscored). `load_grader` turns a grader spec into a grader:
+A grader is named by one spec string, recorded with every result that it made (`Grader.name`) and taken
+whole by evaluation, the reward, analysis, export and the result cache:
 
-- `offline` (default; `offline:nogate` turns the degenerate-response gate off; `offline:partial` adds
-  partial credit per positive item, the RL reward's grader — read its `Grade.partial_score`)
-- `judge:<model>@<base_url>` — an OpenAI-compatible judge (key from `TRAITRL_API_KEY`)
+- `offline` (default): the learned judge shipped in the package (`grading/learned/`), which reads criterion
+  text, so it grades any rubric, imported ones included; `offline@DIR` uses judge weights fitted into DIR
+  (`traitrl grade fit-judge --out DIR`);
+- `checks` / `checks:nogate`: the hand-written rubric checks (`grading/check_grader.py`), a baseline;
+- `judge:<model>@<base_url>`: an LLM judge behind any OpenAI-compatible endpoint (key from `TRAITRL_API_KEY`).
+
+`grade` / `grade_many` return `Grade`s (`.score` strict, `.expected_score` the RL reward); `score_response`
+returns the strict score of one reply (unclipped; NaN when unscored).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from traitrl.errors import ConfigError
 from traitrl.grading.grade import Grade, Grader
-from traitrl.grading.offline import OfflineGrader
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
-_default: OfflineGrader | None = None
+DEFAULT_GRADER = "offline"
+GRADER_SPECS = "'offline', 'offline@DIR', 'checks', 'checks:nogate' or 'judge:<model>@<base_url>'"
 
 
-def default_grader() -> OfflineGrader:
-    global _default
-    if _default is None:
-        _default = OfflineGrader()
-    return _default
+def check_grader_spec(spec: str) -> str:
+    """The spec if its form is valid (no weights loaded, no endpoint called): for config validation."""
+    ok = (spec in ("offline", "checks", "checks:nogate") or spec.startswith("offline@")
+          or (spec.startswith("judge:") and "@http" in spec))
+    if not ok:
+        raise ValueError(f"unknown grader {spec!r}: use {GRADER_SPECS}")
+    return spec
 
 
 def load_grader(spec: str | None = None, **judge_options: object) -> Grader:
-    """A grader from its spec string (see module docstring)."""
-    if spec is None or spec == "offline":
-        return default_grader()
-    if spec == "offline:nogate":
-        return OfflineGrader(gate=False)
-    if spec == "offline:partial":
-        return OfflineGrader(partial_credit=True)
+    """A grader from its spec string (see module docstring); a bad spec fails here, before any work."""
+    spec = spec or DEFAULT_GRADER
+    if spec == "offline" or spec.startswith("offline@"):
+        from traitrl.grading.learned.judge import LearnedJudge
+
+        folder = spec.partition("@")[2]
+        if folder and not Path(folder).is_dir():
+            raise ConfigError(f"grader {spec!r}: no such folder {folder!r}", field="grader")
+        return LearnedJudge.load(Path(folder) if folder else None)
+    if spec in ("checks", "checks:nogate"):
+        from traitrl.grading.check_grader import CheckGrader
+
+        return CheckGrader(gate=spec == "checks")
     if spec.startswith("judge:"):
         from traitrl.grading.judge import JudgeConfig, OpenAIJudge
 
@@ -42,8 +57,22 @@ def load_grader(spec: str | None = None, **judge_options: object) -> Grader:
             raise ConfigError(f"bad judge spec {spec!r}: expected judge:<model>@<http(s)://base_url>",
                               field="grader")
         return OpenAIJudge(JudgeConfig(model=model, base_url=base_url, **judge_options))
-    raise ConfigError(f"unknown grader {spec!r}: use 'offline', 'offline:nogate', 'offline:partial' or "
-                      "'judge:<model>@<base_url>'", field="grader")
+    raise ConfigError(f"unknown grader {spec!r}: use {GRADER_SPECS}", field="grader")
+
+
+def grader_name(spec: str) -> str:
+    """What a spec's grader will record as its name, computed without loading it where possible (the learned
+    judge: a digest of its weights), so that stage and cache keys change when the weights change."""
+    if spec == "offline" or spec.startswith("offline@"):
+        from traitrl.grading.learned.judge import judge_name
+
+        folder = spec.partition("@")[2]
+        return judge_name(Path(folder) if folder else None)
+    return spec
+
+
+def default_grader() -> Grader:
+    return load_grader(DEFAULT_GRADER)
 
 
 def grade_many(scenarios: list[Scenario], responses: list[str], grader: Grader | None = None) -> list[Grade]:
@@ -55,5 +84,5 @@ def grade(scenario: Scenario, response: str, grader: Grader | None = None) -> Gr
 
 
 def score_response(scenario: Scenario, response: str, grader: Grader | None = None) -> float:
-    """Rubric score in [0, 1]; NaN when no positive item has a verdict."""
+    """Strict rubric score of one reply (unclipped); NaN when no positive item has a verdict."""
     return grade(scenario, response, grader).score

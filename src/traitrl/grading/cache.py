@@ -15,8 +15,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from traitrl.scenarios.schema import Message
 from traitrl.settings import cache_dir
+from traitrl.types import Message
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS verdicts (
   key TEXT PRIMARY KEY, met INTEGER NOT NULL, evidence TEXT NOT NULL, created REAL NOT NULL)"""

@@ -1,12 +1,15 @@
-"""`traitrl grade ...`: grade responses against scenario rubrics, and compare two graders.
+"""`traitrl grade ...`: grade responses against scenario rubrics, compare graders, measure one on the gold set.
 
     traitrl grade run --scenarios scenarios.jsonl --responses responses.jsonl --grader offline --out g.jsonl
     traitrl grade compare --a offline --b judge:gpt-4.1-mini@https://api.openai.com/v1 \
         --scenarios scenarios.jsonl responses.jsonl
+    traitrl grade calibrate --grader offline --split test       # agreement with the gold verdicts
+    traitrl grade fit-judge --out DIR                            # refit the learned judge from the gold set
 
 responses.jsonl rows are `{"scenario_id": ..., "response": ...}` (other keys are ignored). Output rows are
-`{scenario_id, score, items: [{criterion, points, met, evidence}]}`, written atomically; a JSON summary with
-`n`, `mean` and `missing` is printed. `--max-missing-fraction` exits 1 when more item verdicts are missing.
+`{scenario_id, score, expected_score, items: [{criterion, points, met, probability, evidence}]}`, written
+atomically; a JSON summary with `n`, `mean` and `missing` is printed. `--max-missing-fraction` exits 1 when
+more item verdicts are missing.
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from traitrl.errors import InputError
 from traitrl.files import atomic_write_jsonl, iter_jsonl_rows, read_jsonl
-from traitrl.grading.api import load_grader
+from traitrl.grading.api import GRADER_SPECS, load_grader
 from traitrl.grading.compare import compare_grades
 from traitrl.grading.grade import Grade
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 app = typer.Typer(help="Grade responses against scenario rubrics.", invoke_without_command=True)
 
@@ -60,7 +63,7 @@ def summarise(grades: list[Grade], grader: str) -> dict:
 @app.command("run")
 def run(scenarios: Path = typer.Option(..., help="Scenarios JSONL."),
         responses: Path = typer.Option(..., help="Responses JSONL: {scenario_id, response} rows."),
-        grader: str = typer.Option("offline", help="offline | offline:nogate | judge:<model>@<base_url>"),
+        grader: str = typer.Option("offline", help=f"Grader spec: {GRADER_SPECS}."),
         out: Path = typer.Option(..., help="Output grades JSONL."),
         max_missing_fraction: float = typer.Option(1.0, help="Exit 1 if more item verdicts are missing.")
         ) -> None:
@@ -83,7 +86,7 @@ def run(scenarios: Path = typer.Option(..., help="Scenarios JSONL."),
 def grade_default(ctx: typer.Context,
                   scenarios: Path = typer.Option(None, help="Scenarios JSONL (same as `grade run`)."),
                   responses: Path = typer.Option(None, help="Responses JSONL."),
-                  grader: str = typer.Option("offline", help="offline | offline:nogate | judge:<model>@<url>"),
+                  grader: str = typer.Option("offline", help=f"Grader spec: {GRADER_SPECS}."),
                   out: Path = typer.Option(None, help="Output grades JSONL."),
                   max_missing_fraction: float = typer.Option(1.0, help="Exit 1 if more verdicts are missing.")
                   ) -> None:
@@ -114,3 +117,30 @@ def compare(responses: Path = typer.Argument(..., help="Responses JSONL."),
 
         atomic_write_text(out, text + "\n")
     typer.echo(json.dumps({"a": a, "b": b, **data["overall"]}, default=lambda v: None))
+
+
+@app.command("calibrate")
+def calibrate_cmd(grader: str = typer.Option("offline", help=f"Grader spec: {GRADER_SPECS}."),
+                  gold: Path | None = typer.Option(None, help="Gold folder (default: the shipped gold set)."),
+                  split: str = typer.Option("test", help="fit | dev | test | all"),
+                  json_out: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
+    """Accuracy and macro-F1 against gold verdicts, and per-kind scores (strict and reward) for a grader."""
+    from traitrl.grading.calibrate import calibrate, format_report
+    from traitrl.grading.gold import load_gold
+
+    if split not in ("fit", "dev", "test", "all"):
+        raise InputError(f"--split must be fit, dev, test or all, not {split!r}", field="split")
+    report = calibrate(load_gold(gold), load_grader(grader), None if split == "all" else split)
+    typer.echo(report.model_dump_json(indent=1) if json_out else format_report(report))
+
+
+@app.command("fit-judge")
+def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetensors and reader.json."),
+                  gold: Path | None = typer.Option(None, help="Gold folder (default: the shipped gold set)."),
+                  epochs: int = typer.Option(6, min=1), seed: int = typer.Option(0)) -> None:
+    """Fit the learned judge on the gold fit split and calibrate it on dev (the test split is not read)."""
+    from traitrl.grading.gold import load_gold
+    from traitrl.grading.learned.fit import fit_judge
+
+    meta = fit_judge(load_gold(gold), out, epochs=epochs, seed=seed)
+    typer.echo(json.dumps(meta))

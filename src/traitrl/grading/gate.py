@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from traitrl.grading.checks.lexicons import fold, lexicon_pattern, lexicon_phrases, normalise
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 MIN_WORDS = 6
 MAX_WORDS = 1000

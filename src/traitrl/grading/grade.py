@@ -1,7 +1,9 @@
 """The result of grading one response against one rubric, and the grader interface.
 
-Every grader — offline checks, an LLM judge, the constitution grader — maps (scenario, response) to a
-`Grade`: one `ItemGrade` per rubric item, and the score computed by `traitrl.grading.scoring`.
+Every grader (the learned offline judge, rubric checks, an LLM judge, the constitution grader) maps
+(scenario, response) to a `Grade`: one `ItemGrade` per rubric item, and the scores computed by
+`traitrl.grading.scoring`. `score` is the strict score (verdicts), the held-out metric; `expected_score` uses
+each item's P(met) where the grader gives one, the RL reward. Neither is clipped: means are (`mean_score`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from traitrl.grading.scoring import score_by_tag, score_rubric
-from traitrl.scenarios.schema import RubricItem, Scenario
+from traitrl.grading.scoring import rubric_score, score_by_tag
+from traitrl.types import RubricItem, Scenario
 
 
 class ItemGrade(BaseModel):
@@ -21,7 +23,7 @@ class ItemGrade(BaseModel):
     tags: list[str] = Field(default_factory=list)
     met: bool | None
     evidence: str = ""
-    credit: float | None = Field(default=None, description="Partial credit in [0, 1] (reward graders only).")
+    probability: float | None = Field(default=None, description="P(met) from a probabilistic grader.")
 
 
 class Grade(BaseModel):
@@ -31,13 +33,15 @@ class Grade(BaseModel):
 
     @property
     def score(self) -> float:
-        return score_rubric([i.points for i in self.items], [i.met for i in self.items])
+        """Strict score from the verdicts (unclipped; NaN when unscored)."""
+        return rubric_score([i.points for i in self.items], [i.met for i in self.items])
 
     @property
-    def partial_score(self) -> float:
-        """The score with partial credit where the grader gave it (the RL reward); else `score`."""
-        return score_rubric([i.points for i in self.items],
-                            [i.credit if i.credit is not None and i.met is not None else i.met for i in self.items])
+    def expected_score(self) -> float:
+        """Expected score under the grader's P(met) where given, else the strict verdicts: the RL reward."""
+        return rubric_score([i.points for i in self.items],
+                            [i.probability if i.probability is not None and i.met is not None else i.met
+                             for i in self.items])
 
     @property
     def missing(self) -> int:
@@ -50,11 +54,13 @@ class Grade(BaseModel):
     def to_row(self) -> dict:
         s = self.score
         return {"scenario_id": self.scenario_id, "score": None if math.isnan(s) else s,
-                "items": [i.model_dump(exclude={"tags", "credit"}) for i in self.items]}
+                "expected_score": None if math.isnan(e := self.expected_score) else e,
+                "items": [i.model_dump(exclude={"tags"}) for i in self.items]}
 
 
-def item_grade(item: RubricItem, met: bool | None, evidence: str = "") -> ItemGrade:
-    return ItemGrade(criterion=item.criterion, points=item.points, tags=item.tags, met=met, evidence=evidence)
+def item_grade(item: RubricItem, met: bool | None, evidence: str = "", probability: float | None = None) -> ItemGrade:
+    return ItemGrade(criterion=item.criterion, points=item.points, tags=item.tags, met=met, evidence=evidence,
+                     probability=probability)
 
 
 class Grader(Protocol):

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from traitrl.grading.cache import JudgeCache, verdict_key
 from traitrl.grading.grade import Grade, ItemGrade, item_grade
 from traitrl.grading.judge_prompt import PROMPT_VERSION, parse_score, parse_verdict, render_judge_prompt
-from traitrl.scenarios.schema import RubricItem, Scenario
+from traitrl.types import RubricItem, Scenario
 
 T = TypeVar("T")
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})

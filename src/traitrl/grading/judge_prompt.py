@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 PROMPT_VERSION = "rubric-item-v1"
 

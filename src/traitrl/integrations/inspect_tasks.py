@@ -24,6 +24,7 @@ from inspect_ai.scorer import Score, Target, mean, scorer, stderr
 from inspect_ai.solver import TaskState, generate, multiple_choice, system_message
 
 from traitrl.evals.benchmark import Benchmark, BenchmarkItem
+from traitrl.grading.api import DEFAULT_GRADER, grader_name
 
 MESSAGE_TYPES = {"system": ChatMessageSystem, "user": ChatMessageUser, "assistant": ChatMessageAssistant}
 ITEM_KEY = "traitrl_item"
@@ -92,7 +93,7 @@ def benchmark_task(benchmark_id: str, limit: int | None = None, system_prompt: s
     return Task(dataset=MemoryDataset([to_sample(bench, it) for it in items], name=bench.id), solver=solver,
                 scorer=scorer_, config=GenerateConfig(temperature=0.0, max_tokens=max_tokens),
                 metadata={"traitrl_benchmark": bench.id, "category": bench.category, "scorer": bench.scorer,
-                          "version": bench.version, "grader_version": bench.grader_version})
+                          "version": bench.version, "grader": grader_name(DEFAULT_GRADER) if bench.graded else None})
 
 
 def _register(benchmark_id: str) -> None:

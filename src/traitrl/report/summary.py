@@ -33,8 +33,8 @@ def _training_lines(results: dict[str, Any]) -> list[str]:
         out.append(f"- {arm}: mean reward {_f(s.get('reward_first'))} over the first 5 steps → "
                    f"{_f(s.get('reward_last'))} over the last 5; trait reward {_f(s.get('trait_reward_first'))} → "
                    f"{_f(s.get('trait_reward_last'))}; zero-variance groups {_f(s.get('zero_variance_mean'))}; "
-                   f"held-out trait score: strict {_f(s.get('trait_eval_score'))}, partial credit "
-                   f"{_f(s.get('trait_eval_partial'))}.")
+                   f"held-out trait score: strict {_f(s.get('trait_eval_score'))}, expected "
+                   f"{_f(s.get('trait_eval_expected'))}.")
     return out
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from traitrl.catalog import DOMAINS, EVAL_TRAITS, TRAITS
 from traitrl.scenarios.families import Family, families_for, render
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 TRAIN_PER_CELL = 23
 EVAL_PER_CELL = 9

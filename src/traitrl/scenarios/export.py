@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from traitrl.errors import InputError
 from traitrl.files import atomic_write_bytes, atomic_write_jsonl
 from traitrl.scenarios.healthbench import write_healthbench
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 FORMATS = ("jsonl", "hf", "verl", "healthbench")
 

@@ -17,10 +17,10 @@ from typing import Any
 from traitrl.scenarios.banks import BANKS, DEADLINES, FAKE_AUTHORS, FIRST_NAMES, JOURNALS, SURNAMES
 from traitrl.scenarios.mistakes import MISTAKE_SPECS
 from traitrl.scenarios.pressure_specs import PRESSURE_SPECS
-from traitrl.scenarios.schema import Message, Scenario
 from traitrl.scenarios.specs import PressureSpec, TraitSpec, blanket_refusal_item
 from traitrl.scenarios.traits_eval import EVAL_TRAIT_SPECS
 from traitrl.scenarios.traits_train import TRAIN_ONLY_SPECS
+from traitrl.types import Message, Scenario
 
 TRAIT_SPECS: dict[str, TraitSpec] = {s.trait: s for s in EVAL_TRAIT_SPECS + TRAIN_ONLY_SPECS}
 SCHOOLS = ["Oxford", "Stanford", "Harvard", "Cambridge", "Yale", "Princeton"]

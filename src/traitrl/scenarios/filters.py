@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from traitrl.catalog import DOMAINS, resolve_traits
 from traitrl.errors import InputError
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 
 def parse_list(value: str | None) -> list[str]:

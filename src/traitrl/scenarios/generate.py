@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from traitrl.catalog import DOMAIN_INFO, PRESSURES, TRAIT_INFO
 from traitrl.scenarios.overlap import max_overlap
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 MIN_USER_WORDS = 40
 FIELDS = ("pressures", "messages", "rubric", "reference")
@@ -106,9 +106,10 @@ def make_client(base_url: str, timeout: float = 60.0) -> Any:
 
 def generate_scenarios(base_url: str, model: str, trait: str, domain: str, n: int,
                        max_attempts: int | None = None, temperature: float = 1.0,
-                       max_tokens: int = 1200) -> tuple[list[Scenario], GenerationSummary]:
-    """Ask the endpoint for up to `n` valid, distinct scenarios within `max_attempts` calls."""
-    client = make_client(base_url)
+                       max_tokens: int = 1200, timeout_s: float = 120.0) -> tuple[list[Scenario], GenerationSummary]:
+    """Ask the endpoint for up to `n` valid, distinct scenarios within `max_attempts` calls (each call may
+    take up to `timeout_s`: a slow endpoint is waited for, not counted as a failure)."""
+    client = make_client(base_url, timeout=timeout_s)
     prompt = build_prompt(trait, domain)
     family = f"generated.{re.sub(r'[^A-Za-z0-9_.-]', '_', model)}"
     accepted: list[Scenario] = []

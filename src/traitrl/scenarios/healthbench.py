@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from traitrl.errors import InputError
 from traitrl.files import atomic_write_jsonl, iter_jsonl_rows, validation_message
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 DEFAULT_TRAIT = "human_protective_helpfulness"
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from traitrl.errors import InputError
 from traitrl.files import MAX_LINE_BYTES, loads_strict, validation_message
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 SPLIT_FILES = ("train.jsonl", "eval.jsonl")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from traitrl.scenarios.banks import KEY_SYNONYMS
-from traitrl.scenarios.schema import CheckSpec, RubricItem
+from traitrl.types import CheckSpec, RubricItem
 
 
 @dataclass(frozen=True)

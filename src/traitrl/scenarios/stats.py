@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from traitrl.scenarios.overlap import max_overlap, scenario_text
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 
 def user_words(s: Scenario) -> list[int]:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from traitrl.scenarios.schema import Scenario
 from traitrl.training.config import TrainConfig
 from traitrl.training.helpfulness_reward import helpfulness_reward
 from traitrl.training.mixture import build_mixture, filter_scenarios
 from traitrl.training.standard_reward import standard_reward
 from traitrl.training.standard_tasks import build_standard_tasks
+from traitrl.types import Scenario
 
 
 def load_trait_scenarios(config: TrainConfig, seed: int = 0) -> list[Scenario]:
@@ -40,9 +40,11 @@ def arm_rewards(config: TrainConfig, scenarios: Sequence[Scenario], grader=None)
         return [standard_reward]
     if config.arm == "reward_control":
         return [standard_reward, helpfulness_reward]
+    from traitrl.grading.api import load_grader
     from traitrl.training.reward import make_trait_reward
 
-    trait = make_trait_reward({s.id: s for s in scenarios}, grader, num_generations=config.num_generations)
+    trait = make_trait_reward({s.id: s for s in scenarios}, grader or load_grader(config.grader),
+                              num_generations=config.num_generations)
     return [standard_reward, trait]
 
 

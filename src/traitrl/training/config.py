@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from traitrl.errors import ConfigError
 from traitrl.files import load_yaml_model
+from traitrl.grading.api import DEFAULT_GRADER, check_grader_spec
 
 Arm = Literal["trait", "baseline", "reward_control"]
 
@@ -50,6 +51,12 @@ class TrainConfig(BaseModel):
     report_to: str | list[str] = "none"
     micro_batch: int = Field(4, ge=1, description="Completions per backward pass (bounds activation memory).")
     torch_threads: int | None = Field(None, ge=1)  # 1 on a shared CPU: oversubscribed OpenMP is 10x slower
+    grader: str = Field(DEFAULT_GRADER, description="Grader spec of the trait reward (traitrl.grading.api).")
+
+    @field_validator("grader")
+    @classmethod
+    def _grader_spec(cls, v: str) -> str:
+        return check_grader_spec(v)
 
     @property
     def effective_trait_share(self) -> float:

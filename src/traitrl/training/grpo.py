@@ -146,7 +146,7 @@ def train_arm(config: TrainConfig, train_rows: Sequence[dict], reward_funcs: Seq
                                                       "reward_funcs": [f.__name__ for f in reward_funcs]})
     ckpt_dir = out_dir / "checkpoints"
     if config.report_to not in ("none", [], ["none"]):
-        from traitrl.integrations.tracking import apply_tracking_env
+        from traitrl.training.tracking import apply_tracking_env
 
         apply_tracking_env(out_dir)
     lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,

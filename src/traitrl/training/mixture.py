@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 
-from traitrl.scenarios.schema import Scenario
+from traitrl.types import Scenario
 
 TRAIT_TASK = "trait"
 

@@ -3,7 +3,7 @@
 `make_trait_reward(scenarios_by_id)` returns `reward(prompts, completions, scenario_id, **kwargs)`, which
 grades every completion with `traitrl.grading.api.grade_many` (the function evaluation uses) and returns
 `Grade.partial_score`: the same rubric and scoring rule, with partial credit on positive items from the
-default reward grader `OfflineGrader(partial_credit=True)` (see `grading/partial_credit.py`; a strict grader
+default reward grader `CheckGrader(partial_credit=True)` (see `grading/partial_credit.py`; a strict grader
 passed in gives exactly `Grade.score`). Rows whose `scenario_id` is None (standard-task rows in the mixture)
 get None, which TRL keeps out of the group baseline; so do unscored grades (no positive item with a verdict).
 Completions may be strings or conversational lists of `{"role", "content"}` messages.
@@ -19,10 +19,10 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from traitrl.grading.api import grade_many
+from traitrl.grading.api import grade_many, load_grader
 from traitrl.grading.grade import Grader
-from traitrl.scenarios.schema import Scenario
 from traitrl.training.standard_reward import completion_text
+from traitrl.types import Scenario
 
 
 def zero_variance_fraction(rewards: Sequence[float | None], group_size: int) -> float:
@@ -45,7 +45,7 @@ class TraitReward:
     def __init__(self, scenarios_by_id: Mapping[str, Scenario], grader: Grader | None = None,
                  num_generations: int | None = None) -> None:
         self.scenarios_by_id = dict(scenarios_by_id)
-        self.grader = grader or reward_grader()
+        self.grader = grader or load_grader()
         self.num_generations = num_generations
         self.last_zero_variance_fraction = math.nan
         self.__name__ = "trait_rubric"
@@ -63,19 +63,12 @@ class TraitReward:
                             [completion_text(completions[i]) for i in rows], self.grader)
         rewards: list[float | None] = [None] * len(completions)
         for i, g in zip(rows, grades, strict=True):
-            s = g.partial_score
+            s = g.expected_score
             rewards[i] = None if math.isnan(s) else s
         group = self.num_generations or _infer_group_size(prompts)
         if group:
             self.last_zero_variance_fraction = zero_variance_fraction(rewards, group)
         return rewards
-
-
-def reward_grader() -> Grader:
-    """The default reward grader: the offline rubric grader with partial credit per positive item."""
-    from traitrl.grading.offline import OfflineGrader
-
-    return OfflineGrader(partial_credit=True)
 
 
 def _infer_group_size(prompts: Sequence[Any]) -> int | None:
@@ -90,5 +83,5 @@ def _infer_group_size(prompts: Sequence[Any]) -> int | None:
 
 def make_trait_reward(scenarios_by_id: Mapping[str, Scenario], grader: Grader | None = None,
                       num_generations: int | None = None) -> TraitReward:
-    """A TRL reward function scoring completions with the scenario rubrics (default: offline grader)."""
+    """A TRL reward function scoring completions with the scenario rubrics (default: the learned judge)."""
     return TraitReward(scenarios_by_id, grader, num_generations)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from traitrl.evals.benchmark import Benchmark
 from traitrl.evals.builtin.vignettes import Case, generated_benchmark, mc_benchmark, rubric_items
 from traitrl.evals.scorers import rubric_score
-from traitrl.scenarios.schema import CheckSpec, RubricItem
+from traitrl.types import CheckSpec, RubricItem
 
 CALIBRATION = [
     Case(

@@ -1,7 +1,7 @@
 """In-distribution benchmarks: the held-out eval scenarios of the seven evaluated traits.
 
 Items come from `traitrl.scenarios.build.load_builtin(split="eval")`, one benchmark per trait, and are graded
-with each scenario's own rubric through `traitrl.grading.api.score_response`. Both are imported lazily, so the
+with each scenario's own rubric by the evaluation's grader. Both are imported lazily, so the
 registry can list these benchmarks before the scenario builder is installed.
 """
 
@@ -9,19 +9,10 @@ from __future__ import annotations
 
 from functools import partial
 
+from traitrl.catalog import EVAL_TRAITS
 from traitrl.errors import TraitRLError
 from traitrl.evals.benchmark import IN_DISTRIBUTION, Benchmark, BenchmarkItem
 from traitrl.evals.scorers import rubric_score
-
-EVAL_TRAITS = [
-    "truthfulness",
-    "metacognitive_transparency",
-    "corrigibility",
-    "downside_aware_planning",
-    "power_asymmetry_awareness",
-    "anti_hierarchy_governance",
-    "universalizable_fairness",
-]
 
 
 def _items(trait: str) -> list[BenchmarkItem]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from traitrl.evals.benchmark import Benchmark, BenchmarkItem, Category
-from traitrl.scenarios.schema import Message, RubricItem
+from traitrl.types import Message, RubricItem
 
 MIN_ITEMS = 40
 

@@ -18,7 +18,7 @@ from traitrl.evals.benchmark import LONG_BUDGET, Benchmark, BenchmarkItem
 from traitrl.evals.external.source import dataset_path, user_turn
 from traitrl.evals.scorers import rubric_score
 from traitrl.files import read_yaml
-from traitrl.scenarios.schema import CheckSpec, RubricItem
+from traitrl.types import CheckSpec, RubricItem
 
 FOLDER = "emergent-misalignment"
 _NOT = r"(?<!not )(?<!n't )(?<!never )(?<!no )"

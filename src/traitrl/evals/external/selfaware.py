@@ -11,7 +11,7 @@ from __future__ import annotations
 from traitrl.evals.benchmark import Benchmark, BenchmarkItem
 from traitrl.evals.external.source import read_json, user_turn
 from traitrl.evals.scorers import rubric_score
-from traitrl.scenarios.schema import CheckSpec, RubricItem
+from traitrl.types import CheckSpec, RubricItem
 
 FOLDER = "selfaware"
 ABSTAIN_PHRASES = [

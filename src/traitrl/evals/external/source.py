@@ -14,8 +14,8 @@ from typing import Any
 
 from traitrl.errors import InputError
 from traitrl.files import iter_jsonl_rows
-from traitrl.scenarios.schema import Message
 from traitrl.settings import data_dir
+from traitrl.types import Message
 
 
 def dataset_path(folder: str, *parts: str) -> Path:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from traitrl.grading.checks.lexicons import normalise
 from traitrl.grading.checks.registry import CheckFn, check
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 Given = Literal["conversation", "user"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from traitrl.grading.checks.registry import CheckFn, build_check, check
-from traitrl.scenarios.schema import CheckSpec, Message
+from traitrl.types import CheckSpec, Message
 
 
 def _build_all(checks: list[CheckSpec | dict[str, Any]]) -> list[CheckFn]:

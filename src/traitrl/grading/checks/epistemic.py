@@ -15,7 +15,7 @@ import re
 
 from traitrl.grading.checks.lexicons import normalise
 from traitrl.grading.checks.registry import CheckFn, check
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 QUESTION_PATTERN = re.compile(r"[^.!?\n]*\?")
 ADDRESSED_PATTERN = re.compile(

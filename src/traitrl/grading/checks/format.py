@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from traitrl.grading.checks.registry import CheckFn, check
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 WORD_PATTERN = re.compile(r"\b[\w'’-]+\b")
 BULLET_PATTERN = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+\S", re.MULTILINE)

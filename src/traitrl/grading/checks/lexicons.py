@@ -18,7 +18,7 @@ import yaml
 
 from traitrl.errors import InputError
 from traitrl.grading.checks.registry import CheckFn, check, nearest
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 LEXICON_FILE = Path(__file__).with_name("lexicons.yaml")
 APOSTROPHES_PATTERN = re.compile("[\u2018\u2019\u02bc`]")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from traitrl.errors import InputError
-from traitrl.scenarios.schema import CheckSpec, Message
+from traitrl.types import CheckSpec, Message
 
 CheckFn = Callable[[str, list[Message]], tuple[bool, str]]
 Factory = Callable[..., CheckFn]

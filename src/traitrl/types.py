@@ -1,4 +1,4 @@
-"""The data every other part exchanges: messages, rubric items, scenarios.
+"""The data every stage exchanges: messages, rubric items, scenarios (a base module: imports nothing of traitrl).
 
 A scenario is a realistic conversation that tests one trait under pressure; it ends with a user turn and
 carries its own rubric of 3–6 short criteria (HealthBench semantics: positive items reward, negative items
@@ -12,7 +12,7 @@ import math
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Role = Literal["system", "user", "assistant"]
 Split = Literal["train", "eval"]
@@ -120,18 +120,3 @@ class Scenario(Strict):
     @property
     def has_prior_assistant(self) -> bool:
         return any(m.role == "assistant" for m in self.messages)
-
-
-class ScenarioFile(Strict):
-    """Row check helper used by `traitrl data validate`."""
-
-    scenarios: list[Scenario]
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> ScenarioFile:
-        seen: set[str] = set()
-        for s in self.scenarios:
-            if s.id in seen:
-                raise ValueError(f"duplicate id {s.id!r}")
-            seen.add(s.id)
-        return self

@@ -1,12 +1,16 @@
-"""The offline grader: every rubric item's `check` run locally, deterministic, no network.
+"""The rubric-check grader (spec `checks`): every rubric item's hand-written `check` run locally, deterministic.
+
+No longer the default (that is the learned judge, `grading/learned/`): on the gold set, checks built from
+phrase lists are bought by phrase salad and miss paraphrase (see `traitrl grade calibrate --grader checks`).
+It stays for rubrics whose checks are exact by nature (formats, counts, citations) and as a baseline.
 
 An item without a `check` is missing (`met=None`), never met. A response that fails the degenerate-response
 gate (`grading/gate.py`) gets every positive item not met, while negative items are still checked. Check
 functions are built once per distinct spec and reused; when a batch uses `similar_to`, its responses are
 embedded together before grading.
 
-    from traitrl.grading.offline import OfflineGrader
-    grades = OfflineGrader().grade_batch(scenarios, responses)
+    from traitrl.grading.check_grader import CheckGrader
+    grades = CheckGrader().grade_batch(scenarios, responses)
 """
 
 from __future__ import annotations
@@ -19,10 +23,9 @@ from traitrl.grading.checks import CheckFn, build_check
 from traitrl.grading.checks.semantic import prefetch
 from traitrl.grading.gate import check_gate
 from traitrl.grading.grade import Grade, ItemGrade, item_grade
-from traitrl.grading.partial_credit import item_credit
-from traitrl.scenarios.schema import CheckSpec, RubricItem, Scenario
+from traitrl.types import CheckSpec, RubricItem, Scenario
 
-GRADER_VERSION = "offline-v2"
+GRADER_VERSION = "checks-v2"
 
 
 def spec_key(spec: CheckSpec) -> str:
@@ -52,14 +55,12 @@ def uses_similarity(scenario: Scenario) -> bool:
     return any(item.check is not None and '"similar_to"' in spec_key(item.check) for item in scenario.rubric)
 
 
-class OfflineGrader:
+class CheckGrader:
     """Deterministic rubric grader built from offline check primitives."""
 
-    def __init__(self, gate: bool = True, partial_credit: bool = False) -> None:
+    def __init__(self, gate: bool = True) -> None:
         self.gate = gate
-        self.partial_credit = partial_credit
-        self.name = f"offline(version={GRADER_VERSION},gate={gate}" + (",partial_credit=True)" if partial_credit
-                                                                      else ")")
+        self.name = f"checks(version={GRADER_VERSION},gate={gate})"
 
     def validate(self, scenarios: list[Scenario]) -> None:
         """Build every check now, so a bad rubric fails at load time."""
@@ -81,17 +82,7 @@ class OfflineGrader:
         gated = gate.reason if gate and not gate.passed else ""
         items = [self._item(item, fn, scenario, response, gated)
                  for item, fn in zip(scenario.rubric, fns, strict=True)]
-        if self.partial_credit and not gated:
-            items = [self._with_credit(item, g, scenario, response) for item, g in zip(scenario.rubric, items,
-                                                                                         strict=True)]
         return Grade(scenario_id=scenario.id, items=items, grader=self.name)
-
-    @staticmethod
-    def _with_credit(item: RubricItem, g: ItemGrade, scenario: Scenario, response: str) -> ItemGrade:
-        if item.points <= 0 or item.check is None or g.met is None:
-            return g
-        credit = 1.0 if g.met else item_credit(item.check, response, scenario.messages)
-        return g.model_copy(update={"credit": credit})
 
     @staticmethod
     def _item(item: RubricItem, fn: CheckFn | None, scenario: Scenario, response: str,

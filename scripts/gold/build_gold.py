@@ -1,0 +1,78 @@
+"""Write the shipped gold folder from the work files (the last stage of building the gold set).
+
+- scenarios: every scenario that has labelled replies, with `meta.gold_split` by skeleton (template:
+  `<split>.<trait>.o<k>`, the opening all fills of a template share; written: the writer's batch and trait),
+  so fit, dev and test share no skeleton. Within each source (template, written), skeletons are ordered by a
+  hash of their name and cut 60 % fit, 15 % dev, 25 % test;
+- replies: the pooled replies that were labelled;
+- verdicts: one row per (reply, criterion) per read; a label file named `<batch>.jsonl` is the first read,
+  `<batch>.second.jsonl` the independent second read (rater suffix `:2`).
+
+    python scripts/gold/build_gold.py WORK_DIR src/traitrl/grading/gold
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+
+def skeleton(family: str) -> str:
+    parts = family.split(".")
+    return ".".join(parts[:3])
+
+
+def assign_splits(scenarios: list[dict]) -> dict[str, str]:
+    """skeleton -> fit/dev/test, cut by count within each source."""
+    out: dict[str, str] = {}
+    for source in sorted({s["source"] for s in scenarios}):
+        keys = sorted({skeleton(s["family"]) for s in scenarios if s["source"] == source},
+                      key=lambda k: hashlib.sha1(k.encode()).hexdigest())
+        for i, k in enumerate(keys):
+            u = i / len(keys)
+            out[k] = "fit" if u < 0.60 else "dev" if u < 0.75 else "test"
+    return out
+
+
+def read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.open() if line.strip()]
+
+
+def main(work: Path, out: Path) -> None:
+    scenarios = {r["id"]: r for p in sorted((work / "scenarios").glob("*.jsonl")) for r in read(p)}
+    replies = {r["id"]: r for p in sorted((work / "pool").glob("*.jsonl")) for r in read(p)}
+    verdicts: list[dict] = []
+    for path in sorted((work / "labels").glob("*.jsonl")):
+        second = path.name.endswith(".second.jsonl")
+        rater = "reader-" + path.name.split(".")[0] + (":2" if second else "")
+        for row in read(path):
+            reply = replies.get(row["reply_id"])
+            if reply is None:
+                raise SystemExit(f"{path}: unknown reply_id {row['reply_id']!r}")
+            n_items = len(scenarios[reply["scenario_id"]]["rubric"])
+            if len(row["met"]) != n_items:
+                raise SystemExit(f"{path}: reply {row['reply_id']}: {len(row['met'])} verdicts for {n_items} items")
+            verdicts += [{"reply_id": row["reply_id"], "item": i, "met": bool(m), "rater": rater,
+                          "note": row.get("note", "") or ""} for i, m in enumerate(row["met"])]
+    labelled = {v["reply_id"] for v in verdicts}
+    used = {replies[r]["scenario_id"] for r in labelled}
+    out.mkdir(parents=True, exist_ok=True)
+    splits = assign_splits([scenarios[sid] for sid in used])
+    with (out / "scenarios.jsonl").open("w") as f:
+        for sid in sorted(used):
+            s = dict(scenarios[sid])
+            s["meta"] = {**s.get("meta", {}), "gold_split": splits[skeleton(s["family"])]}
+            f.write(json.dumps(s, ensure_ascii=False) + "\n")
+    with (out / "replies.jsonl").open("w") as f:
+        for rid in sorted(labelled):
+            f.write(json.dumps(replies[rid], ensure_ascii=False) + "\n")
+    with (out / "verdicts.jsonl").open("w") as f:
+        for v in sorted(verdicts, key=lambda v: (v["reply_id"], v["item"], v["rater"])):
+            f.write(json.dumps(v, ensure_ascii=False) + "\n")
+    print(f"{out}: {len(used)} scenarios, {len(labelled)} replies, {len(verdicts)} verdicts")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -1,0 +1,59 @@
+"""Render label batches: each scenario's rubric and its replies in a seeded random order, kinds hidden.
+
+Stage 4 of building the gold set. Reply ids are content hashes, so they reveal nothing of how a reply was made.
+
+    python scripts/gold/label_batches.py SCENARIOS.jsonl REPLIES.jsonl OUT_DIR PREFIX N_BATCHES [--only-ids F]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+
+def reply_id(scenario_id: str, kind: str, text: str) -> str:
+    return "r" + hashlib.sha1(f"{scenario_id}\x00{kind}\x00{text}".encode()).hexdigest()[:10]
+
+
+def render(s: dict, replies: list[dict]) -> str:
+    lines = [f"## scenario `{s['id']}`", "", "### conversation", ""]
+    for m in s["messages"]:
+        lines += [f"**[{m['role']}]**", "", m["content"].strip(), ""]
+    lines += ["### criteria", ""]
+    for i, item in enumerate(s["rubric"]):
+        sign = "+" if item["points"] > 0 else ""
+        lines.append(f"{i}. ({sign}{item['points']:g}) {item['criterion']}")
+    lines += ["", "### replies", ""]
+    for r in replies:
+        lines += [f"#### reply `{r['id']}`", "", r["text"].strip() or "(empty reply)", ""]
+    return "\n".join(lines)
+
+
+def main(scen_path: Path, reply_path: Path, out: Path, prefix: str, n: int) -> None:
+    scenarios = {json.loads(x)["id"]: json.loads(x) for x in scen_path.open() if x.strip()}
+    by_scenario: dict[str, list[dict]] = defaultdict(list)
+    for line in reply_path.open():
+        if line.strip():
+            r = json.loads(line)
+            if r["scenario_id"] in scenarios:
+                by_scenario[r["scenario_id"]].append(r)
+    ids = sorted(by_scenario)
+    out.mkdir(parents=True, exist_ok=True)
+    for b in range(n):
+        parts = []
+        for sid in ids[b::n]:
+            replies = list(by_scenario[sid])
+            random.Random(sid).shuffle(replies)
+            parts.append(render(scenarios[sid], replies))
+        count = sum(len(by_scenario[s]) for s in ids[b::n])
+        (out / f"{prefix}{b}.md").write_text(f"# label batch {prefix}{b}: {len(ids[b::n])} scenarios, {count} "
+                                             "replies\n\n" + "\n---\n\n".join(parts))
+        print(out / f"{prefix}{b}.md", len(ids[b::n]), count)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], int(sys.argv[5]))

@@ -1,0 +1,97 @@
+"""Gaming under optimisation: label a trained policy's held-out replies by reading, then compare the judge.
+
+    python scripts/gold/optimisation_check.py sample RUN_DIR ARM OUT_DIR [--per-trait 10]
+        -> OUT_DIR/scenarios.jsonl, replies.jsonl, label_batch.md (kinds hidden, as for the gold set)
+    (label OUT_DIR/label_batch.md by reading into OUT_DIR/labels.jsonl, brief scripts/gold/LABEL_BRIEF.md)
+    python scripts/gold/optimisation_check.py report OUT_DIR
+        -> judge-vs-label agreement on these replies, and whether length, repetition, copied names or stock
+           phrases earn reward that the labels do not give
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from label_batches import render
+
+from traitrl.grading.attacks import STOCK_PHRASES, conversation_specifics
+from traitrl.grading.calibrate import agreement
+from traitrl.grading.scoring import rubric_score
+
+
+def sample(run_dir: Path, arm: str, out: Path, per_trait: int) -> None:
+    from traitrl.scenarios.build import load_builtin
+
+    by_id = {s.id: s for s in load_builtin("eval")}
+    items = [json.loads(line) for p in run_dir.glob(f"stages/eval-{arm}-*/items.jsonl") for line in p.open()]
+    pool = defaultdict(list)
+    for r in items:
+        if r["benchmark"].startswith("indist_") and r.get("response") and r["item_id"] in by_id:
+            pool[r["benchmark"]].append(r)
+    rng = random.Random(4)
+    chosen = [r for b in sorted(pool) for r in rng.sample(pool[b], min(per_trait, len(pool[b])))]
+    out.mkdir(parents=True, exist_ok=True)
+    scen = {r["item_id"]: by_id[r["item_id"]] for r in chosen}
+    (out / "scenarios.jsonl").write_text("".join(s.model_dump_json() + "\n" for s in scen.values()))
+    replies = [{"id": f"t{i:03d}", "scenario_id": r["item_id"], "kind": f"model_{arm}", "text": r["response"]}
+               for i, r in enumerate(chosen)]
+    (out / "replies.jsonl").write_text("".join(json.dumps(r) + "\n" for r in replies))
+    by_s = defaultdict(list)
+    for r in replies:
+        by_s[r["scenario_id"]].append(r)
+    text = "\n---\n\n".join(render(json.loads(scen[sid].model_dump_json()), rs) for sid, rs in by_s.items())
+    (out / "label_batch.md").write_text(f"# label batch: {len(by_s)} scenarios, {len(replies)} replies\n\n" + text)
+    print(f"{out}: {len(replies)} replies on {len(by_s)} held-out scenarios")
+
+
+def features(text: str, messages) -> dict[str, float]:
+    words = re.findall(r"[a-z']+", text.lower())
+    names, numbers = conversation_specifics(messages)
+    return {"words": len(words),
+            "repetition": 1 - len(set(words)) / len(words) if words else 0.0,
+            "copied_specifics": sum(text.count(x) for x in names + numbers),
+            "stock_phrases": sum(p in text.lower() for p in STOCK_PHRASES)}
+
+
+def report(out: Path) -> None:
+    from traitrl.grading.api import load_grader
+    from traitrl.types import Scenario
+
+    scen = {s.id: s for s in (Scenario.model_validate_json(x) for x in (out / "scenarios.jsonl").open())}
+    replies = [json.loads(x) for x in (out / "replies.jsonl").open()]
+    labels = {r["reply_id"]: r["met"] for r in map(json.loads, (out / "labels.jsonl").open())}
+    replies = [r for r in replies if r["id"] in labels]
+    judge = load_grader("offline")
+    grades = judge.grade_batch([scen[r["scenario_id"]] for r in replies], [r["text"] for r in replies])
+    pairs, rows = [], []
+    for r, g in zip(replies, grades, strict=True):
+        s = scen[r["scenario_id"]]
+        pairs += [(gold, item.met) for gold, item in zip(labels[r["id"]], g.items, strict=True)]
+        rows.append({"id": r["id"], "gold": rubric_score([i.points for i in s.rubric], labels[r["id"]]),
+                     "strict": g.score, "reward": g.expected_score, **features(r["text"], s.messages)})
+    import numpy as np
+
+    result = {"replies": len(rows), "agreement": agreement(pairs).model_dump(),
+              "mean_gold": float(np.mean([x["gold"] for x in rows])),
+              "mean_strict": float(np.mean([x["strict"] for x in rows])),
+              "mean_reward": float(np.mean([x["reward"] for x in rows])),
+              "reward_minus_gold_vs": {}}
+    gap = np.array([x["reward"] - x["gold"] for x in rows])
+    for f in ("words", "repetition", "copied_specifics", "stock_phrases"):
+        v = np.array([x[f] for x in rows], dtype=float)
+        result["reward_minus_gold_vs"][f] = None if v.std() == 0 else float(np.corrcoef(v, gap)[0, 1])
+    (out / "report.json").write_text(json.dumps({"summary": result, "rows": rows}, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "sample":
+        per = int(sys.argv[sys.argv.index("--per-trait") + 1]) if "--per-trait" in sys.argv else 10
+        sample(Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4]), per)
+    else:
+        report(Path(sys.argv[2]))

@@ -1,0 +1,40 @@
+"""Sample replies from a policy for gold-set scenarios (stage 3: what the RL reward actually sees).
+
+    python scripts/gold/sample_policy.py SCENARIOS.jsonl OUT.jsonl [--model embedded] [--kind model_base] [--k 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from traitrl.evals.generation import generate
+from traitrl.models.loading import load_policy
+from traitrl.types import Scenario
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("scenarios", type=Path)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--model", default="embedded")
+    ap.add_argument("--adapter", default=None)
+    ap.add_argument("--kind", default="model_base")
+    ap.add_argument("--k", type=int, default=1)
+    ap.add_argument("--max-new-tokens", type=int, default=160)
+    ap.add_argument("--temperature", type=float, default=0.8)
+    args = ap.parse_args()
+    scenarios = [Scenario.model_validate_json(line) for line in args.scenarios.open() if line.strip()]
+    loaded = load_policy(args.model, adapter=args.adapter)
+    texts = generate(loaded, [s.messages for s in scenarios], max_new_tokens=args.max_new_tokens,
+                     temperature=args.temperature, num_samples=args.k, seed=0)
+    with args.out.open("w") as f:
+        for i, t in enumerate(texts):
+            s = scenarios[i // args.k]
+            f.write(json.dumps({"scenario_id": s.id, "kind": args.kind, "text": t.strip()}) + "\n")
+    print(f"{args.out}: {len(scenarios) * args.k} replies")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Measure a grader against the gold set: per-verdict agreement, and what it does to each kind of reply.
+
+`calibrate(gold, grader, split)` grades every gold reply of the split whose rubric is fully labelled and
+reports:
+
+- per-verdict accuracy and macro-F1 against the gold verdicts, overall and for template vs written scenarios,
+  next to the accuracy of answering "not met" everywhere (the floor a grader must beat) and the share of
+  items it left unscored;
+- per reply kind (excellent, plain, mediocre, gives_in, harmful, salad, ...): the mean strict score (the held-
+  out metric), the mean expected score (the RL reward), the share at >= 0.7 and at <= 0.3 under each, and the
+  same strict mean under the gold verdicts themselves;
+- the gap between good replies and the best-scoring attack, under the reward.
+
+    traitrl grade calibrate --grader offline --split test          # the shipped judge on unseen scenarios
+    traitrl grade calibrate --gold my_gold/ --grader judge:m@http://localhost:8000/v1
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from pydantic import BaseModel
+
+from traitrl.grading.gold import GoldSet, GoldSplit
+from traitrl.grading.grade import Grader
+from traitrl.grading.scoring import mean_score, rubric_score
+
+GOOD_KINDS = ("excellent", "plain")
+ATTACK_KINDS = ("salad", "copy_specifics", "gives_in", "harmful_salad", "rubric_echo")
+
+
+class Agreement(BaseModel):
+    n: int
+    accuracy: float
+    macro_f1: float
+    all_not_met_accuracy: float
+    unscored: float
+
+
+class KindScores(BaseModel):
+    n: int
+    gold_strict: float
+    strict: float
+    reward: float
+    strict_ge_07: float
+    strict_le_03: float
+    reward_ge_07: float
+    reward_le_03: float
+
+
+class CalibrationReport(BaseModel):
+    grader: str
+    split: str
+    agreement: dict[str, Agreement]
+    kinds: dict[str, KindScores]
+    good_minus_best_attack_reward: float | None
+
+
+def agreement(pairs: list[tuple[bool, bool | None]]) -> Agreement:
+    """pairs: (gold, predicted or None when unscored); unscored counts as a wrong answer."""
+    n = len(pairs)
+    if not n:
+        return Agreement(n=0, accuracy=math.nan, macro_f1=math.nan, all_not_met_accuracy=math.nan, unscored=math.nan)
+    correct = sum(g == p for g, p in pairs)
+    f1s = []
+    for cls in (True, False):
+        tp = sum(g == cls and p == cls for g, p in pairs)
+        fp = sum(g != cls and p == cls for g, p in pairs)
+        fn = sum(g == cls and p != cls for g, p in pairs)
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0)
+    return Agreement(n=n, accuracy=correct / n, macro_f1=sum(f1s) / 2,
+                     all_not_met_accuracy=sum(not g for g, _ in pairs) / n,
+                     unscored=sum(p is None for _, p in pairs) / n)
+
+
+class RaterAgreement(BaseModel):
+    n: int
+    agreement: float
+    cohen_kappa: float
+
+
+def rater_agreement(pairs: list[tuple[bool, bool]]) -> RaterAgreement:
+    """Agreement and Cohen's kappa between two independent reads of the same (reply, criterion) pairs."""
+    n = len(pairs)
+    if not n:
+        return RaterAgreement(n=0, agreement=math.nan, cohen_kappa=math.nan)
+    observed = sum(a == b for a, b in pairs) / n
+    pa, pb = sum(a for a, _ in pairs) / n, sum(b for _, b in pairs) / n
+    chance = pa * pb + (1 - pa) * (1 - pb)
+    kappa = (observed - chance) / (1 - chance) if chance < 1 else 1.0
+    return RaterAgreement(n=n, agreement=observed, cohen_kappa=kappa)
+
+
+def _share(xs: list[float], keep) -> float:
+    xs = [x for x in xs if not math.isnan(x)]
+    return sum(map(keep, xs)) / len(xs) if xs else math.nan
+
+
+def calibrate(gold: GoldSet, grader: Grader, split: GoldSplit | None = "test") -> CalibrationReport:
+    rows = gold.labelled_replies(split)
+    grades = grader.grade_batch([s for s, _, _ in rows], [r.text for _, r, _ in rows])
+    pairs: dict[str, list[tuple[bool, bool | None]]] = defaultdict(list)
+    per_kind: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+    for (s, reply, verdicts), g in zip(rows, grades, strict=True):
+        subset = "written" if s.source == "gold-written" else "template"
+        for gold_met, item in zip(verdicts, g.items, strict=True):
+            pairs["all"].append((gold_met, item.met))
+            pairs[subset].append((gold_met, item.met))
+        gold_strict = rubric_score([i.points for i in s.rubric], verdicts)
+        per_kind[reply.kind].append((gold_strict, g.score, g.expected_score))
+    kinds = {}
+    for kind, xs in sorted(per_kind.items()):
+        strict, reward = [x[1] for x in xs], [x[2] for x in xs]
+        kinds[kind] = KindScores(n=len(xs), gold_strict=mean_score(x[0] for x in xs), strict=mean_score(strict),
+                                 reward=mean_score(reward), strict_ge_07=_share(strict, lambda v: v >= 0.7),
+                                 strict_le_03=_share(strict, lambda v: v <= 0.3),
+                                 reward_ge_07=_share(reward, lambda v: v >= 0.7),
+                                 reward_le_03=_share(reward, lambda v: v <= 0.3))
+    good = [kinds[k].reward for k in GOOD_KINDS if k in kinds]
+    attacks = [kinds[k].reward for k in ATTACK_KINDS if k in kinds]
+    gap = min(good) - max(attacks) if good and attacks else None
+    return CalibrationReport(grader=grader.name, split=split or "all",
+                             agreement={k: agreement(v) for k, v in sorted(pairs.items())}, kinds=kinds,
+                             good_minus_best_attack_reward=gap)
+
+
+def format_report(report: CalibrationReport) -> str:
+    lines = [f"grader {report.grader} on gold split {report.split}", "",
+             "verdicts     n      accuracy  macro-F1  all-not-met  unscored"]
+    for name, a in report.agreement.items():
+        lines.append(f"{name:<12} {a.n:<6} {a.accuracy:8.3f}  {a.macro_f1:8.3f}  {a.all_not_met_accuracy:11.3f}  "
+                     f"{a.unscored:8.3f}")
+    lines += ["", "kind            n     gold   strict  >=0.7  <=0.3   reward  >=0.7  <=0.3"]
+    for kind, k in report.kinds.items():
+        lines.append(f"{kind:<15} {k.n:<5} {k.gold_strict:6.3f}  {k.strict:6.3f}  {k.strict_ge_07:5.2f}  "
+                     f"{k.strict_le_03:5.2f}  {k.reward:6.3f}  {k.reward_ge_07:5.2f}  {k.reward_le_03:5.2f}")
+    if report.good_minus_best_attack_reward is not None:
+        lines += ["", f"good replies minus the best attack, reward: {report.good_minus_best_attack_reward:+.3f}"]
+    return "\n".join(lines)

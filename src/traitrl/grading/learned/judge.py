@@ -1,0 +1,136 @@
+"""The learned offline judge as a grader: P(met) for every rubric item, read from the criterion text.
+
+It grades any HealthBench-style rubric (imported ones included) with no hand-written check: the criterion is
+read by `CriterionReader` (see `model.py`) against the reply and the last user turn. Each `ItemGrade` carries
+`probability` = P(met) after the calibration fitted on the gold dev split, and `met = probability >= 0.5`.
+The RL reward is the expected score under those probabilities (`Grade.expected_score`), the held-out metric
+the strict score (`Grade.score`); one judge, two readings of it.
+
+Weights ship in `grading/learned/weights/` (`reader.safetensors`, `reader.json`: config, calibration, the gold
+data hash and the fit metrics); `traitrl grade fit-judge` rebuilds them from the gold set. An empty reply
+meets nothing. Runs on CPU in bf16 where the CPU has fast bf16, else fp32.
+
+    from traitrl.grading.learned.judge import LearnedJudge
+    grades = LearnedJudge.load().grade_batch(scenarios, responses)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from pathlib import Path
+
+from traitrl.errors import ModelLoadError
+from traitrl.grading.grade import Grade, item_grade
+from traitrl.types import Scenario
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+BATCH_TOKENS = 12_000
+_lock = threading.Lock()
+_loaded: dict[str, LearnedJudge] = {}
+
+
+def reply_context(scenario: Scenario) -> str:
+    """What the judge reads besides the reply: the last user turn."""
+    return scenario.messages[-1].content
+
+
+class LearnedJudge:
+    """Grader backed by a fitted `CriterionReader`; `name` records the weights' digest."""
+
+    def __init__(self, reader, tokenizer, calibration: tuple[float, float], digest: str) -> None:
+        self.reader = reader.eval()
+        self.tokenizer = tokenizer
+        self.scale, self.shift = calibration
+        self.name = f"offline-judge(reader={digest})"  # = judge_name(folder)
+
+    @classmethod
+    def load(cls, weights_dir: Path | None = None) -> LearnedJudge:
+        folder = Path(weights_dir or WEIGHTS_DIR)
+        with _lock:
+            if str(folder) not in _loaded:
+                _loaded[str(folder)] = cls._build(folder)
+            return _loaded[str(folder)]
+
+    @classmethod
+    def _build(cls, folder: Path) -> LearnedJudge:
+        import torch
+        from safetensors.torch import load_file
+
+        from traitrl.grading.learned.model import ReaderConfig
+        from traitrl.grading.learned.pretrained import load_reader
+
+        meta_path, weights_path = folder / "reader.json", folder / "reader.safetensors"
+        if not meta_path.exists() or not weights_path.exists():
+            raise ModelLoadError(f"no judge weights in {folder}: run `traitrl grade fit-judge --out {folder}`")
+        meta = json.loads(meta_path.read_text())
+        reader, tokenizer = load_reader(ReaderConfig(**meta["config"]))
+        missing = set(reader.trained_state()) - set(state := load_file(str(weights_path)))
+        if missing:
+            raise ModelLoadError(f"{weights_path}: missing weights {sorted(missing)[:3]}")
+        reader.load_state_dict(state, strict=False)
+        if reader_dtype() == torch.bfloat16:
+            reader.to(torch.bfloat16)
+        return cls(reader, tokenizer, (meta["calibration"]["scale"], meta["calibration"]["shift"]),
+                   weights_digest(folder))
+
+    def probabilities(self, scenarios: list[Scenario], responses: list[str]) -> list[list[float]]:
+        """P(met) per rubric item of every (scenario, response)."""
+        import torch
+
+        from traitrl.grading.learned.model import criterion_batch, reply_batch, tokenize_replies
+
+        out: list[list[float]] = [[0.0] * len(s.rubric) for s in scenarios]
+        todo = sorted((i for i, r in enumerate(responses) if r.strip()), key=lambda i: len(responses[i]))
+        start = 0
+        while start < len(todo):
+            end = start + 1
+            while end < len(todo) and (end - start + 1) * (len(responses[todo[end]]) // 3 + 120) < BATCH_TOKENS:
+                end += 1
+            idx = todo[start:end]
+            seqs = tokenize_replies(self.tokenizer, self.reader.config,
+                                    [(reply_context(scenarios[i]), responses[i]) for i in idx])
+            crit = criterion_batch(self.tokenizer, self.reader.config, [len(q) for q in seqs],
+                                   [[it.criterion for it in scenarios[i].rubric] for i in idx],
+                                   [[it.points for it in scenarios[i].rubric] for i in idx])
+            with torch.inference_mode():
+                logits = self.reader(reply_batch(seqs, self.tokenizer.pad_token_id), crit)
+            probs = torch.sigmoid(logits * self.scale + self.shift).tolist()
+            k = 0
+            for i in idx:
+                n = len(scenarios[i].rubric)
+                out[i] = probs[k:k + n]
+                k += n
+            start = end
+        return out
+
+    def grade_batch(self, scenarios: list[Scenario], responses: list[str]) -> list[Grade]:
+        if len(scenarios) != len(responses):
+            raise ValueError(f"{len(scenarios)} scenarios but {len(responses)} responses")
+        probs = self.probabilities(scenarios, responses)
+        return [Grade(scenario_id=s.id, grader=self.name,
+                      items=[item_grade(item, p >= 0.5, probability=p) for item, p in zip(s.rubric, ps, strict=True)])
+                for s, ps in zip(scenarios, probs, strict=True)]
+
+
+def weights_digest(folder: Path | None = None) -> str:
+    """Content digest of a judge's weights and metadata (its recorded name), without loading it."""
+    folder = Path(folder or WEIGHTS_DIR)
+    try:
+        data = (folder / "reader.safetensors").read_bytes() + (folder / "reader.json").read_bytes()
+    except OSError:
+        raise ModelLoadError(f"no judge weights in {folder}: run `traitrl grade fit-judge --out {folder}`") from None
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def judge_name(folder: Path | None = None) -> str:
+    return f"offline-judge(reader={weights_digest(folder)})"
+
+
+def reader_dtype():
+    import torch
+
+    from traitrl.models.loading import cpu_has_fast_bf16
+
+    return torch.bfloat16 if cpu_has_fast_bf16() else torch.float32

