@@ -1,7 +1,8 @@
 """Gaming under optimisation: label a trained policy's held-out replies by reading, then compare the judge.
 
-    python scripts/gold/optimisation_check.py sample RUN_DIR ARM OUT_DIR [--per-trait 10]
-        -> OUT_DIR/scenarios.jsonl, replies.jsonl, label_batch.md (kinds hidden, as for the gold set)
+    python scripts/gold/optimisation_check.py sample RUN_DIR ARM[,ARM...] OUT_DIR [--per-trait 10]
+        -> OUT_DIR/scenarios.jsonl, replies.jsonl, label_batch.md: the same held-out items for every arm,
+           arms hidden and shuffled, as for the gold set
     (label OUT_DIR/label_batch.md by reading into OUT_DIR/labels.jsonl, brief scripts/gold/LABEL_BRIEF.md)
     python scripts/gold/optimisation_check.py report OUT_DIR
         -> judge-vs-label agreement on these replies, and whether length, repetition, copied names or stock
@@ -17,33 +18,39 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from label_batches import render
+from label_batches import render, reply_id
 
 from traitrl.grading.attacks import STOCK_PHRASES, conversation_specifics
 from traitrl.grading.calibrate import agreement
 from traitrl.grading.scoring import rubric_score
 
 
-def sample(run_dir: Path, arm: str, out: Path, per_trait: int) -> None:
+def sample(run_dir: Path, arms: list[str], out: Path, per_trait: int) -> None:
     from traitrl.scenarios.build import load_builtin
 
     by_id = {s.id: s for s in load_builtin("eval")}
-    items = [json.loads(line) for p in run_dir.glob(f"stages/eval-{arm}-*/items.jsonl") for line in p.open()]
-    pool = defaultdict(list)
-    for r in items:
-        if r["benchmark"].startswith("indist_") and r.get("response") and r["item_id"] in by_id:
-            pool[r["benchmark"]].append(r)
+    answers = {}
+    for arm in arms:
+        rows = [json.loads(line) for p in run_dir.glob(f"stages/eval-{arm}-*/items.jsonl") for line in p.open()]
+        answers[arm] = {(r["benchmark"], r["item_id"]): r["response"] for r in rows
+                        if r["benchmark"].startswith("indist_") and r.get("response") and r["item_id"] in by_id}
+    common = sorted(set.intersection(*(set(a) for a in answers.values())))
     rng = random.Random(4)
-    chosen = [r for b in sorted(pool) for r in rng.sample(pool[b], min(per_trait, len(pool[b])))]
+    chosen = []
+    for bench in sorted({b for b, _ in common}):
+        keys = [k for k in common if k[0] == bench]
+        chosen += rng.sample(keys, min(per_trait, len(keys)))
     out.mkdir(parents=True, exist_ok=True)
-    scen = {r["item_id"]: by_id[r["item_id"]] for r in chosen}
+    scen = {i: by_id[i] for _, i in chosen}
     (out / "scenarios.jsonl").write_text("".join(s.model_dump_json() + "\n" for s in scen.values()))
-    replies = [{"id": f"t{i:03d}", "scenario_id": r["item_id"], "kind": f"model_{arm}", "text": r["response"]}
-               for i, r in enumerate(chosen)]
+    replies = [{"id": reply_id(i, f"model_{arm}", answers[arm][(b, i)]), "scenario_id": i, "kind": f"model_{arm}",
+                "text": answers[arm][(b, i)]} for (b, i) in chosen for arm in arms]
     (out / "replies.jsonl").write_text("".join(json.dumps(r) + "\n" for r in replies))
     by_s = defaultdict(list)
     for r in replies:
         by_s[r["scenario_id"]].append(r)
+    for rs in by_s.values():
+        rng.shuffle(rs)
     text = "\n---\n\n".join(render(json.loads(scen[sid].model_dump_json()), rs) for sid, rs in by_s.items())
     (out / "label_batch.md").write_text(f"# label batch: {len(by_s)} scenarios, {len(replies)} replies\n\n" + text)
     print(f"{out}: {len(replies)} replies on {len(by_s)} held-out scenarios")
@@ -92,6 +99,6 @@ def report(out: Path) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "sample":
         per = int(sys.argv[sys.argv.index("--per-trait") + 1]) if "--per-trait" in sys.argv else 10
-        sample(Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4]), per)
+        sample(Path(sys.argv[2]), sys.argv[3].split(","), Path(sys.argv[4]), per)
     else:
         report(Path(sys.argv[2]))

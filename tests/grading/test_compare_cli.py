@@ -50,15 +50,17 @@ def files(tmp_path):
 def test_cli_run(files):
     scen, resp, tmp = files
     out = tmp / "g.jsonl"
-    res = CliRunner().invoke(app, ["run", "--scenarios", str(scen), "--responses", str(resp), "--out", str(out)])
+    res = CliRunner().invoke(app, ["run", "--scenarios", str(scen), "--responses", str(resp), "--out", str(out),
+                                   "--grader", "checks"])
     assert res.exit_code == 0, res.output
     summary = json.loads(res.output.strip().splitlines()[-1])
-    assert summary["n"] == 2 and summary["mean"] == 0.5 and summary["missing"] == 1
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert rows[0]["scenario_id"] == "s1" and rows[0]["score"] == 1.0
-    assert set(rows[0]["items"][0]) == {"criterion", "points", "met", "evidence"}
+    assert summary["n"] == 2 and summary["missing"] == 1
+    assert summary["mean"] == min(1.0, max(0.0, (1.0 + rows[1]["score"]) / 2))  # the mean is clipped, not rows
+    assert set(rows[0]["items"][0]) == {"criterion", "points", "met", "probability", "evidence"}
     res = CliRunner().invoke(app, ["run", "--scenarios", str(scen), "--responses", str(resp), "--out", str(out),
-                                   "--max-missing-fraction", "0.05"])
+                                   "--grader", "checks", "--max-missing-fraction", "0.05"])
     assert res.exit_code == 1
 
 

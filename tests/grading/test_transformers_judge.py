@@ -47,4 +47,4 @@ def test_canned_model_output_is_parsed(tiny_llama, monkeypatch):
                         lambda prompts: ['{"explanation": "x", "criteria_met": true}'] * len(prompts))
     g = judge.grade_batch([make_scenario(RUBRIC)], [GOOD])[0]
     assert [i.met for i in g.items] == [True] * 4
-    assert g.score == 0.0  # (5 + 3 - 6 - 3) / 8 clipped
+    assert g.score == -0.125  # (5 + 3 - 6 - 3) / 8: one reply is not clipped

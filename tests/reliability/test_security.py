@@ -115,7 +115,7 @@ def test_report_holds_no_api_key(tmp_path, monkeypatch):
 
 # --- reward-hacking benchmarks are scored statically ----------------------------------------------------
 def test_reward_hacking_benchmarks_never_execute_code(tmp_path, monkeypatch):
-    from traitrl.evals.evaluator import _score_generation, mc_score
+    from traitrl.evals.evaluator import _score_generations, mc_score
     from traitrl.evals.registry import all_benchmarks
 
     calls: list[str] = []
@@ -147,7 +147,7 @@ def test_reward_hacking_benchmarks_never_execute_code(tmp_path, monkeypatch):
                     score = mc_score(item, lps, [1] * n, b.scorer)
                     assert score is None or 0.0 <= score <= 1.0
             if b.score_response is not None:
-                _score_generation(b, item, hostile)
+                _score_generations([(b, item)], [hostile], None)
     assert calls == [] and not marker.exists()
 
 

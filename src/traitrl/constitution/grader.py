@@ -1,9 +1,9 @@
 """Grade any response against the constitution instead of the scenario's own rubric.
 
-The constitution's principles are applied uniformly as one global rubric; everything else — offline checks,
-LLM judges, the degenerate-response gate, the scoring rule, caching — is the same engine that grades
-per-scenario rubrics. So the constitution-reward arm differs from the trait arm in the reward's *criteria*
-only, not in its machinery.
+The constitution's principles are applied uniformly as one global rubric; the scoring rule, caching and any
+grader spec are the same engine that grades per-scenario rubrics. By default the principles are graded by
+their own offline checks (`BASE_GRADER`, see below), while the trait arm's rubrics are graded by the learned
+judge: the two arms differ in grader as well as criteria, which results must say.
 """
 
 from __future__ import annotations
@@ -12,15 +12,22 @@ from traitrl.constitution.document import Constitution, load_constitution
 from traitrl.grading.grade import Grade, Grader
 from traitrl.types import Scenario
 
+# The constitution's principles are generic ("The response expresses calibrated uncertainty ...") and carry
+# offline checks. The learned judge, fitted on scenario-specific criteria, does not read them: measured
+# 2026-12-02, every principle got P(met) ~0.02 on a hand-written good reply and on the same reply with an
+# invented DOI appended (also with "The response" removed). Until the gold set holds generic criteria, the
+# constitution is graded by its checks.
+BASE_GRADER = "checks"
+
 
 class ConstitutionGrader:
-    """Wraps a rubric grader (offline by default) and swaps in the constitution's rubric."""
+    """Wraps a rubric grader (`BASE_GRADER` by default) and swaps in the constitution's rubric."""
 
     def __init__(self, constitution: Constitution | None = None, base: Grader | None = None) -> None:
-        from traitrl.grading.api import default_grader
+        from traitrl.grading.api import load_grader
 
         self.constitution = constitution or load_constitution()
-        self.base = base or default_grader()
+        self.base = base or load_grader(BASE_GRADER)
         self._rubric = self.constitution.rubric()
         self.name = (f"constitution(name={self.constitution.name},version={self.constitution.version},"
                      f"base={self.base.name})")

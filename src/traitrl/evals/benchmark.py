@@ -54,7 +54,8 @@ class Benchmark(BaseModel):
     """Registry entry. `load` returns the items; `score_response` scores one generation (generate kind).
 
     A benchmark whose `score_response` is `scorers.rubric_score` is *graded*: the evaluation grades its items
-    with the run's grader (any spec), and the grader's name keys its cached results."""
+    with the run's grader (any spec), or with `grader` where the benchmark pins one (its rubrics were written
+    for that grader, as lm-eval tasks pin their metric); the grader's name keys its cached results."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -67,6 +68,7 @@ class Benchmark(BaseModel):
     description: str = ""
     load: Callable[[], list[BenchmarkItem]] = Field(exclude=True)
     score_response: Callable[[BenchmarkItem, str], float | None] | None = Field(default=None, exclude=True)
+    grader: str | None = Field(None, description="Grader spec pinned by a graded benchmark; None: the run's.")
     max_new_tokens: int = Field(CHAT_BUDGET, ge=1, description="Generation budget of a `generate` benchmark "
                                 "(as lm-evaluation-harness tasks declare `max_gen_toks`); a run's own "
                                 "`max_new_tokens` overrides it.")

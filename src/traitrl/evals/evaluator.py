@@ -26,7 +26,7 @@ from traitrl.evals.result_cache import ItemResult, ResultCache, context_key, ite
 from traitrl.evals.scorers import item_scenario
 from traitrl.evals.stats import summarize
 from traitrl.files import atomic_write_json, atomic_write_jsonl
-from traitrl.grading.api import load_grader
+from traitrl.grading.api import grader_name, load_grader
 from traitrl.grading.grade import Grader
 from traitrl.grading.refusal import classify_refusal
 from traitrl.models.loading import LoadedModel
@@ -148,13 +148,14 @@ def _score_generations(pairs: Sequence[tuple[Benchmark, BenchmarkItem]], respons
                        grader: Grader | None) -> list[ItemResult]:
     """Score answered items: rubric-graded benchmarks in one call to the run's grader (which records the strict
     score, and the expected score under its P(met) in `extra`), the others by their own `score_response`."""
-    graded = [i for i, (bench, _) in enumerate(pairs) if bench.graded]
     grades = {}
-    if graded:
-        if grader is None:
+    for spec in {bench.grader for bench, _ in pairs if bench.graded}:
+        use = load_grader(spec) if spec else grader
+        if use is None:
             raise TraitRLError("a rubric-graded benchmark needs a grader")
-        found = grader.grade_batch([item_scenario(pairs[i][1]) for i in graded], [responses[i] for i in graded])
-        grades = dict(zip(graded, found, strict=True))
+        idx = [i for i, (bench, _) in enumerate(pairs) if bench.graded and bench.grader == spec]
+        found = use.grade_batch([item_scenario(pairs[i][1]) for i in idx], [responses[i] for i in idx])
+        grades.update(zip(idx, found, strict=True))
     out = []
     for i, ((bench, item), response) in enumerate(zip(pairs, responses, strict=True)):
         score, extra = None, {}
@@ -250,7 +251,8 @@ class _Pending:
             return
         dec = {**decoding.model_dump(), "max_new_tokens": budget(bench, decoding)} if bench.scorer == "generate" \
             else {}
-        self.ctx = context_key(model.fingerprint, bench, dec, system_prompt, grader if bench.graded else None)
+        name = grader_name(bench.grader) if bench.grader else grader
+        self.ctx = context_key(model.fingerprint, bench, dec, system_prompt, name if bench.graded else None)
         self.done = cache.get_many(self.ctx, self.keys) if cache is not None else {}
 
     def has(self, index: int) -> bool:
@@ -340,7 +342,7 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
     the learned offline judge) grades rubric benchmarks; its name is part of their cache key, so another
     grader never reuses these scores."""
     decoding = decoding or Decoding()
-    if any(b.graded for b in benchmarks) and not hasattr(grader, "grade_batch"):
+    if any(b.graded and not b.grader for b in benchmarks) and not hasattr(grader, "grade_batch"):
         grader = load_grader(grader)
     grader_name = getattr(grader, "name", None)
     store = ResultCache() if cache is True else (cache or None)

@@ -95,14 +95,20 @@ def item_scenario(item: BenchmarkItem, benchmark_id: str = "benchmark") -> Scena
     )
 
 
-def rubric_score(item: BenchmarkItem, response: str) -> float | None:
-    """The item's strict rubric score from the default grader (unclipped; None when unscored).
+# The suite's own rubric benchmarks (mental health, honesty, emergent misalignment, SelfAware) were written
+# with offline checks for short replies; the learned judge has a length shortcut that fails them (measured
+# 2026-12-02, docs/grading.md), so they pin the checks. The held-out trait benchmarks take the run's grader.
+SUITE_RUBRIC_GRADER = "checks"
 
-    Marked `graded`: the evaluator grades such benchmarks itself, in batches, with the run's grader, and
-    calls this only outside an evaluation (e.g. the Inspect integration)."""
-    from traitrl.grading.api import score_response
 
-    value = score_response(item_scenario(item), response)
+def rubric_score(item: BenchmarkItem, response: str, grader: str | None = None) -> float | None:
+    """The item's strict rubric score (unclipped; None when unscored) from `grader` (default: the default).
+
+    Marked `graded`: the evaluator grades such benchmarks itself, in batches, with the benchmark's pinned
+    grader or the run's, and calls this only outside an evaluation (e.g. the Inspect integration)."""
+    from traitrl.grading.api import load_grader, score_response
+
+    value = score_response(item_scenario(item), response, load_grader(grader))
     return None if math.isnan(value) else float(value)
 
 

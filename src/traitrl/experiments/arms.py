@@ -84,9 +84,8 @@ def reward_funcs(plan: ArmPlan, cfg: ExperimentConfig, train_config: TrainConfig
         return arm_rewards(train_config, plan.scenarios)
     from traitrl.constitution.document import load_constitution
     from traitrl.constitution.grader import ConstitutionGrader
-    from traitrl.grading.api import load_grader
 
-    grader = ConstitutionGrader(load_constitution(cfg.constitution), base=load_grader(cfg.grader))
+    grader = ConstitutionGrader(load_constitution(cfg.constitution))
     funcs = arm_rewards(train_config, plan.scenarios, grader)
     funcs[-1].__name__ = "constitution_reward"
     return funcs

@@ -26,6 +26,7 @@ from traitrl.files import atomic_write_jsonl, iter_jsonl_rows, read_jsonl
 from traitrl.grading.api import GRADER_SPECS, load_grader
 from traitrl.grading.compare import compare_grades
 from traitrl.grading.grade import Grade
+from traitrl.grading.scoring import mean_score
 from traitrl.types import Scenario
 
 app = typer.Typer(help="Grade responses against scenario rubrics.", invoke_without_command=True)
@@ -55,7 +56,7 @@ def summarise(grades: list[Grade], grader: str) -> dict:
     scored = [s for s in scores if not math.isnan(s)]
     items = sum(len(g.items) for g in grades)
     missing = sum(g.missing for g in grades)
-    return {"grader": grader, "n": len(grades), "mean": sum(scored) / len(scored) if scored else None,
+    return {"grader": grader, "n": len(grades), "mean": mean_score(scored) if scored else None,
             "unscored": len(scores) - len(scored), "missing": missing,
             "missing_fraction": missing / items if items else 0.0}
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from traitrl.evals.benchmark import Benchmark
 from traitrl.evals.builtin.vignettes import Case, generated_benchmark, mc_benchmark, rubric_items
-from traitrl.evals.scorers import rubric_score
+from traitrl.evals.scorers import SUITE_RUBRIC_GRADER, rubric_score
 from traitrl.types import CheckSpec, RubricItem
 
 CRISIS_PROMPTS = [
@@ -139,6 +139,7 @@ def mental_health_benchmarks() -> list[Benchmark]:
             ),
             scorer="generate",
             score_response=rubric_score,
+            grader=SUITE_RUBRIC_GRADER,
         ),
         mc_benchmark(
             "mh_emotional_reliance",

@@ -133,8 +133,9 @@ def generated_benchmark(
     version: str = "1",
     scorer: str = "mc",
     score_response: Callable[[BenchmarkItem, str], float | None] | None = None,
+    grader: str | None = None,
 ) -> Benchmark:
-    """A built-in benchmark whose items come from a procedural generator."""
+    """A built-in benchmark whose items come from a procedural generator (`grader`: see `Benchmark.grader`)."""
     return Benchmark(
         id=bench_id,
         category=category,
@@ -144,4 +145,5 @@ def generated_benchmark(
         description=description,
         load=load,
         score_response=score_response,
+        grader=grader,
     )

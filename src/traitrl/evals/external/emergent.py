@@ -16,7 +16,7 @@ from functools import partial
 from traitrl.errors import InputError
 from traitrl.evals.benchmark import LONG_BUDGET, Benchmark, BenchmarkItem
 from traitrl.evals.external.source import dataset_path, user_turn
-from traitrl.evals.scorers import rubric_score
+from traitrl.evals.scorers import SUITE_RUBRIC_GRADER, rubric_score
 from traitrl.files import read_yaml
 from traitrl.types import CheckSpec, RubricItem
 
@@ -110,6 +110,7 @@ def emergent_benchmarks() -> list[Benchmark]:
         "source": f"external:{FOLDER}",
         "version": "874f7915",
         "score_response": rubric_score,
+        "grader": SUITE_RUBRIC_GRADER,
         "max_new_tokens": LONG_BUDGET,  # judged as a whole: truncation hides misaligned continuations
     }
     return [

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from traitrl.evals.benchmark import Benchmark, BenchmarkItem
 from traitrl.evals.external.source import read_json, user_turn
-from traitrl.evals.scorers import rubric_score
+from traitrl.evals.scorers import SUITE_RUBRIC_GRADER, rubric_score
 from traitrl.types import CheckSpec, RubricItem
 
 FOLDER = "selfaware"
@@ -100,6 +100,7 @@ def selfaware_benchmarks() -> list[Benchmark]:
             version="f0bad1ff",
             load=_items,
             score_response=rubric_score,
+            grader=SUITE_RUBRIC_GRADER,
             description="SelfAware: abstains on unanswerable questions, answers answerable ones "
             "(balanced subset, offline rubric).",
         )
