@@ -248,3 +248,14 @@ def test_rubric_benchmarks_are_graded_by_the_runs_grader_and_keyed_by_it(tiny, t
     assert always.calls == 3 and never.calls == 3
     assert again.benchmarks["toy_rubric"].mean == 0.5 and [i.response for i in again.items] == \
         [i.response for i in a.items]
+
+
+def test_a_benchmark_that_pins_its_grader_ignores_the_runs(tiny, tmp_path):
+    """Suite rubric benchmarks pin `checks`: the run's grader is never called for them."""
+    bench = rubric_bench().model_copy(update={"grader": "checks"})
+    run_grader = _LengthGrader(cut=-1)
+    result = evaluate(tiny, [bench], cache=ResultCache(tmp_path / "c.sqlite"), grader=run_grader)
+    assert run_grader.calls == 0
+    # the toy rubric has no checks, so the pinned grader leaves every item unscored (never scored 0)
+    assert result.benchmarks["toy_rubric"].missing == 3
+    assert all(i.extra["error"] == "no verdict on any positive item" for i in result.items)
