@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.integration,
 
 @pytest.fixture(scope="module")
 def endpoint(embedded_model_path):
-    with serve_transformers(embedded_model_path, wait_s=900, dtype="bfloat16", threads=2) as url:
+    with serve_transformers(embedded_model_path, wait_s=900, dtype="bfloat16", threads=1) as url:
         yield url, str(embedded_model_path)
 
 
