@@ -4,8 +4,8 @@
   `<split>.<trait>.o<k>`, the opening all fills of a template share; written: the writer's batch and trait),
   so fit, dev and test share no skeleton. Within each source (template, written), skeletons are ordered by a
   hash of their name and cut 60 % fit, 15 % dev, 25 % test;
-- replies: the pooled replies that were labelled;
-- verdicts: one row per (reply, criterion) per read; a label file named `<batch>.jsonl` is the first read,
+- replies: the pooled replies that were labelled, in `replies-template.jsonl` and `replies-written.jsonl`;
+- verdicts: one row per read of a reply, a verdict per criterion; a label file named `<batch>.jsonl` is the first read,
   `<batch>.second.jsonl` the independent second read (rater suffix `:2`).
 
     python scripts/gold/build_gold.py WORK_DIR src/traitrl/grading/gold
@@ -54,8 +54,10 @@ def main(work: Path, out: Path) -> None:
             n_items = len(scenarios[reply["scenario_id"]]["rubric"])
             if len(row["met"]) != n_items:
                 raise SystemExit(f"{path}: reply {row['reply_id']}: {len(row['met'])} verdicts for {n_items} items")
-            verdicts += [{"reply_id": row["reply_id"], "item": i, "met": bool(m), "rater": rater,
-                          "note": row.get("note", "") or ""} for i, m in enumerate(row["met"])]
+            entry = {"reply_id": row["reply_id"], "rater": rater, "met": [bool(m) for m in row["met"]]}
+            if row.get("note"):
+                entry["notes"] = {"0": row["note"]}
+            verdicts.append(entry)
     labelled = {v["reply_id"] for v in verdicts}
     used = {replies[r]["scenario_id"] for r in labelled}
     out.mkdir(parents=True, exist_ok=True)
@@ -65,13 +67,15 @@ def main(work: Path, out: Path) -> None:
             s = dict(scenarios[sid])
             s["meta"] = {**s.get("meta", {}), "gold_split": splits[skeleton(s["family"])]}
             f.write(json.dumps(s, ensure_ascii=False) + "\n")
-    with (out / "replies.jsonl").open("w") as f:
-        for rid in sorted(labelled):
-            f.write(json.dumps(replies[rid], ensure_ascii=False) + "\n")
+    for name, written in (("template", False), ("written", True)):
+        with (out / f"replies-{name}.jsonl").open("w") as f:
+            for rid in sorted(labelled):
+                if (scenarios[replies[rid]["scenario_id"]]["source"] == "gold-written") == written:
+                    f.write(json.dumps(replies[rid], ensure_ascii=False) + "\n")
     with (out / "verdicts.jsonl").open("w") as f:
-        for v in sorted(verdicts, key=lambda v: (v["reply_id"], v["item"], v["rater"])):
+        for v in sorted(verdicts, key=lambda v: (v["reply_id"], v["rater"])):
             f.write(json.dumps(v, ensure_ascii=False) + "\n")
-    print(f"{out}: {len(used)} scenarios, {len(labelled)} replies, {len(verdicts)} verdicts")
+    print(f"{out}: {len(used)} scenarios, {len(labelled)} replies, {sum(len(v['met']) for v in verdicts)} verdicts")
 
 
 if __name__ == "__main__":

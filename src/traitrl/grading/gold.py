@@ -5,10 +5,11 @@ It ships in `grading/gold/` as three JSONL files a reviewer can read without Pyt
 
 - `scenarios.jsonl`: `Scenario` rows; `meta.gold_split` is `fit`, `dev` or `test`, assigned by scenario
   family (template skeleton or writer batch), so test scenarios share no skeleton with fitted ones;
-- `replies.jsonl`: `{id, scenario_id, kind, text}`; `kind` says how the reply was made (written blind to the
-  rubric, an attack, or sampled from a policy), never used as a label;
-- `verdicts.jsonl`: `{reply_id, item, met, rater, note}`; `item` indexes the scenario's rubric. A pair read
-  by two raters has two rows; `gold_verdicts` keeps the primary rater's verdict (`rater` not ending in `:2`).
+- `replies-*.jsonl`: `{id, scenario_id, kind, text}`; `kind` says how the reply was made (written blind to
+  the rubric, an attack, or sampled from a policy), never used as a label;
+- `verdicts.jsonl`: one row per read of a reply, `{reply_id, rater, met: [bool per rubric item], notes:
+  {item: note}}`. A reply read by two raters has two rows; `gold_verdicts` keeps the primary rater's verdict
+  (`rater` not ending in `:2`).
 
     from traitrl.grading.gold import load_gold
     gold = load_gold()            # the shipped set; load_gold(Path("my_gold")) for your own
@@ -45,6 +46,15 @@ class GoldVerdict(Strict):
     met: bool
     rater: str
     note: str = ""
+
+
+class GoldRead(Strict):
+    """One rater's read of one reply: a verdict per rubric item (the file row of `verdicts.jsonl`)."""
+
+    reply_id: str
+    rater: str
+    met: list[bool]
+    notes: dict[int, str] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,15 +115,17 @@ def load_gold(folder: Path | None = None) -> GoldSet:
         if s.meta.get("gold_split") not in ("fit", "dev", "test"):
             raise InputError(f"{folder / 'scenarios.jsonl'}: scenario {s.id!r}: meta.gold_split must be "
                              "fit, dev or test", field="meta.gold_split")
-    replies = {r.id: r for r in read_jsonl(folder / "replies.jsonl", GoldReply)}
+    replies = {r.id: r for path in sorted(folder.glob("replies*.jsonl")) for r in read_jsonl(path, GoldReply)}
     for r in replies.values():
         if r.scenario_id not in scenarios:
-            raise InputError(f"{folder / 'replies.jsonl'}: reply {r.id!r}: unknown scenario_id {r.scenario_id!r}",
+            raise InputError(f"{folder}: reply {r.id!r}: unknown scenario_id {r.scenario_id!r}",
                              field="scenario_id")
-    verdicts = read_jsonl(folder / "verdicts.jsonl", GoldVerdict)
-    for v in verdicts:
-        reply = replies.get(v.reply_id)
-        if reply is None or v.item >= len(scenarios[reply.scenario_id].rubric):
-            raise InputError(f"{folder / 'verdicts.jsonl'}: verdict for {v.reply_id!r} item {v.item}: no such "
-                             "reply or rubric item", field="reply_id" if reply is None else "item")
+    verdicts = []
+    for read in read_jsonl(folder / "verdicts.jsonl", GoldRead):
+        reply = replies.get(read.reply_id)
+        if reply is None or len(read.met) != len(scenarios[reply.scenario_id].rubric):
+            raise InputError(f"{folder / 'verdicts.jsonl'}: read of {read.reply_id!r}: no such reply, or not one "
+                             "verdict per rubric item", field="reply_id" if reply is None else "met")
+        verdicts += [GoldVerdict(reply_id=read.reply_id, item=i, met=m, rater=read.rater,
+                                 note=read.notes.get(i, "")) for i, m in enumerate(read.met)]
     return GoldSet(scenarios, replies, verdicts)
