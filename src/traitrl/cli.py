@@ -39,10 +39,10 @@ def demo(out: Path = typer.Option(Path("runs/demo"), "--out", help="Run director
          config: Path = typer.Option(None, "--config", help="Experiment YAML (default: the built-in demo).")
          ) -> None:
     """Run the whole protocol at small scale on the embedded model and print the report path."""
-    from traitrl.experiments.config import demo_config, load_experiment_config
+    from traitrl.experiments.config import DEMO_CONFIG, load_experiment_config
     from traitrl.experiments.run import run_experiment
 
-    cfg = load_experiment_config(config) if config else demo_config()
+    cfg = load_experiment_config(config or DEMO_CONFIG)
     result = run_experiment(cfg, out)
     typer.echo(f"report: {result.report_path}")
 

@@ -1,7 +1,7 @@
 import pytest
 
 from traitrl.errors import InputError
-from traitrl.experiments.config import demo_config, load_experiment_config
+from traitrl.experiments.config import DEMO_CONFIG, load_experiment_config
 from traitrl.experiments.stages import StageStore
 
 
@@ -31,7 +31,7 @@ def test_rl_arm_requires_baseline(tmp_path):
 
 
 def test_demo_config_compares_against_baseline():
-    cfg = demo_config()
+    cfg = load_experiment_config(DEMO_CONFIG)
     assert "baseline" in cfg.arms and "trait" in cfg.arms
 
 

@@ -1,8 +1,8 @@
 """Experiment configuration: models, arms, trait share, steps, seeds, suite and persistence tests.
 
 A YAML file is validated here; unknown keys are rejected with their name (pydantic `extra="forbid"`).
-`demo_config()` is the small-scale protocol `traitrl demo` runs on the embedded model; `configs/paper.yaml`
-holds the full-scale one.
+`DEMO_CONFIG` (`demo.yaml`, shipped in the package; `configs/demo.yaml` links to it) is the small-scale
+protocol `traitrl demo` runs on the embedded model; `configs/paper.yaml` holds the full-scale one.
 """
 
 from __future__ import annotations
@@ -104,24 +104,4 @@ def load_experiment_config(path: str | Path) -> ExperimentConfig:
     return load_yaml_model(path, ExperimentConfig)
 
 
-DEMO_CONFIG = Path(__file__).resolve().parents[3] / "configs" / "demo.yaml"
-
-
-def demo_config() -> ExperimentConfig:
-    """The whole protocol at small scale (configs/demo.yaml when present, else the same values here)."""
-    if DEMO_CONFIG.exists():
-        return load_experiment_config(DEMO_CONFIG)
-    return ExperimentConfig(
-        name="demo", trait_share=0.5,
-        arms=["base", "baseline", "trait", "health_only", "no_health_science", "reward_control",
-              "constitution_reward"],
-        train=TrainSettings(steps=4, prompts_per_step=2, max_completion_length=40, learning_rate=1e-3,
-                            temperature=0.7, top_p=0.9, generation_steps=2, save_steps=2),
-        eval=EvalSettings(limit=4, trait_eval_limit=8, max_new_tokens=40),
-        persistence=PersistenceSettings(
-            persona=PersonaSettings(personas=["bad_medical", "disallowed_mental_health", "helpful_medical",
-                                              "helpful_instructions", "deceptive", "sycophantic", "corner_cutting"],
-                                    limit=4, many_shot=[1, 4], arms=["baseline", "trait", "constitution_reward"]),
-            finetune=FinetuneSettings(doses=[0, 20], datasets=["bad_medical"], arms=["base", "baseline", "trait"],
-                                      out_of_domain="mc")),
-    )
+DEMO_CONFIG = Path(__file__).with_name("demo.yaml")
