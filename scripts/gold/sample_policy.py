@@ -1,6 +1,7 @@
 """Sample replies from a policy for gold-set scenarios (stage 3: what the RL reward actually sees).
 
-    python scripts/gold/sample_policy.py SCENARIOS.jsonl OUT.jsonl [--model embedded] [--kind model_base] [--k 1]
+    python scripts/gold/sample_policy.py SCENARIOS.jsonl OUT.jsonl [--model embedded] [--adapter DIR]
+        [--kind model_base] [--k 1] [--seed 0]
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=1)
     ap.add_argument("--max-new-tokens", type=int, default=160)
     ap.add_argument("--temperature", type=float, default=0.8)
+    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     scenarios = [Scenario.model_validate_json(line) for line in args.scenarios.open() if line.strip()]
     loaded = load_policy(args.model, adapter=args.adapter)
     texts = generate(loaded, [s.messages for s in scenarios], max_new_tokens=args.max_new_tokens,
-                     temperature=args.temperature, num_samples=args.k, seed=0)
+                     temperature=args.temperature, num_samples=args.k, seed=args.seed)
     with args.out.open("w") as f:
         for i, t in enumerate(texts):
             s = scenarios[i // args.k]

@@ -6,8 +6,9 @@
 At every layer each criterion token attends to the reply's tokens at that layer and to its own criterion's
 tokens, so each criterion is a cross-encoder reading of the reply: negation, quotation and paraphrase are
 read in context, not matched. The reply side never sees a criterion: it is encoded once whatever the
-rubric, with the pretrained weights, so its keys and values at every layer can be computed once before
-training (`encode_replies`) and fitting costs a pass over criterion tokens only; the adapters change how
+rubric, with the pretrained weights, so its hidden states at every layer can be computed once before
+training (`encode_replies`; keys and values are projected from them as a criterion reads, which halves what a
+cache holds) and fitting costs a pass over criterion tokens only; the adapters change how
 a criterion asks (its queries) and what it makes of the answer, not how the reply is read. Criterion tokens
 carry token type 1 and positions that continue after the reply. Each criterion's [CLS] state goes through a
 small head to a logit, plus a learned bias per sign of the item's points.
@@ -143,9 +144,9 @@ class CriterionReader(nn.Module):
                 if "lora_" in k or k.startswith(("head.", "sign_bias"))}
 
     def _layer(self, layer: nn.Module, x: torch.Tensor, bias: torch.Tensor, adapted: bool,
-               reply_kv: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
-        """One BERT layer over `x`; `adapted`: with the LoRA adapters; `reply_kv`: the reply's keys and values
-        at this layer, which `x` also attends to (placed before its own)."""
+               reply: torch.Tensor | None = None) -> torch.Tensor:
+        """One BERT layer over `x`; `adapted`: with the LoRA adapters; `reply`: the reply's hidden states entering
+        this layer, whose frozen keys and values `x` also attends to (placed before its own)."""
         lin = (lambda m: m) if adapted else _frozen
         att = layer.attention
         b, t, d = x.shape
@@ -155,8 +156,9 @@ class CriterionReader(nn.Module):
             return y.view(b, -1, h, d // h).transpose(1, 2)
 
         k, v = lin(att.self.key)(x), lin(att.self.value)(x)
-        if reply_kv is not None:
-            k, v = torch.cat([reply_kv[0].to(k.dtype), k], 1), torch.cat([reply_kv[1].to(v.dtype), v], 1)
+        if reply is not None:
+            r = reply.to(x.dtype)
+            k, v = torch.cat([_frozen(att.self.key)(r), k], 1), torch.cat([_frozen(att.self.value)(r), v], 1)
         q, k, v = split(lin(att.self.query)(x)), split(k), split(v)
         if torch.is_grad_enabled():  # training: explicit matmuls (SDPA's CPU backward with a mask is slow)
             weights = torch.softmax((q * (d // h) ** -0.5) @ k.transpose(-1, -2) + bias.to(q.dtype), dim=-1)
@@ -168,21 +170,19 @@ class CriterionReader(nn.Module):
         inner = layer.intermediate.intermediate_act_fn(lin(layer.intermediate.dense)(out))
         return layer.output.LayerNorm(layer.output.dropout(lin(layer.output.dense)(inner)) + out)
 
-    def encode_replies(self, replies: ReplyBatch) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """The reply side's keys and values at every layer (frozen weights: no dependence on training)."""
+    def encode_replies(self, replies: ReplyBatch) -> list[torch.Tensor]:
+        """The reply side's hidden states entering every layer (frozen weights: no dependence on training)."""
         h = self.bert.embeddings(input_ids=replies.ids, token_type_ids=torch.zeros_like(replies.ids))
         bias = torch.zeros(replies.valid.shape, dtype=h.dtype).masked_fill_(~replies.valid, float("-inf"))
         bias = bias[:, None, None, :]
-        kv = []
+        states = []
         for layer in self.bert.encoder.layer:
-            att = layer.attention.self
-            kv.append((_frozen(att.key)(h), _frozen(att.value)(h)))
+            states.append(h)
             h = self._layer(layer, h, bias, adapted=False)
-        return kv
+        return states
 
-    def read(self, kv: list[tuple[torch.Tensor, torch.Tensor]], valid: torch.Tensor,
-             crit: CriterionBatch) -> torch.Tensor:
-        """One logit per criterion, given the reply keys and values of `encode_replies`."""
+    def read(self, states: list[torch.Tensor], valid: torch.Tensor, crit: CriterionBatch) -> torch.Tensor:
+        """One logit per criterion, given the reply states of `encode_replies`."""
         h = self.bert.embeddings(input_ids=crit.ids, token_type_ids=torch.ones_like(crit.ids),
                                  position_ids=crit.positions)
         same = (crit.block[:, :, None] == crit.block[:, None, :]) & (crit.block[:, :, None] >= 0)
@@ -190,23 +190,23 @@ class CriterionReader(nn.Module):
         same |= torch.diag_embed(idle)  # padding attends to itself, so no softmax row is empty
         allowed = torch.cat([valid[:, None, :].expand(-1, crit.ids.shape[1], -1) & ~idle[:, :, None], same], -1)
         bias = torch.zeros(allowed.shape, dtype=h.dtype).masked_fill_(~allowed, float("-inf"))[:, None]
-        for layer, reply_kv in zip(self.bert.encoder.layer, kv, strict=True):
-            h = self._layer(layer, h, bias, adapted=True, reply_kv=reply_kv)
+        for layer, reply in zip(self.bert.encoder.layer, states, strict=True):
+            h = self._layer(layer, h, bias, adapted=True, reply=reply)
         cls = h[crit.cls_rows, crit.cls_cols]
         return self.head(cls).squeeze(-1).float() + self.sign_bias[crit.signs]
 
     def encode_one_by_one(self, replies: ReplyBatch) -> list[list[torch.Tensor]]:
-        """Per reply, its per-layer keys and values cut to its own length (to cache before training)."""
-        kv = self.encode_replies(replies)
+        """Per reply, its per-layer states cut to its own length (to cache before training)."""
+        states = self.encode_replies(replies)
         lengths = replies.valid.sum(1).tolist()
-        return [[x[b, :n].detach() for pair in kv for x in pair] for b, n in enumerate(lengths)]
+        return [[x[b, :n].detach() for x in states] for b, n in enumerate(lengths)]
 
     def forward(self, replies: ReplyBatch, crit: CriterionBatch) -> torch.Tensor:
         return self.read(self.encode_replies(replies), replies.valid, crit)
 
 
-def stack_states(cached: list[list[torch.Tensor]]) -> tuple[list[tuple[torch.Tensor, torch.Tensor]], torch.Tensor]:
-    """Pad the cached per-layer keys and values of several replies into batch tensors, and the validity mask."""
+def stack_states(cached: list[list[torch.Tensor]]) -> tuple[list[torch.Tensor], torch.Tensor]:
+    """Pad the cached per-layer states of several replies into batch tensors, and the validity mask."""
     width = max(states[0].shape[0] for states in cached)
     valid = torch.zeros((len(cached), width), dtype=torch.bool)
     layers = []
@@ -218,4 +218,4 @@ def stack_states(cached: list[list[torch.Tensor]]) -> tuple[list[tuple[torch.Ten
             out[b, :n] = states[layer]
             valid[b, :n] = True
         layers.append(out)
-    return list(zip(layers[0::2], layers[1::2], strict=True)), valid
+    return layers, valid
