@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from traitrl.grading.checks.lexicons import fold, lexicon_pattern, lexicon_phrases, normalise
+from traitrl.text import words
 from traitrl.types import Scenario
 
 MIN_WORDS = 6
@@ -34,7 +35,6 @@ MAX_LEXICON_DENSITY = 0.12
 MIN_LEXICONS_FOR_STUFFING = 5
 MAX_ECHO = 0.4
 
-TOKEN_PATTERN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 FRAGMENT_SPLIT_PATTERN = re.compile(r"[.,;:!?\n|/•]+")
 FUNCTION_WORDS = frozenset("""
 a an the and or but if then so because as of in on at to for from by with about into over after before
@@ -52,7 +52,7 @@ class GateResult:
 
 
 def tokens(text: str) -> list[str]:
-    return TOKEN_PATTERN.findall(normalise(text).lower())
+    return words(normalise(text))
 
 
 def _repeated_fraction(words: list[str], n: int = 3) -> float:

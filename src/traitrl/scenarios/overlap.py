@@ -8,20 +8,20 @@ actually present rather than with |a|·|b|. Benchmarks reuse it to check for con
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
-WORD_PATTERN = re.compile(r"[a-z0-9]+")
+from traitrl.text import words
+
 N = 8
 
 
 def shingles(text: str, n: int = N) -> set[int]:
     """Hashes of the word n-grams of `text` (the whole text as one shingle when shorter than n)."""
-    words = WORD_PATTERN.findall(text.lower())
-    if len(words) < n:
-        return {hash(tuple(words))} if words else set()
-    return {hash(tuple(words[i:i + n])) for i in range(len(words) - n + 1)}
+    seq = words(text)
+    if len(seq) < n:
+        return {hash(tuple(seq))} if seq else set()
+    return {hash(tuple(seq[i:i + n])) for i in range(len(seq) - n + 1)}
 
 
 def _index(sets: Sequence[set[int]]) -> dict[int, list[int]]:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-WORD_PATTERN = re.compile(r"[A-Za-z0-9']+")
+from traitrl.text import words
+
 BULLET_PATTERN = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S", re.MULTILINE)
 NUMBER_PATTERN = re.compile(r"\d")
 LEADING_NOISE_PATTERN = re.compile(r"^[\s\"'*#>_`(\[-]+")
@@ -23,7 +24,7 @@ TRAILING_NOISE_PATTERN = re.compile(r"[\s\"'*_`)\].!?]+$")
 
 
 def _words(text: str) -> list[str]:
-    return WORD_PATTERN.findall(text)
+    return words(text, lower=False)
 
 
 def check_keywords(response: str, words: list[str]) -> float:

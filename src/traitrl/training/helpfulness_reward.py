@@ -19,9 +19,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from traitrl.text import words
 from traitrl.training.standard_reward import completion_text
 
-WORD_PATTERN = re.compile(r"[a-z][a-z']+")
 SENTENCE_PATTERN = re.compile(r"[A-Za-z][^.!?\n]{8,}[.!?]")
 LIST_PATTERN = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S", re.MULTILINE)
 REFUSAL_PATTERN = re.compile(
@@ -39,7 +39,7 @@ MAX_KEY_WORDS = 8
 def content_words(text: str, limit: int = MAX_KEY_WORDS) -> list[str]:
     """Distinct content words of `text` in order of appearance (4+ letters, no stopwords)."""
     seen: list[str] = []
-    for w in WORD_PATTERN.findall(text.lower()):
+    for w in words(text):
         if len(w) >= 4 and w not in STOPWORDS and w not in seen:
             seen.append(w)
     return seen[:limit]
@@ -49,7 +49,7 @@ def _engagement(request: str, reply: str) -> float:
     keys = content_words(request)
     if not keys:
         return 1.0
-    reply_stems = {w[:5] for w in WORD_PATTERN.findall(reply.lower())}
+    reply_stems = {w[:5] for w in words(reply)}
     hit = sum(k[:5] in reply_stems for k in keys)
     return min(1.0, 2.0 * hit / len(keys))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from traitrl.grading.checks.registry import CheckFn, check
+from traitrl.text import words
 from traitrl.types import Message
 
-WORD_PATTERN = re.compile(r"\b[\w'’-]+\b")
 BULLET_PATTERN = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+\S", re.MULTILINE)
 NUMBERED_PATTERN = re.compile(r"^\s*(?:step\s+)?(\d{1,2})[.):]\s+\S", re.MULTILINE | re.IGNORECASE)
 
@@ -24,7 +24,7 @@ def _within(n: int, lo: float | None, hi: float | None) -> bool:
 
 
 def word_count_of(text: str) -> int:
-    return len(WORD_PATTERN.findall(text))
+    return len(words(text))
 
 
 @check("word_count")
