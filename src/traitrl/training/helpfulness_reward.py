@@ -6,7 +6,7 @@ score with a graded, rubric-blind helpfulness / instruction-following score, the
 
 - engagement: share of the final user turn's content words (up to 8) that the reply takes up;
 - length: 1 inside a reasonable band of words, ramping down outside it;
-- no refusal: 0 if the reply opens with or contains a stock refusal;
+- no refusal: 0 if the project's refusal classifier (`grading.refusal`) finds a full or partial refusal;
 - structure: complete sentences or a list (1 for two or more, 0.5 for one);
 - non-repetition: share of distinct words (a degenerate loop scores low).
 
@@ -19,14 +19,12 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from traitrl.grading.refusal import classify_refusal
 from traitrl.text import words
 from traitrl.training.standard_reward import completion_text
 
 SENTENCE_PATTERN = re.compile(r"[A-Za-z][^.!?\n]{8,}[.!?]")
 LIST_PATTERN = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+\S", re.MULTILINE)
-REFUSAL_PATTERN = re.compile(
-    r"\b(?:i can(?:no|')t help|i cannot (?:help|assist|provide)|i'm sorry,? but|i am sorry,? but|"
-    r"i(?: a|')m (?:not able|unable) to|as an ai(?: language model)?,? i|i won't be able)", re.IGNORECASE)
 STOPWORDS = frozenset("""about above after again against also because been before being below between both
 could does doing down during each from further have having here hers herself himself into itself just more
 most myself once only other ours over same should some such than that their theirs them then there these
@@ -68,15 +66,15 @@ def _structure(reply: str) -> float:
 
 
 def _non_repetition(reply: str) -> float:
-    words = reply.lower().split()
-    return len(set(words)) / len(words) if words else 0.0
+    seq = words(reply)
+    return len(set(seq)) / len(seq) if seq else 0.0
 
 
 def score_helpfulness(request: str, reply: str) -> float:
     """Rubric-blind helpfulness in [0, 1] (mean of the five parts above)."""
     if not reply.strip():
         return 0.0
-    parts = [_engagement(request, reply), _length(reply), 0.0 if REFUSAL_PATTERN.search(reply) else 1.0,
+    parts = [_engagement(request, reply), _length(reply), 1.0 if classify_refusal(reply) == "full_compliance" else 0.0,
              _structure(reply), _non_repetition(reply)]
     return sum(parts) / len(parts)
 
