@@ -259,3 +259,19 @@ def test_a_benchmark_that_pins_its_grader_ignores_the_runs(tiny, tmp_path):
     # the toy rubric has no checks, so the pinned grader leaves every item unscored (never scored 0)
     assert result.benchmarks["toy_rubric"].missing == 3
     assert all(i.extra["error"] == "no verdict on any positive item" for i in result.items)
+
+
+def test_per_tag_scores_are_surfaced_for_rubric_benchmarks(tiny, tmp_path):
+    """`by_tag`: the clipped mean strict score over the items carrying each tag, per reply and per benchmark."""
+    from traitrl.types import RubricItem
+
+    rubric = [RubricItem(criterion="Answers the question", points=4, tags=["answer", "core"]),
+              RubricItem(criterion="Names a source", points=2, tags=["core"]),
+              RubricItem(criterion="Is rude", points=-2, tags=["core", "manners"])]
+    bench = rubric_bench().model_copy(update={"load": lambda: [
+        BenchmarkItem(id=f"r{i}", messages=_user(f"Question {i}?"), rubric=rubric) for i in range(2)]})
+    result = evaluate(tiny, [bench], cache=ResultCache(tmp_path / "c.sqlite"), grader=_LengthGrader(cut=-1))
+    # every item met: answer 4/4 = 1; core (4 + 2 - 2) / 6 = 2/3; manners has no positive item, so no score
+    assert result.items[0].extra["by_tag"] == {"answer": 1.0, "core": pytest.approx(2 / 3)}
+    assert result.benchmarks["toy_rubric"].by_tag == {"answer": 1.0, "core": pytest.approx(2 / 3, abs=1e-6)}
+    assert result.to_json()["benchmarks"]["toy_rubric"]["by_tag"]["answer"] == 1.0

@@ -29,6 +29,7 @@ from traitrl.files import atomic_write_json, atomic_write_jsonl
 from traitrl.grading.api import grader_name, load_grader
 from traitrl.grading.grade import Grader
 from traitrl.grading.refusal import classify_refusal
+from traitrl.grading.scoring import mean_score
 from traitrl.models.loading import LoadedModel
 
 
@@ -55,6 +56,7 @@ class BenchmarkResult(BaseModel):
     missing: int
     max_new_tokens: int | None = None  # generation budget used (generate benchmarks)
     note: str | None = None  # why a benchmark was skipped (e.g. an endpoint without prompt logprobs)
+    by_tag: dict[str, float] | None = None  # rubric-graded: clipped mean strict score per rubric-item tag
 
 
 class SuiteResult(BaseModel):
@@ -68,7 +70,7 @@ class SuiteResult(BaseModel):
     def to_json(self) -> dict[str, Any]:
         out = self.model_dump(mode="json", exclude={"items"})
         for b in out["benchmarks"].values():
-            for key in ("note", "max_new_tokens"):
+            for key in ("note", "max_new_tokens", "by_tag"):
                 if b.get(key) is None:
                     b.pop(key, None)
         return out
@@ -161,7 +163,8 @@ def _score_generations(pairs: Sequence[tuple[Benchmark, BenchmarkItem]], respons
         score, extra = None, {}
         if i in grades:
             score, expected = grades[i].score, grades[i].expected_score
-            extra = {"expected_score": None if math.isnan(expected) else expected, "domain": item.meta.get("domain")}
+            extra = {"expected_score": None if math.isnan(expected) else expected, "domain": item.meta.get("domain"),
+                     "by_tag": {t: v for t, v in grades[i].by_tag().items() if not math.isnan(v)}}
         elif bench.score_response is None:
             extra["error"] = "benchmark has no score_response"
         else:
@@ -177,6 +180,15 @@ def _score_generations(pairs: Sequence[tuple[Benchmark, BenchmarkItem]], respons
         out.append(ItemResult(benchmark=bench.id, item_id=item.id, score=score, response=response,
                               refusal=classify_refusal(response), extra=extra))
     return out
+
+
+def tag_means(results: Sequence[ItemResult]) -> dict[str, float] | None:
+    """Per rubric-item tag, the clipped mean strict score over the replies whose rubric carries the tag."""
+    by: dict[str, list[float]] = {}
+    for r in results:
+        for tag, v in (r.extra.get("by_tag") or {}).items():
+            by.setdefault(tag, []).append(v)
+    return {t: round(mean_score(v), 6) for t, v in sorted(by.items())} or None
 
 
 def _run_loglik(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], decoding: Decoding,
@@ -361,7 +373,8 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
             category=bench.category, direction=bench.direction, scorer=bench.scorer, version=bench.version,
             n=s.n, mean=s.mean, se=s.se, ci=s.ci, missing=sum(r.score is None for r in results),
             max_new_tokens=budget(bench, decoding) if bench.scorer == "generate" else None,
-            note=next((r.extra["skipped"] for r in results if "skipped" in r.extra), None))
+            note=next((r.extra["skipped"] for r in results if "skipped" in r.extra), None),
+            by_tag=tag_means(results) if bench.graded else None)
         rows.extend(results)
     suite = SuiteResult(model=handle.spec, fingerprint=handle.fingerprint, system_prompt=system_prompt,
                         decoding=decoding, benchmarks=per_bench, items=rows)
