@@ -2,9 +2,9 @@
 
 Stage 3b of building the gold set. Attacks come from `traitrl.grading.attacks`: a phrase salad and a
 copy-the-specifics reply for every scenario, the writer's harmful reply with a salad appended, and a rubric
-echo for every third scenario.
+echo for every third scenario (`--no-attacks`: the written and sampled replies only, e.g. for a second round).
 
-    python scripts/gold/assemble_replies.py SCENARIOS.jsonl OUT.jsonl REPLY_FILE [REPLY_FILE ...]
+    python scripts/gold/assemble_replies.py [--no-attacks] SCENARIOS.jsonl OUT.jsonl REPLY_FILE [REPLY_FILE ...]
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from traitrl.grading.attacks import copy_the_specifics, phrase_salad, rubric_ech
 from traitrl.types import Scenario
 
 
-def main(scen_path: Path, out: Path, sources: list[Path]) -> None:
+def main(scen_path: Path, out: Path, sources: list[Path], attacks: bool = True) -> None:
     scenarios = {s.id: s for s in (Scenario.model_validate_json(x) for x in scen_path.open() if x.strip())}
     pool: list[dict] = []
     harmful: dict[str, str] = {}
@@ -33,7 +33,7 @@ def main(scen_path: Path, out: Path, sources: list[Path]) -> None:
             pool.append({"scenario_id": r["scenario_id"], "kind": r["kind"], "text": r["text"].strip()})
             if r["kind"] == "harmful":
                 harmful[r["scenario_id"]] = r["text"]
-    for n, s in enumerate(scenarios.values()):
+    for n, s in enumerate(scenarios.values() if attacks else []):
         pool.append({"scenario_id": s.id, "kind": "salad", "text": phrase_salad(s)})
         pool.append({"scenario_id": s.id, "kind": "copy_specifics", "text": copy_the_specifics(s)})
         if s.id in harmful:
@@ -51,4 +51,5 @@ def main(scen_path: Path, out: Path, sources: list[Path]) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]), [Path(p) for p in sys.argv[3:]])
+    args = [a for a in sys.argv[1:] if a != "--no-attacks"]
+    main(Path(args[0]), Path(args[1]), [Path(p) for p in args[2:]], attacks="--no-attacks" not in sys.argv)

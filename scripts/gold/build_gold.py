@@ -4,9 +4,10 @@
   `<split>.<trait>.o<k>`, the opening all fills of a template share; written: the writer's batch and trait),
   so fit, dev and test share no skeleton. Within each source (template, written), skeletons are ordered by a
   hash of their name and cut 60 % fit, 15 % dev, 25 % test;
-- replies: the pooled replies that were labelled, in `replies-template.jsonl` and `replies-written.jsonl`;
-- verdicts: one row per read of a reply, a verdict per criterion; a label file named `<batch>.jsonl` is the first read,
-  `<batch>.second.jsonl` the independent second read (rater suffix `:2`).
+- replies: the pooled replies that were labelled, in `replies-template-<k>.jsonl` and `replies-written-<k>.jsonl`;
+- verdicts: one row per read of a reply, a verdict per criterion, in `verdicts-<k>.jsonl`; a label file named
+  `<batch>.jsonl` is the first read, `<batch>.second.jsonl` the independent second read (rater suffix `:2`).
+Every file is cut in parts of under 2 MB (reviewable on the web, and no large blobs in the repository).
 
     python scripts/gold/build_gold.py WORK_DIR src/traitrl/grading/gold
 """
@@ -17,6 +18,8 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+
+MAX_PART_BYTES = 1_900_000
 
 
 def skeleton(family: str) -> str:
@@ -34,6 +37,19 @@ def assign_splits(scenarios: list[dict]) -> dict[str, str]:
             u = i / len(keys)
             out[k] = "fit" if u < 0.60 else "dev" if u < 0.75 else "test"
     return out
+
+
+def write_parts(out: Path, prefix: str, rows: list[dict], limit: int = MAX_PART_BYTES) -> None:
+    """`rows` as JSONL in `<prefix>-1.jsonl`, `<prefix>-2.jsonl`, ..., each under `limit` bytes."""
+    part, size, lines = 1, 0, []
+    for row in rows:
+        line = json.dumps(row, ensure_ascii=False) + "\n"
+        if lines and size + len(line.encode()) > limit:
+            (out / f"{prefix}-{part}.jsonl").write_text("".join(lines))
+            part, size, lines = part + 1, 0, []
+        lines.append(line)
+        size += len(line.encode())
+    (out / f"{prefix}-{part}.jsonl").write_text("".join(lines))
 
 
 def read(path: Path) -> list[dict]:
@@ -56,7 +72,7 @@ def main(work: Path, out: Path) -> None:
                 raise SystemExit(f"{path}: reply {row['reply_id']}: {len(row['met'])} verdicts for {n_items} items")
             entry = {"reply_id": row["reply_id"], "rater": rater, "met": [bool(m) for m in row["met"]]}
             if row.get("note"):
-                entry["notes"] = {"0": row["note"]}
+                entry["note"] = row["note"]
             verdicts.append(entry)
     labelled = {v["reply_id"] for v in verdicts}
     used = {replies[r]["scenario_id"] for r in labelled}
@@ -67,14 +83,13 @@ def main(work: Path, out: Path) -> None:
             s = dict(scenarios[sid])
             s["meta"] = {**s.get("meta", {}), "gold_split": splits[skeleton(s["family"])]}
             f.write(json.dumps(s, ensure_ascii=False) + "\n")
+    for old in [*out.glob("replies*.jsonl"), *out.glob("verdicts*.jsonl")]:
+        old.unlink()
     for name, written in (("template", False), ("written", True)):
-        with (out / f"replies-{name}.jsonl").open("w") as f:
-            for rid in sorted(labelled):
-                if (scenarios[replies[rid]["scenario_id"]]["source"] == "gold-written") == written:
-                    f.write(json.dumps(replies[rid], ensure_ascii=False) + "\n")
-    with (out / "verdicts.jsonl").open("w") as f:
-        for v in sorted(verdicts, key=lambda v: (v["reply_id"], v["rater"])):
-            f.write(json.dumps(v, ensure_ascii=False) + "\n")
+        write_parts(out, f"replies-{name}", [replies[rid] for rid in sorted(labelled)
+                                             if (scenarios[replies[rid]["scenario_id"]]["source"] == "gold-written")
+                                             == written])
+    write_parts(out, "verdicts", sorted(verdicts, key=lambda v: (v["reply_id"], v["rater"])))
     print(f"{out}: {len(used)} scenarios, {len(labelled)} replies, {sum(len(v['met']) for v in verdicts)} verdicts")
 
 

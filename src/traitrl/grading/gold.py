@@ -7,9 +7,9 @@ It ships in `grading/gold/` as three JSONL files a reviewer can read without Pyt
   family (template skeleton or writer batch), so test scenarios share no skeleton with fitted ones;
 - `replies-*.jsonl`: `{id, scenario_id, kind, text}`; `kind` says how the reply was made (written blind to
   the rubric, an attack, or sampled from a policy), never used as a label;
-- `verdicts.jsonl`: one row per read of a reply, `{reply_id, rater, met: [bool per rubric item], notes:
-  {item: note}}`. A reply read by two raters has two rows; `gold_verdicts` keeps the primary rater's verdict
-  (`rater` not ending in `:2`).
+- `verdicts-*.jsonl`: one row per read of a reply, `{reply_id, rater, met: [bool per rubric item], note}`
+  (the rater's note on a hard call, if any). A reply read by two raters has two rows; `gold_verdicts` keeps
+  the primary rater's verdict (`rater` not ending in `:2`). Files are cut in parts of under 2 MB.
 
     from traitrl.grading.gold import load_gold
     gold = load_gold()            # the shipped set; load_gold(Path("my_gold")) for your own
@@ -45,16 +45,15 @@ class GoldVerdict(Strict):
     item: int = Field(ge=0)
     met: bool
     rater: str
-    note: str = ""
 
 
 class GoldRead(Strict):
-    """One rater's read of one reply: a verdict per rubric item (the file row of `verdicts.jsonl`)."""
+    """One rater's read of one reply: a verdict per rubric item (a file row of `verdicts-*.jsonl`)."""
 
     reply_id: str
     rater: str
     met: list[bool]
-    notes: dict[int, str] = Field(default_factory=dict)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,11 +120,12 @@ def load_gold(folder: Path | None = None) -> GoldSet:
             raise InputError(f"{folder}: reply {r.id!r}: unknown scenario_id {r.scenario_id!r}",
                              field="scenario_id")
     verdicts = []
-    for read in read_jsonl(folder / "verdicts.jsonl", GoldRead):
-        reply = replies.get(read.reply_id)
-        if reply is None or len(read.met) != len(scenarios[reply.scenario_id].rubric):
-            raise InputError(f"{folder / 'verdicts.jsonl'}: read of {read.reply_id!r}: no such reply, or not one "
-                             "verdict per rubric item", field="reply_id" if reply is None else "met")
-        verdicts += [GoldVerdict(reply_id=read.reply_id, item=i, met=m, rater=read.rater,
-                                 note=read.notes.get(i, "")) for i, m in enumerate(read.met)]
+    for path in sorted(folder.glob("verdicts*.jsonl")):
+        for read in read_jsonl(path, GoldRead):
+            reply = replies.get(read.reply_id)
+            if reply is None or len(read.met) != len(scenarios[reply.scenario_id].rubric):
+                raise InputError(f"{path}: read of {read.reply_id!r}: no such reply, or not one verdict per "
+                                 "rubric item", field="reply_id" if reply is None else "met")
+            verdicts += [GoldVerdict(reply_id=read.reply_id, item=i, met=m, rater=read.rater)
+                         for i, m in enumerate(read.met)]
     return GoldSet(scenarios, replies, verdicts)

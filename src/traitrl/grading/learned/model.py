@@ -175,10 +175,10 @@ class CriterionReader(nn.Module):
         h = self.bert.embeddings(input_ids=replies.ids, token_type_ids=torch.zeros_like(replies.ids))
         bias = torch.zeros(replies.valid.shape, dtype=h.dtype).masked_fill_(~replies.valid, float("-inf"))
         bias = bias[:, None, None, :]
-        states = []
-        for layer in self.bert.encoder.layer:
-            states.append(h)
+        states = [h]
+        for layer in self.bert.encoder.layer[:-1]:  # the last layer's output is never read
             h = self._layer(layer, h, bias, adapted=False)
+            states.append(h)
         return states
 
     def read(self, states: list[torch.Tensor], valid: torch.Tensor, crit: CriterionBatch) -> torch.Tensor:
