@@ -22,7 +22,7 @@ def server():
 
 
 def judge(server, tmp_path, **kw) -> OpenAIJudge:
-    cfg = JudgeConfig(model="m", base_url=server.base_url, backoff_s=0.01, max_retries=3,
+    cfg = JudgeConfig(model="m", base_url=server.base_url, max_retries=3,
                       cache_path=str(tmp_path / "judge.sqlite"), **kw)
     return OpenAIJudge(cfg)
 

@@ -21,10 +21,10 @@ from traitrl.types import Message, RubricItem, Scenario
 from .fault_server import FaultServer
 from .helpers import cli_env, run_cli
 
-RETRYABLE = ["timeout", "429", "429long", "500", "truncated", "drop"]
-UNREADABLE = ["malformed", "schema"]
+RETRYABLE = ["timeout", "429", "500", "truncated", "drop"]
+UNREADABLE = ["malformed", "schema", "429long"]  # 429long: an hour's Retry-After is not waited for
 MAX_RETRIES = 3
-JUDGE = {"timeout_s": 0.4, "backoff_s": 0.01, "max_backoff_s": 0.05, "max_retries": MAX_RETRIES,
+JUDGE = {"timeout_s": 0.4, "max_retries": MAX_RETRIES,
          "max_concurrency": 4, "use_cache": False}
 
 

@@ -2,7 +2,8 @@
 
     traitrl eval --model openai:<model>@http://127.0.0.1:8000/v1 --suite xstest,sycophancy_feedback --out runs/r
 
-The key comes from `TRAITRL_API_KEY` (any non-empty placeholder when the server needs none).
+Requests go through the project's one client (`traitrl.endpoints`: the `openai` SDK, its retries and timeouts;
+the key from `TRAITRL_API_KEY`, else `OPENAI_API_KEY`, else a placeholder for servers that need none).
 
 - `generate` benchmarks and persona attacks go through chat completions: the server applies its own chat
   template; a persona is sent as the system message, replacing any system turn of the item (as locally).
@@ -12,8 +13,8 @@ The key comes from `TRAITRL_API_KEY` (any non-empty placeholder when the server 
   it is a local folder or a cached hub id, or `TRAITRL_REMOTE_TOKENIZER`). The first mc benchmark probes
   the endpoint once; where it gives no prompt logprobs, or no tokenizer is available, mc benchmarks are
   *skipped* with that reason in `results.json` — never scored 0.
-- Requests are bounded: `timeout` per call, `max_retries` on 429/5xx/connection errors, then the error
-  propagates (generation) or the item is unscored with the reason.
+- Requests are bounded: `timeout` per call, `max_retries` (the SDK's) on 429/5xx/connection errors, then
+  the error propagates (generation) or the item is unscored with the reason.
 
 The fingerprint (result-cache key) hashes the base URL and model name: weights behind an endpoint cannot be
 hashed from here, so serve a new checkpoint under a new name.
@@ -23,15 +24,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from collections.abc import Sequence
 from typing import Any
 
+from traitrl.endpoints import openai_client
 from traitrl.errors import ConfigError, TraitRLError
 from traitrl.types import Message
 
 SPEC_PREFIX = "openai:"
-RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
 NO_LOGLIK_NOTE = "skipped: the endpoint returns no prompt logprobs (completions echo+logprobs), needed for mc"
 
 
@@ -68,8 +68,10 @@ class RemoteModel:
     def __init__(self, model: str, base_url: str, api_key: str | None = None, *, timeout: float = 120.0,
                  max_retries: int = 3, tokenizer: str | None = None, concurrency: int = 4) -> None:
         self.model, self.base_url = model, base_url.rstrip("/")
-        self.api_key = api_key if api_key is not None else os.environ.get("TRAITRL_API_KEY", "none")
-        self.timeout, self.max_retries, self.concurrency = timeout, max_retries, concurrency
+        self.client = openai_client(self.base_url, timeout=timeout, max_retries=max_retries)
+        if api_key is not None:
+            self.client = self.client.with_options(api_key=api_key)
+        self.concurrency = concurrency
         self.tokenizer_spec = tokenizer or os.environ.get("TRAITRL_REMOTE_TOKENIZER") or model
         self.spec = f"{SPEC_PREFIX}{model}@{self.base_url}"
         self.fingerprint = hashlib.sha256(f"remote|{self.base_url}|{model}".encode()).hexdigest()[:16]
@@ -82,35 +84,21 @@ class RemoteModel:
         return cls(model, base_url, **kwargs)
 
     # -- HTTP ---------------------------------------------------------------------------------------------
-    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        import httpx
+    def _call(self, what: str, fn: Any, **kwargs: Any) -> Any:
+        import openai
 
-        headers = {"Authorization": f"Bearer {self.api_key}"}
-        last = ""
-        for attempt in range(self.max_retries + 1):
-            try:
-                r = httpx.post(f"{self.base_url}{path}", json=body, headers=headers, timeout=self.timeout)
-            except httpx.HTTPError as e:
-                last = f"{type(e).__name__}: {e}"
-            else:
-                if r.status_code == 200:
-                    return r.json()
-                last = f"HTTP {r.status_code}: {r.text[:200]}"
-                if r.status_code not in RETRY_STATUS:
-                    break
-            if attempt < self.max_retries:
-                time.sleep(min(8.0, 0.5 * 2 ** attempt))
-        raise RemoteError(f"{self.spec}{path}: {last}")
+        try:
+            return fn(**kwargs)
+        except openai.OpenAIError as e:  # after the SDK's retries
+            raise RemoteError(f"{self.spec} {what}: {type(e).__name__}: {e}") from None
 
     # -- generation ---------------------------------------------------------------------------------------
     def chat(self, turns: list[dict[str, str]], *, max_new_tokens: int, temperature: float, top_p: float,
              seed: int) -> str:
-        body: dict[str, Any] = {"model": self.model, "messages": turns, "max_tokens": max_new_tokens,
-                                "temperature": temperature, "seed": seed}
-        if top_p < 1.0:
-            body["top_p"] = top_p
-        data = self._post("/chat/completions", body)
-        return str(data["choices"][0]["message"].get("content") or "").strip()
+        extra = {"top_p": top_p} if top_p < 1.0 else {}
+        reply = self._call("chat", self.client.chat.completions.create, model=self.model, messages=turns,
+                           max_tokens=max_new_tokens, temperature=temperature, seed=seed, **extra)
+        return str(reply.choices[0].message.content or "").strip()
 
     def generate(self, conversations: Sequence[Sequence[Message]], *, max_new_tokens: int = 256,
                  temperature: float = 0.0, top_p: float = 1.0, seed: int = 0,
@@ -135,10 +123,10 @@ class RemoteModel:
 
     def prompt_logprobs(self, text: str) -> tuple[list[float | None], list[int]]:
         """Per-token logprobs of `text` and the character offset of each token (completions, echo)."""
-        data = self._post("/completions", {"model": self.model, "prompt": text, "max_tokens": 0, "echo": True,
-                                           "logprobs": 1, "temperature": 0.0})
-        lp = (data.get("choices") or [{}])[0].get("logprobs") or {}
-        tokens, offsets = lp.get("token_logprobs") or [], lp.get("text_offset") or []
+        reply = self._call("completions", self.client.completions.create, model=self.model, prompt=text,
+                           max_tokens=0, echo=True, logprobs=1, temperature=0.0)
+        lp = reply.choices[0].logprobs if reply.choices else None
+        tokens, offsets = (lp.token_logprobs or [], lp.text_offset or []) if lp is not None else ([], [])
         if not tokens or len(tokens) != len(offsets):
             raise RemoteError(f"{self.spec}: the completions response carries no prompt logprobs")
         return list(tokens), [int(o) for o in offsets]

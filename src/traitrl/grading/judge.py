@@ -1,11 +1,11 @@
 """LLM judges: one yes/no verdict per rubric item, points applied in code.
 
-`OpenAIJudge` talks to any OpenAI-compatible endpoint (OpenAI, vLLM, SGLang, llama.cpp) over httpx with
-bounded concurrency (a semaphore) and bounded retries: timeouts, connection errors, 429 (honouring
-Retry-After) and 5xx are retried with exponential backoff, up to `max_retries`; after that the item is
-missing with the reason. The API key is read from the environment variable named in the config (default
-`TRAITRL_API_KEY`) at request time and never stored in the name, the cache or a log line. Verdicts are cached
-in SQLite (`grading/cache.py`), so a rerun makes no HTTP calls.
+`OpenAIJudge` talks to any OpenAI-compatible endpoint (OpenAI, vLLM, SGLang, llama.cpp) through the project's
+one client (`traitrl.endpoints`: the `openai` SDK's retries and timeouts, up to `max_retries`), with bounded
+concurrency (a semaphore); after the retries the item is missing with the reason. A 200 whose body or
+verdict cannot be read is not asked again (temperature 0 would give the same). The API key is read from the
+environment variable named in the config (default `TRAITRL_API_KEY`) and never stored in the name, the
+cache or a log line. Verdicts are cached in SQLite (`grading/cache.py`), so a rerun makes no HTTP calls.
 
 `TransformersJudge(model, tokenizer)` runs any transformers chat model in-process with greedy decoding.
 
@@ -15,23 +15,21 @@ in SQLite (`grading/cache.py`), so a rerun makes no HTTP calls.
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import os
 import threading
-import time
 from collections.abc import Coroutine
 from typing import Any, Literal, TypeVar
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from traitrl.endpoints import API_KEY_ENV, openai_client
 from traitrl.grading.cache import JudgeCache, verdict_key
 from traitrl.grading.grade import Grade, ItemGrade, item_grade
 from traitrl.grading.judge_prompt import PROMPT_VERSION, parse_score, parse_verdict, render_judge_prompt
 from traitrl.types import RubricItem, Scenario
 
 T = TypeVar("T")
-RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+RETRIED = frozenset({408, 409, 429})  # and 5xx: the statuses the SDK retries
+MAX_RETRY_AFTER_S = 120  # the SDK waits out a Retry-After up to this long, and gives up at once beyond
 
 
 class JudgeConfig(BaseModel):
@@ -39,13 +37,11 @@ class JudgeConfig(BaseModel):
 
     model: str = Field(min_length=1)
     base_url: str = Field(min_length=1)
-    api_key_env: str = "TRAITRL_API_KEY"
+    api_key_env: str = API_KEY_ENV
     mode: Literal["verdict", "expected_score"] = "verdict"
     max_concurrency: int = Field(default=8, ge=1, le=512)
     max_retries: int = Field(default=4, ge=0, le=20)
     timeout_s: float = Field(default=60.0, gt=0)
-    backoff_s: float = Field(default=1.0, ge=0)
-    max_backoff_s: float = Field(default=60.0, ge=0)
     temperature: float = 0.0
     max_tokens: int = Field(default=512, ge=1)
     cache_path: str | None = None
@@ -69,17 +65,6 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     return box["result"]
 
 
-def retry_after_s(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
-
-
 class OpenAIJudge:
     """Rubric grader backed by an OpenAI-compatible chat-completions endpoint."""
 
@@ -88,7 +73,6 @@ class OpenAIJudge:
         self.name = f"judge(model={config.model},base_url={config.base_url},prompt={PROMPT_VERSION}," \
                     f"mode={config.mode})"
         self.cache = cache if cache is not None else (JudgeCache(config.cache_path) if config.use_cache else None)
-        self.http_requests = 0
 
     def __repr__(self) -> str:
         return f"OpenAIJudge({self.name})"
@@ -107,7 +91,7 @@ class OpenAIJudge:
         return [Grade(scenario_id=s.id, items=list(items), grader=self.name)
                 for s, items in zip(scenarios, rows, strict=True)]
 
-    async def _grade_item(self, client: httpx.AsyncClient, sem: asyncio.Semaphore, scenario: Scenario,
+    async def _grade_item(self, client: Any, sem: asyncio.Semaphore, scenario: Scenario,
                           response: str, item: RubricItem) -> ItemGrade:
         key = verdict_key(self.config.model, PROMPT_VERSION, self.config.mode, scenario.messages, response,
                           item.criterion, item.points)
@@ -129,54 +113,46 @@ class OpenAIJudge:
             self.cache.put(key, met, why)
         return item_grade(item, met, why)
 
-    def _client(self) -> httpx.AsyncClient:
-        headers = {"Content-Type": "application/json"}
-        key = os.environ.get(self.config.api_key_env)
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        return httpx.AsyncClient(base_url=self.config.base_url.rstrip("/") + "/", headers=headers,
-                                 timeout=self.config.timeout_s)
+    def _client(self) -> Any:
+        """An async SDK client (use as `async with`): its retries and timeout come from the config."""
+        return openai_client(self.config.base_url, timeout=self.config.timeout_s,
+                             max_retries=self.config.max_retries, key_env=self.config.api_key_env,
+                             asynchronous=True)
 
-    async def complete(self, client: httpx.AsyncClient, prompt: str,
+    async def complete(self, client: Any, prompt: str,
                        logprobs: bool = False) -> tuple[str, list[dict[str, Any]] | None]:
-        """One chat completion with bounded retries: (content, first-token top logprobs or None)."""
-        body: dict[str, Any] = {"model": self.config.model, "temperature": self.config.temperature,
-                                "max_tokens": self.config.max_tokens,
-                                "messages": [{"role": "user", "content": prompt}]}
-        if logprobs:
-            body.update(logprobs=True, top_logprobs=20, max_tokens=4)
-        last = "no attempt"
-        for attempt in range(self.config.max_retries + 1):
-            wait = min(self.config.max_backoff_s, self.config.backoff_s * 2 ** attempt)
-            try:
-                self.http_requests += 1
-                resp = await client.post("chat/completions", json=body)
-            except (httpx.TimeoutException, httpx.TransportError) as e:
-                last = f"{type(e).__name__}"
-            else:
-                if resp.status_code == 200:
-                    return _read_completion(resp)
-                last = f"HTTP {resp.status_code}"
-                if resp.status_code not in RETRY_STATUS:
-                    raise JudgeCallError(f"{last}: {resp.text[:200]}")
-                if resp.status_code == 429:
-                    hinted = retry_after_s(resp.headers.get("retry-after"))
-                    wait = min(self.config.max_backoff_s, hinted) if hinted is not None else wait
-            if attempt < self.config.max_retries:
-                await asyncio.sleep(wait)
-        raise JudgeCallError(f"gave up after {self.config.max_retries + 1} attempts ({last})")
+        """One chat completion (the SDK retries): (content, first-token top logprobs or None)."""
+        import openai
+
+        extra: dict[str, Any] = {"logprobs": True, "top_logprobs": 20, "max_tokens": 4} if logprobs else {}
+        try:
+            reply = await client.chat.completions.create(**{
+                "model": self.config.model, "temperature": self.config.temperature,
+                "max_tokens": self.config.max_tokens, "messages": [{"role": "user", "content": prompt}], **extra})
+        except (openai.APIConnectionError, openai.APIStatusError) as e:  # timeouts are connection errors
+            status = getattr(e, "status_code", None)
+            wait = e.response.headers.get("retry-after") if isinstance(e, openai.APIStatusError) else None
+            if status == 429 and wait and wait.replace(".", "", 1).isdigit() and float(wait) > MAX_RETRY_AFTER_S:
+                raise JudgeCallError(f"HTTP 429 asking to wait {wait} s: not waited for") from None
+            if status is not None and status not in RETRIED and status < 500:
+                raise JudgeCallError(f"HTTP {status} (not retried)") from None
+            why = f"HTTP {status}" if status else type(e).__name__
+            raise JudgeCallError(f"gave up after {self.config.max_retries + 1} attempts ({why})") from None
+        except (openai.OpenAIError, ValueError) as e:  # a 200 whose body is not a completion
+            raise JudgeCallError(f"malformed completion body ({type(e).__name__})") from None
+        return _read_completion(reply)
 
 
-def _read_completion(resp: httpx.Response) -> tuple[str, list[dict[str, Any]] | None]:
+def _read_completion(reply: Any) -> tuple[str, list[dict[str, Any]] | None]:
     try:
-        choice = resp.json()["choices"][0]
-        content = choice["message"].get("content") or ""
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
+        choice = reply.choices[0]
+        content = choice.message.content or ""
+    except (AttributeError, IndexError, TypeError) as e:
         raise JudgeCallError(f"malformed completion body ({type(e).__name__})") from None
     top = None
-    lp = choice.get("logprobs") or {}
-    if isinstance(lp, dict) and lp.get("content"):
-        top = lp["content"][0].get("top_logprobs")
+    lp = getattr(choice, "logprobs", None)
+    if lp is not None and getattr(lp, "content", None):
+        top = [{"token": t.token, "logprob": t.logprob} for t in lp.content[0].top_logprobs or []]
     return content, top
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections import Counter
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from traitrl.catalog import DOMAIN_INFO, PRESSURES, TRAIT_INFO
+from traitrl.endpoints import openai_client
 from traitrl.scenarios.overlap import max_overlap
 from traitrl.types import Scenario
 
@@ -97,19 +97,12 @@ def quality_reason(s: Scenario) -> str:
     return ""
 
 
-def make_client(base_url: str, timeout: float = 60.0) -> Any:
-    from openai import OpenAI
-
-    key = os.environ.get("TRAITRL_API_KEY") or os.environ.get("OPENAI_API_KEY") or "EMPTY"
-    return OpenAI(base_url=base_url, api_key=key, timeout=timeout, max_retries=1)
-
-
 def generate_scenarios(base_url: str, model: str, trait: str, domain: str, n: int,
                        max_attempts: int | None = None, temperature: float = 1.0,
                        max_tokens: int = 1200, timeout_s: float = 120.0) -> tuple[list[Scenario], GenerationSummary]:
     """Ask the endpoint for up to `n` valid, distinct scenarios within `max_attempts` calls (each call may
     take up to `timeout_s`: a slow endpoint is waited for, not counted as a failure)."""
-    client = make_client(base_url, timeout=timeout_s)
+    client = openai_client(base_url, timeout=timeout_s, max_retries=1)
     prompt = build_prompt(trait, domain)
     family = f"generated.{re.sub(r'[^A-Za-z0-9_.-]', '_', model)}"
     accepted: list[Scenario] = []
