@@ -2,6 +2,8 @@
 
     python scripts/gold/sample_policy.py SCENARIOS.jsonl OUT.jsonl [--model embedded] [--adapter DIR]
         [--kind model_base] [--k 1] [--seed 0]
+
+Writes a chunk of scenarios at a time and skips scenarios already in OUT, so an interrupted run resumes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from pathlib import Path
 from traitrl.evals.generation import generate
 from traitrl.models.loading import load_policy
 from traitrl.types import Scenario
+
+CHUNK = 32
 
 
 def main() -> None:
@@ -27,15 +31,18 @@ def main() -> None:
     ap.add_argument("--temperature", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    scenarios = [Scenario.model_validate_json(line) for line in args.scenarios.open() if line.strip()]
+    done = {json.loads(line)["scenario_id"] for line in args.out.open()} if args.out.exists() else set()
+    scenarios = [s for s in (Scenario.model_validate_json(line) for line in args.scenarios.open() if line.strip())
+                 if s.id not in done]
     loaded = load_policy(args.model, adapter=args.adapter)
-    texts = generate(loaded, [s.messages for s in scenarios], max_new_tokens=args.max_new_tokens,
-                     temperature=args.temperature, num_samples=args.k, seed=args.seed)
-    with args.out.open("w") as f:
-        for i, t in enumerate(texts):
-            s = scenarios[i // args.k]
-            f.write(json.dumps({"scenario_id": s.id, "kind": args.kind, "text": t.strip()}) + "\n")
-    print(f"{args.out}: {len(scenarios) * args.k} replies")
+    for start in range(0, len(scenarios), CHUNK):
+        part = scenarios[start:start + CHUNK]
+        texts = generate(loaded, [s.messages for s in part], max_new_tokens=args.max_new_tokens,
+                         temperature=args.temperature, num_samples=args.k, seed=args.seed + start)
+        with args.out.open("a") as f:
+            for i, t in enumerate(texts):
+                f.write(json.dumps({"scenario_id": part[i // args.k].id, "kind": args.kind, "text": t.strip()}) + "\n")
+        print(f"{args.out}: {len(done) + start + len(part)} scenarios", flush=True)
 
 
 if __name__ == "__main__":
