@@ -27,7 +27,7 @@ def test_suite_size_and_category_minimums() -> None:
     counts = category_counts()
     for category, minimum in CATEGORY_MINIMUMS.items():
         assert counts.get(category, 0) >= minimum, category
-    assert counts["in_distribution"] == 7
+    assert counts["in_distribution"] == 14  # 7 held-out rubric benchmarks + 7 preference probes
     assert "capability" not in counts
 
 

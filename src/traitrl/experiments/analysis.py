@@ -208,7 +208,9 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
                      personas: dict[str, Any], finetune: dict[str, Any], benchmarks: list) -> dict[str, Any]:
     categories = {b.id: b.category for b in benchmarks if b.category != "capability"}
     capability = [b.id for b in benchmarks if b.category == "capability"]
-    in_dist = [b for b, c in categories.items() if c == IN_DISTRIBUTION]
+    scorers = {b.id: b.scorer for b in benchmarks}
+    in_dist = [b for b, c in categories.items() if c == IN_DISTRIBUTION and scorers[b] == "generate"]
+    probes = [b for b, c in categories.items() if c == IN_DISTRIBUTION and scorers[b] != "generate"]
     arms: dict[str, Any] = {}
     for label, stage in evals.items():
         arm = label.split("@")[0]
@@ -216,7 +218,8 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
         first = next(iter(t.values()), None)
         held_out = heldout_trait_scores(stage, in_dist)
         entry = {"model": stage["model"], "suite": {b: s for b, s in stage["suite"].items() if b in categories},
-                 "trait_eval_score": _mean_over(stage, in_dist), "held_out_trait": held_out}
+                 "trait_eval_score": _mean_over(stage, in_dist), "held_out_trait": held_out,
+                 "trait_probe_score": _mean_over(stage, probes)}
         if first:
             entry["training"] = {"metrics": first["metrics"], "summary": {
                 **first["summary"], "trait_eval_score": entry["trait_eval_score"],

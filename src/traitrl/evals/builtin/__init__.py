@@ -8,6 +8,7 @@ from traitrl.evals.builtin.health import health_benchmarks
 from traitrl.evals.builtin.honesty import honesty_benchmarks
 from traitrl.evals.builtin.in_distribution import in_distribution_benchmarks
 from traitrl.evals.builtin.mental_health import mental_health_benchmarks
+from traitrl.evals.builtin.probes import probe_benchmarks
 from traitrl.evals.builtin.reward_hacking import reward_hacking_benchmarks
 from traitrl.evals.builtin.safety import safety_benchmarks
 from traitrl.evals.builtin.sycophancy import sycophancy_benchmarks
@@ -23,6 +24,7 @@ def builtin_benchmarks() -> list[Benchmark]:
         *health_benchmarks(),
         *mental_health_benchmarks(),
         *in_distribution_benchmarks(),
+        *probe_benchmarks(),
     ]
 
 
