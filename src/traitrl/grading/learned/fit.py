@@ -187,7 +187,8 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 6, lr: float = 1e-3, ba
 
 
 def gold_digest(gold: GoldSet) -> str:
+    """Digest of what a fit reads: the primary verdicts and each reply's split (second reads do not count)."""
     h = hashlib.sha256()
-    for v in sorted(gold.verdicts, key=lambda v: (v.reply_id, v.item, v.rater)):
-        h.update(f"{v.reply_id}:{v.item}:{v.met}:{v.rater}\n".encode())
+    for (rid, item), met in sorted(gold.gold_verdicts().items()):
+        h.update(f"{rid}:{item}:{met}:{gold.split_of(gold.replies[rid].scenario_id)}\n".encode())
     return h.hexdigest()[:16]

@@ -37,7 +37,7 @@ class ReaderConfig(BaseModel):
     rank: int = 8
     alpha: float = 16.0
     max_context_tokens: int = 64
-    max_reply_tokens: int = 256
+    max_reply_tokens: int = 384  # context 64 + reply 384 + criterion 48 (+ 4 special) stays within 512 positions
     max_criterion_tokens: int = 48
 
 
