@@ -54,8 +54,10 @@ def _table(res: dict) -> str:
                      f"{c['ratio']:.2f}x", "<= 0.6x", f"{min(loads)}-{max(loads)}"))
     if "responses_per_s" in d:
         peer = max(r["per_s"] for r in d["checks_peer"])
-        rows.append(("(d) learned judge replies/s", f"{d['responses_per_s']:.0f}", f"{peer:.0f} (checks)",
-                     f"{d['responses_per_s'] / peer:.2f}x", ">= 50", str(max(r["load1"] for r in d["runs"]))))
+        for name, v in d["sets"].items():
+            rows.append((f"(d) judge replies/s, {name} ({v['words_mean']} words)", f"{v['per_s']:.0f}",
+                         f"{peer:.0f} (checks)", f"{v['per_s'] / peer:.2f}x", ">= 50",
+                         str(max(r["load1"] for r in v["runs"]))))
     if "ratio" in f:
         m = f["median_s"]
         rows.append((f"(f) eval prefill s ({f['setup']['prompt_tokens']} tok)", f"{m['blocks']:.1f}",

@@ -138,7 +138,7 @@ def calibrate_cmd(grader: str = typer.Option("offline", help=f"Grader spec: {GRA
 @app.command("fit-judge")
 def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetensors and reader.json."),
                   gold: Path | None = typer.Option(None, help="Gold folder (default: the shipped gold set)."),
-                  epochs: int = typer.Option(6, min=1), seed: int = typer.Option(0)) -> None:
+                  epochs: int = typer.Option(4, min=1), seed: int = typer.Option(0)) -> None:
     """Fit the learned judge on the gold fit split and calibrate it on dev (the test split is not read)."""
     from traitrl.grading.gold import load_gold
     from traitrl.grading.learned.fit import fit_judge
