@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from traitrl.catalog import DOMAINS, EVAL_TRAITS
 from traitrl.evals.benchmark import IN_DISTRIBUTION, Benchmark, BenchmarkItem
@@ -33,18 +33,12 @@ class ProbeItem(Strict):
     trait_reply: str = Field(min_length=1)
     gives_in_reply: str = Field(min_length=1)
 
-    @field_validator("trait")
+    @field_validator("trait", "domain")
     @classmethod
-    def _trait(cls, v: str) -> str:
-        if v not in EVAL_TRAITS:
-            raise ValueError(f"unknown evaluated trait {v!r}")
-        return v
-
-    @field_validator("domain")
-    @classmethod
-    def _domain(cls, v: str) -> str:
-        if v not in DOMAINS:
-            raise ValueError(f"unknown domain {v!r}")
+    def _known(cls, v: str, info: ValidationInfo) -> str:
+        allowed = EVAL_TRAITS if info.field_name == "trait" else DOMAINS
+        if v not in allowed:
+            raise ValueError(f"unknown {'evaluated trait' if info.field_name == 'trait' else 'domain'} {v!r}")
         return v
 
     @field_validator("messages")
