@@ -21,9 +21,10 @@ def api_key(env: str = API_KEY_ENV) -> str:
 
 
 def openai_client(base_url: str, *, timeout: float, max_retries: int, key_env: str = API_KEY_ENV,
-                  asynchronous: bool = False) -> Any:
-    """An `openai.OpenAI` (or `AsyncOpenAI`) client for `base_url`."""
+                  asynchronous: bool = False, key: str | None = None) -> Any:
+    """An `openai.OpenAI` (or `AsyncOpenAI`) client for `base_url`; `key` overrides the environment."""
     from openai import AsyncOpenAI, OpenAI
 
     cls = AsyncOpenAI if asynchronous else OpenAI
-    return cls(base_url=base_url.rstrip("/"), api_key=api_key(key_env), timeout=timeout, max_retries=max_retries)
+    return cls(base_url=base_url.rstrip("/"), api_key=key or api_key(key_env), timeout=timeout,
+               max_retries=max_retries)

@@ -68,9 +68,7 @@ class RemoteModel:
     def __init__(self, model: str, base_url: str, api_key: str | None = None, *, timeout: float = 120.0,
                  max_retries: int = 3, tokenizer: str | None = None, concurrency: int = 4) -> None:
         self.model, self.base_url = model, base_url.rstrip("/")
-        self.client = openai_client(self.base_url, timeout=timeout, max_retries=max_retries)
-        if api_key is not None:
-            self.client = self.client.with_options(api_key=api_key)
+        self.client = openai_client(self.base_url, timeout=timeout, max_retries=max_retries, key=api_key)
         self.concurrency = concurrency
         self.tokenizer_spec = tokenizer or os.environ.get("TRAITRL_REMOTE_TOKENIZER") or model
         self.spec = f"{SPEC_PREFIX}{model}@{self.base_url}"

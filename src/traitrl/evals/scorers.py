@@ -96,8 +96,8 @@ def item_scenario(item: BenchmarkItem, benchmark_id: str = "benchmark") -> Scena
 
 
 # The suite's own rubric benchmarks (mental health, honesty, emergent misalignment, SelfAware) were written
-# with offline checks for short replies; the learned judge has a length shortcut that fails them (measured
-# 2026-12-02, docs/grading.md), so they pin the checks. The held-out trait benchmarks take the run's grader.
+# with offline checks for short replies, and short generic criteria the learned judge misreads (docs/grading.md,
+# "Where it fails"), so they pin the checks. The held-out trait benchmarks take the run's grader.
 SUITE_RUBRIC_GRADER = "checks"
 
 
