@@ -59,3 +59,18 @@ def test_stage_runs_once_and_resumes_partial(tmp_path):
     seen = []
     store.run("t", {}, lambda d: seen.append((d / "half.txt").read_text()))
     assert seen == ["partial"]
+
+
+def test_experiment_train_is_a_train_config_and_owns_arm_seed_and_model(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("name: x\narms: [base, baseline, trait, constitutional_sft]\ndose_shares: [0.2]\n"
+                 "train:\n  steps: 3\n  lora_alpha: 8\n  beta: 0.04\n  torch_threads: 1\n  dtype: float32\n")
+    cfg = load_experiment_config(p)
+    assert cfg.rl_arms == ["baseline", "trait", "constitutional_sft", "trait@0.2"]
+    tc = cfg.train_config("trait", 3)
+    assert (tc.lora_alpha, tc.beta, tc.torch_threads, tc.dtype, tc.steps, tc.seed) == (8, 0.04, 1, "float32", 3, 3)
+    assert tc.trait_share == cfg.trait_share and tc.grader == cfg.grader
+    assert cfg.train_config("constitutional_sft", 0, model="sft/merged").arm == "baseline"
+    p.write_text("name: x\ntrain:\n  arm: trait\n")
+    with pytest.raises(InputError, match="set by the experiment"):
+        load_experiment_config(p)

@@ -31,3 +31,29 @@ def test_yaml_config_overrides_and_errors(tmp_path):
     with pytest.raises(InputError) as e:
         load_train_config(str(p))
     assert "learnin_rate" in str(e.value) and ":2:" in str(e.value)
+
+
+def test_an_arm_is_one_value_its_filter_share_and_reward(scenarios):
+    health, funcs = prepare_arm(TrainConfig(steps=10, trait_share=0.25, arm="health_only"), scenarios)
+    by_id = {s.id: s for s in scenarios}
+    chosen = [by_id[r["scenario_id"]] for r in health if r["task"] == "trait"]
+    assert chosen and {s.domain for s in chosen} == {"health"}
+    assert [f.__name__ for f in funcs] == ["standard_reward", "trait_rubric"]
+    dose, _ = prepare_arm(TrainConfig(steps=10, trait_share=0.25, arm="trait@0.5"), scenarios)
+    assert sum(r["task"] == "trait" for r in dose) == 40
+    no_hs, _ = prepare_arm(TrainConfig(steps=10, trait_share=0.25, arm="no_health_science"), scenarios)
+    assert not {by_id[r["scenario_id"]].domain for r in no_hs if r["task"] == "trait"} & {"health", "science"}
+    # the config's own filter narrows the arm's
+    narrow, _ = prepare_arm(TrainConfig(steps=10, trait_share=0.25, arm="trait", traits=["truthfulness"]), scenarios)
+    assert {by_id[r["scenario_id"]].trait for r in narrow if r["task"] == "trait"} == {"truthfulness"}
+
+
+def test_constitution_reward_arm_scores_with_the_constitution(scenarios):
+    _, funcs = prepare_arm(TrainConfig(steps=4, trait_share=0.5, arm="constitution_reward"), scenarios)
+    assert [f.__name__ for f in funcs] == ["standard_reward", "constitution_reward"]
+
+
+@pytest.mark.parametrize("arm", ["traitt", "baseline@0.1", "trait@2", "trait@x", "constitutional_sft"])
+def test_unknown_or_malformed_arm_is_refused(arm):
+    with pytest.raises(ValueError, match="arm"):
+        TrainConfig(arm=arm)

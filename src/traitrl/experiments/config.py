@@ -8,31 +8,28 @@ protocol `traitrl demo` runs on the embedded model; `configs/paper.yaml` holds t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from traitrl.files import load_yaml_model
+from traitrl.training.arms import resolve_arm
+from traitrl.training.config import TrainConfig
 
-ArmKind = Literal["base", "baseline", "trait", "health_only", "no_health_science", "reward_control",
-                  "constitution_reward", "constitutional_sft"]
+
+def _arm_name(v: str) -> str:
+    if v != "base":
+        resolve_arm(v)
+    return v
+
+
+ArmName = Annotated[str, AfterValidator(_arm_name)]
+# Fields of `train:` an experiment sets itself, per arm and seed (they come from the top-level keys).
+RUN_OWNED = ("model", "arm", "seed", "data_seed", "trait_share", "grader", "constitution")
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-
-class TrainSettings(Strict):
-    steps: int = Field(20, ge=1)
-    prompts_per_step: int = Field(8, ge=1)
-    num_generations: int = Field(4, ge=2)
-    max_completion_length: int = Field(48, ge=8)
-    learning_rate: float = Field(1e-4, gt=0)
-    lora_r: int = Field(16, ge=1)
-    temperature: float = Field(1.0, gt=0)
-    top_p: float = Field(1.0, gt=0, le=1)
-    generation_steps: int = Field(1, ge=1, description="Optimizer steps sampled per generate call.")
-    save_steps: int = Field(10, ge=1)
 
 
 class EvalSettings(Strict):
@@ -75,8 +72,10 @@ class ExperimentConfig(Strict):
     data_seed: int = 0
     trait_share: float = Field(0.05, ge=0, le=1)
     dose_shares: list[float] = Field(default_factory=list, description="Extra trait arms at these shares.")
-    arms: list[ArmKind] = Field(default_factory=lambda: ["base", "baseline", "trait"])
-    train: TrainSettings = Field(default_factory=TrainSettings)
+    arms: list[ArmName] = Field(default_factory=lambda: ["base", "baseline", "trait"],
+                            description="'base' (the start model, untrained) and arms of traitrl.training.arms.")
+    train: TrainConfig = Field(default_factory=TrainConfig, description="Every arm's GRPO settings; model, "
+                               "arm, seed, share, grader and constitution come from the experiment.")
     eval: EvalSettings = Field(default_factory=EvalSettings)
     persistence: PersistenceSettings = Field(default_factory=PersistenceSettings)
     constitution: str | None = Field(None, description="Constitution file; default: the built-in one.")
@@ -90,6 +89,21 @@ class ExperimentConfig(Strict):
 
         return check_grader_spec(v)
 
+    @field_validator("dose_shares")
+    @classmethod
+    def _dose_in_range(cls, v: list[float]) -> list[float]:
+        if any(not 0 < share <= 1 for share in v):
+            raise ValueError("every dose share must lie in (0, 1]")
+        return v
+
+    @field_validator("train")
+    @classmethod
+    def _no_run_owned_keys(cls, v: TrainConfig) -> TrainConfig:
+        owned = sorted(set(RUN_OWNED) & v.model_fields_set)
+        if owned:
+            raise ValueError(f"train.{owned[0]} is set by the experiment (top-level keys, arms and seeds)")
+        return v
+
     @field_validator("arms")
     @classmethod
     def _needs_baseline(cls, v: list[str]) -> list[str]:
@@ -98,6 +112,22 @@ class ExperimentConfig(Strict):
         if any(a not in ("base", "baseline") for a in v) and "baseline" not in v:
             raise ValueError("an RL arm needs the compute-matched 'baseline' arm to compare against")
         return v
+
+
+    @property
+    def rl_arms(self) -> list[str]:
+        """The trained arms, in order, with the dose-response arms (`trait@<share>`) appended."""
+        doses = [f"trait@{share:g}" for share in self.dose_shares if share != self.trait_share]
+        return [a for a in self.arms if a != "base"] + doses
+
+    def train_config(self, arm: str, seed: int, model: str | None = None) -> TrainConfig:
+        """The `TrainConfig` of one arm and seed (`model`: another start model, e.g. after SFT). An arm that
+        starts with SFT (constitutional_sft) then runs the baseline's RL from the SFT'd model."""
+        rl_arm = "baseline" if resolve_arm(arm).sft_first else arm
+        return TrainConfig.model_validate({**self.train.model_dump(exclude_unset=True), "model": model or self.model,
+                                           "arm": rl_arm, "seed": seed, "data_seed": self.data_seed,
+                                           "trait_share": self.trait_share, "grader": self.grader,
+                                           "constitution": self.constitution})
 
 
 def load_experiment_config(path: str | Path) -> ExperimentConfig:

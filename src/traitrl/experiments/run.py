@@ -17,11 +17,11 @@ from typing import Any
 import yaml
 from rich.console import Console
 
-from traitrl.experiments.arms import ArmPlan, reward_funcs, rl_arm_plans, train_arm_kind
 from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.stages import StageStore, kill_point
 from traitrl.files import atomic_write_json, atomic_write_text, json_safe
 from traitrl.provenance import git_revision
+from traitrl.training.arms import resolve_arm
 
 console = Console(stderr=True)
 
@@ -33,34 +33,26 @@ class ExperimentResult:
     report_path: Path
 
 
-def train_stage(store: StageStore, cfg: ExperimentConfig, plan: ArmPlan, seed: int) -> Path:
+def train_stage(store: StageStore, cfg: ExperimentConfig, arm: str, seed: int, train_scenarios: list,
+                start_model: str | None = None) -> Path:
     """Train one arm for one seed; returns the stage folder (adapter/, metrics.jsonl)."""
     from traitrl.grading.api import grader_name
-    from traitrl.training.arms import arm_rows
-    from traitrl.training.config import TrainConfig
+    from traitrl.training.arms import prepare_arm
     from traitrl.training.grpo import train_arm
 
-    t = cfg.train
-    model = plan.start_model or cfg.model
-    parts = {"model": model, "seed": seed, "data_seed": cfg.data_seed, "train": t.model_dump(),
-             "plan": plan.key, "constitution": cfg.constitution, "grader": grader_name(cfg.grader)}
-
-    name = f"train-{plan.name.replace('@', '_')}-s{seed}"
+    tc = cfg.train_config(arm, seed, model=start_model)
+    parts = {"train": tc.model_dump(mode="json"), "grader": grader_name(tc.grader)}
+    name = f"train-{arm.replace('@', '_')}-s{seed}"
 
     def echo(line: str) -> None:
-        console.print(f"  [{plan.name} s{seed}] {line}")
+        console.print(f"  [{arm} s{seed}] {line}")
         if line.startswith("step "):
             kill_point(f"{name}:step{line.split()[1].split('/')[0]}")
 
     def work(d: Path) -> None:
         drop_torn_checkpoints(d / "checkpoints")
-        tc = TrainConfig(model=model, steps=t.steps, learning_rate=t.learning_rate, lora_r=t.lora_r,
-                         num_generations=t.num_generations, max_completion_length=t.max_completion_length,
-                         prompts_per_step=t.prompts_per_step, temperature=t.temperature, top_p=t.top_p,
-                         generation_steps=t.generation_steps, seed=seed,
-                         trait_share=plan.trait_share, save_steps=t.save_steps, arm=train_arm_kind(plan),
-                         grader=cfg.grader)
-        train_arm(tc, arm_rows(tc, plan.scenarios), reward_funcs(plan, cfg, tc), d, echo=echo)
+        rows, rewards = prepare_arm(tc, train_scenarios)
+        train_arm(tc, rows, rewards, d, echo=echo)
 
     return store.run(name, parts, work)
 
@@ -124,18 +116,18 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
     store = StageStore(out)
     train_scenarios = load_builtin(split="train", seed=cfg.data_seed)
     kill_point("data")
-    plans = rl_arm_plans(cfg, train_scenarios)
     models: dict[str, str] = {"base": cfg.model} if "base" in cfg.arms else {}
     trained: dict[str, dict[str, Path]] = {}
     for seed in cfg.seeds:
-        for plan in plans:
-            if plan.name == "constitutional_sft":
+        for arm in cfg.rl_arms:
+            start = None
+            if resolve_arm(arm).sft_first:
                 from traitrl.experiments.constitutional_sft import csft_stage
 
-                plan.start_model = str(csft_stage(store, cfg, train_scenarios, seed))
-            stage = train_stage(store, cfg, plan, seed)
-            trained.setdefault(plan.name, {})[f"s{seed}"] = stage
-            label = plan.name if len(cfg.seeds) == 1 else f"{plan.name}@s{seed}"
+                start = str(csft_stage(store, cfg, train_scenarios, seed))
+            stage = train_stage(store, cfg, arm, seed, train_scenarios, start_model=start)
+            trained.setdefault(arm, {})[f"s{seed}"] = stage
+            label = arm if len(cfg.seeds) == 1 else f"{arm}@s{seed}"
             models[label] = str(stage / "adapter")
     kill_point("after-train")
     benchmarks = select_suite(cfg)

@@ -138,10 +138,13 @@ def calibrate_cmd(grader: str = typer.Option("offline", help=f"Grader spec: {GRA
 @app.command("fit-judge")
 def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetensors and reader.json."),
                   gold: Path | None = typer.Option(None, help="Gold folder (default: the shipped gold set)."),
-                  epochs: int = typer.Option(4, min=1), seed: int = typer.Option(0)) -> None:
+                  epochs: int = typer.Option(8, min=1), rank: int = typer.Option(16, min=1, help="LoRA rank."),
+                  lr: float = typer.Option(1e-3, min=0.0), seed: int = typer.Option(0)) -> None:
     """Fit the learned judge on the gold fit split and calibrate it on dev (the test split is not read)."""
     from traitrl.grading.gold import load_gold
     from traitrl.grading.learned.fit import fit_judge
+    from traitrl.grading.learned.model import ReaderConfig
 
-    meta = fit_judge(load_gold(gold), out, epochs=epochs, seed=seed)
+    meta = fit_judge(load_gold(gold), out, epochs=epochs, lr=lr, seed=seed,
+                     config=ReaderConfig(rank=rank, alpha=2.0 * rank))
     typer.echo(json.dumps(meta))

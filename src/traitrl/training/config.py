@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from traitrl.errors import ConfigError
-from traitrl.files import load_yaml_model
+from traitrl.files import load_yaml_model, validation_message
 from traitrl.grading.api import DEFAULT_GRADER, check_grader_spec
-
-Arm = Literal["trait", "baseline", "reward_control"]
+from traitrl.training.arms import Arm, resolve_arm
 
 
 class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model: str = "embedded"
-    arm: Arm = "trait"
+    arm: str = Field("trait", description="An arm of `traitrl.training.arms` (e.g. trait, baseline, "
+                     "health_only, reward_control, constitution_reward, trait@0.1).")
     steps: int = Field(200, ge=1)
     learning_rate: float = Field(1e-4, gt=0, le=1e-2)
     lora_r: int = Field(16, ge=1)
@@ -39,6 +39,7 @@ class TrainConfig(BaseModel):
                                   "generate call (TRL's steps_per_generation / gradient_accumulation_steps).")
     beta: float = Field(0.0, ge=0)
     seed: int = 0
+    data_seed: int = Field(0, description="Seed of the built-in scenarios the trait rows come from.")
     trait_share: float = Field(0.05, ge=0, le=1)
     arithmetic_share: float = Field(0.5, ge=0, le=1)
     domains: list[str] | None = None
@@ -52,16 +53,29 @@ class TrainConfig(BaseModel):
     micro_batch: int = Field(4, ge=1, description="Completions per backward pass (bounds activation memory).")
     torch_threads: int | None = Field(None, ge=1)  # 1 on a shared CPU: oversubscribed OpenMP is 10x slower
     grader: str = Field(DEFAULT_GRADER, description="Grader spec of the trait reward (traitrl.grading.api).")
+    constitution: str | None = Field(None, description="Constitution file of the constitution-reward arm; "
+                                     "default: the built-in one.")
 
     @field_validator("grader")
     @classmethod
     def _grader_spec(cls, v: str) -> str:
         return check_grader_spec(v)
 
+    @field_validator("arm")
+    @classmethod
+    def _known_arm(cls, v: str) -> str:
+        if resolve_arm(v).sft_first:
+            raise ValueError(f"arm {v!r} starts with an SFT stage: run it as an experiment arm")
+        return v
+
+    @property
+    def resolved_arm(self) -> Arm:
+        return resolve_arm(self.arm)
+
     @property
     def effective_trait_share(self) -> float:
-        """The share actually used: 0 for the baseline arm."""
-        return 0.0 if self.arm == "baseline" else self.trait_share
+        """The share actually used: 0 for an unrewarded arm (the baseline), the arm's own for a dose arm."""
+        return self.resolved_arm.trait_share(self.trait_share)
 
     @property
     def n_rows(self) -> int:
@@ -77,5 +91,6 @@ def load_train_config(path: str, **overrides) -> TrainConfig:
         return cfg
     try:
         return TrainConfig.model_validate({**cfg.model_dump(), **updates})
-    except ValueError as e:
-        raise ConfigError(str(e).splitlines()[0], file=str(path)) from None
+    except ValidationError as e:
+        field, msg = validation_message(e)
+        raise ConfigError(msg, file=str(path), field=field) from None
