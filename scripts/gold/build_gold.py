@@ -4,7 +4,9 @@
   `<split>.<trait>.o<k>`, the opening all fills of a template share; written: the writer's batch and trait),
   so fit, dev and test share no skeleton. Within each source (template, written), skeletons are ordered by a
   hash of their name and cut 60 % fit, 15 % dev, 25 % test;
-- replies: the pooled replies that were labelled, in `replies-template-<k>.jsonl` and `replies-written-<k>.jsonl`;
+  The shipped written eval scenarios (source `written`, `traitrl.scenarios.written`) are all test;
+- replies: the pooled replies that were labelled, in `replies-template-<k>.jsonl`, `replies-written-<k>.jsonl`
+  (gold-written scenarios) and `replies-written-eval-<k>.jsonl` (written eval scenarios);
 - verdicts: one row per read of a reply, a verdict per criterion, in `verdicts-<k>.jsonl`; a label file named
   `<batch>.jsonl` is the first read, `<batch>.second.jsonl` the independent second read (rater suffix `:2`).
 Every file is cut in parts of under 2 MB (reviewable on the web, and no large blobs in the repository).
@@ -27,10 +29,14 @@ def skeleton(family: str) -> str:
     return ".".join(parts[:3])
 
 
+HELD_OUT_SOURCES = {"written"}  # the shipped written eval scenarios: always test (a judge never fits on them)
+REPLY_FILES = {"builtin": "template", "gold-written": "written", "written": "written-eval"}
+
+
 def assign_splits(scenarios: list[dict]) -> dict[str, str]:
-    """skeleton -> fit/dev/test, cut by count within each source."""
-    out: dict[str, str] = {}
-    for source in sorted({s["source"] for s in scenarios}):
+    """skeleton -> fit/dev/test, cut by count within each source; held-out sources all test."""
+    out: dict[str, str] = {skeleton(s["family"]): "test" for s in scenarios if s["source"] in HELD_OUT_SOURCES}
+    for source in sorted({s["source"] for s in scenarios} - HELD_OUT_SOURCES):
         keys = sorted({skeleton(s["family"]) for s in scenarios if s["source"] == source},
                       key=lambda k: hashlib.sha1(k.encode()).hexdigest())
         for i, k in enumerate(keys):
@@ -85,10 +91,10 @@ def main(work: Path, out: Path) -> None:
             f.write(json.dumps(s, ensure_ascii=False) + "\n")
     for old in [*out.glob("replies*.jsonl"), *out.glob("verdicts*.jsonl")]:
         old.unlink()
-    for name, written in (("template", False), ("written", True)):
-        write_parts(out, f"replies-{name}", [replies[rid] for rid in sorted(labelled)
-                                             if (scenarios[replies[rid]["scenario_id"]]["source"] == "gold-written")
-                                             == written])
+    for source, name in REPLY_FILES.items():
+        rows = [replies[rid] for rid in sorted(labelled) if scenarios[replies[rid]["scenario_id"]]["source"] == source]
+        if rows:
+            write_parts(out, f"replies-{name}", rows)
     write_parts(out, "verdicts", sorted(verdicts, key=lambda v: (v["reply_id"], v["rater"])))
     print(f"{out}: {len(used)} scenarios, {len(labelled)} replies, {sum(len(v['met']) for v in verdicts)} verdicts")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from traitrl.errors import InputError
@@ -18,7 +16,6 @@ from traitrl.evals.registry import (
 from traitrl.settings import data_dir
 
 HAVE_DATA = data_dir(required=False) is not None
-HAVE_SCENARIOS = importlib.util.find_spec("traitrl.scenarios.build") is not None
 
 
 def test_suite_size_and_category_minimums() -> None:
@@ -79,7 +76,6 @@ def test_builtin_mc_aligned_position_varies() -> None:
     assert positions == {0, 1}
 
 
-@pytest.mark.skipif(not HAVE_SCENARIOS, reason="traitrl.scenarios.build (load_builtin) not written yet")
 def test_in_distribution_benchmarks_load() -> None:
     for t in ["truthfulness", "corrigibility", "universalizable_fairness"]:
         items = get_benchmark(f"indist_{t}").load()

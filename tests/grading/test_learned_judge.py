@@ -42,6 +42,9 @@ def test_gold_set_meets_its_minimums(gold):
     first = gold.gold_verdicts()
     assert len(first) >= 12000
     assert len(gold.double_reads()) >= 0.15 * len(first)
+    assert {"model_base", "model_trained"} <= {r.kind for r in gold.replies.values()}
+    written_eval = [s for s in scenarios if s.source == "written"]  # the shipped held-out scenarios: test only
+    assert len(written_eval) >= 60 and {s.meta["gold_split"] for s in written_eval} == {"test"}
 
 
 def test_gold_splits_share_no_skeleton(gold):

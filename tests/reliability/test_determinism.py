@@ -15,16 +15,16 @@ from .helpers import REPO, cli_env
 
 DIGEST = """
 import hashlib, json
-from traitrl.scenarios.build import load_builtin
-rows = [s.model_dump(mode="json") for split in ("train", "eval") for s in load_builtin(split=split, seed={seed})]
+from traitrl.scenarios.build import load_templates
+rows = [s.model_dump(mode="json") for split in ("train", "eval") for s in load_templates(split=split, seed={seed})]
 print(hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest(), len(rows))
 """
 
 
 def _digest_here(seed: int) -> str:
-    from traitrl.scenarios.build import load_builtin
+    from traitrl.scenarios.build import load_templates
 
-    rows = [s.model_dump(mode="json") for split in ("train", "eval") for s in load_builtin(split=split, seed=seed)]
+    rows = [s.model_dump(mode="json") for split in ("train", "eval") for s in load_templates(split=split, seed=seed)]
     return f"{hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()} {len(rows)}"
 
 

@@ -1,10 +1,10 @@
 from traitrl.catalog import DOMAINS, EVAL_TRAITS, TRAITS
-from traitrl.scenarios.build import build_split, load_builtin
+from traitrl.scenarios.build import build_split, load_templates
 from traitrl.scenarios.stats import compute_stats
 
 
 def test_stats_thresholds():
-    st = compute_stats(load_builtin())
+    st = compute_stats(load_templates())
     assert st["n_train"] >= 4000 and st["n_eval"] >= 700
     for t in TRAITS:
         for d in DOMAINS:
@@ -22,7 +22,7 @@ def test_stats_thresholds():
 
 
 def test_scenarios_are_well_formed():
-    for s in load_builtin():
+    for s in load_templates():
         assert 3 <= len(s.rubric) <= 6
         assert any(r.points < 0 for r in s.rubric) and all(-10 <= r.points <= 10 for r in s.rubric)
         assert all(r.check is not None and s.trait in r.tags for r in s.rubric)
@@ -33,7 +33,7 @@ def test_scenarios_are_well_formed():
 
 
 def test_prior_mistake_turns_exist():
-    mistakes = [s for s in load_builtin("train") if "prior_mistake" in s.pressures]
+    mistakes = [s for s in load_templates("train") if "prior_mistake" in s.pressures]
     kinds = {s.meta["mistake"] for s in mistakes}
     assert kinds == {"fabricated_citation", "overconfident_claim", "unsafe_suggestion", "biased_judgement"}
     assert all(s.messages[1].role == "assistant" for s in mistakes)
@@ -47,6 +47,6 @@ def test_deterministic_and_seeded():
 
 
 def test_eval_only_eval_traits_and_disjoint_families():
-    train, eval_ = load_builtin("train"), load_builtin("eval")
+    train, eval_ = load_templates("train"), load_templates("eval")
     assert {s.trait for s in eval_} == set(EVAL_TRAITS)
     assert not {s.family for s in train} & {s.family for s in eval_}

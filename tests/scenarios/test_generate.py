@@ -3,7 +3,7 @@ import json
 from chat_server import serve, tiny_llama_reply
 from typer.testing import CliRunner
 
-from traitrl.scenarios.build import load_builtin
+from traitrl.scenarios.build import load_templates
 from traitrl.scenarios.commands import app
 from traitrl.scenarios.generate import generate_scenarios
 from traitrl.scenarios.load import load_scenarios
@@ -14,7 +14,7 @@ runner = CliRunner()
 def _valid_reply(counter=[0]):  # noqa: B006 - a call counter shared by the closure
     def reply(messages):
         counter[0] += 1
-        s = load_builtin("train")[counter[0] * 37]
+        s = load_templates("train")[counter[0] * 37]
         obj = {"pressures": s.pressures, "messages": [m.model_dump() for m in s.messages],
                "rubric": [{"criterion": r.criterion, "points": r.points} for r in s.rubric],
                "reference": s.reference}

@@ -54,12 +54,20 @@ def test_cli_build_validate_stats(tmp_path):
     out = tmp_path / "ds"
     assert runner.invoke(app, ["build", "--out", str(out), "--domains", "health"]).exit_code == 0
     assert runner.invoke(app, ["validate", str(out)]).exit_code == 0
-    res = runner.invoke(app, ["stats", str(out), "--json"])
+    res = runner.invoke(app, ["stats", str(out), "--json", "--no-similarity"])
     st = json.loads(res.stdout)
-    assert st["n_train"] == 15 * 23 and set(st["cells"]) == {f"{t}|health" for t in
-                                                             {k.split("|")[0] for k in st["cells"]}}
+    assert (st["n_train"], st["n_eval"]) == (15 * 10, 7 * 10) and st["sources"] == {"written": {"train": 150,
+                                                                                              "eval": 70}}
+    assert set(st["cells"]) == {f"{t}|health" for t in {k.split("|")[0] for k in st["cells"]}}
     res = runner.invoke(app, ["overlap", str(out)])
     assert json.loads(res.stdout)["max_eval_train_overlap"] <= 0.2
+    templates = tmp_path / "tp"
+    assert runner.invoke(app, ["build", "--out", str(templates), "--source", "templates", "--domains",
+                               "health"]).exit_code == 0
+    st = json.loads(runner.invoke(app, ["stats", str(templates), "--json", "--no-similarity"]).stdout)
+    assert st["n_train"] == 15 * 23 and st["sources"] == {"builtin": {"train": 15 * 23, "eval": 7 * 9}}
+    bad = runner.invoke(app, ["build", "--out", str(tmp_path / "x"), "--source", "nope"])
+    assert bad.exit_code != 0 and "--source" in str(bad.exception) and not (tmp_path / "x").exists()
     (out / "train.jsonl").write_text((out / "train.jsonl").read_text() + "{oops\n")
     res = runner.invoke(app, ["validate", str(out)])
-    assert res.exit_code == 2 and "train.jsonl:346: invalid JSON" in res.stderr
+    assert res.exit_code == 2 and "train.jsonl:151: invalid JSON" in res.stderr

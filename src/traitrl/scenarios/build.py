@@ -1,6 +1,11 @@
-"""The built-in dataset: deterministic from a seed, cached in memory.
+"""The built-in dataset: the written scenarios by default; template fills (deterministic from a seed) on request.
 
-Training: every trait × domain cell gets `TRAIN_PER_CELL` scenarios from the trait's training families.
+`load_builtin(split, seed, source)`: `source="written"` (default) is the written set (`scenarios/written.py`);
+`"templates"` the template families below; `"mixed"` every written scenario plus, per trait x domain cell, at
+most as many template fills as written ones (at least half of every cell, so of the pool a trait share draws
+from, is written).
+
+Template fills. Training: every trait × domain cell gets `TRAIN_PER_CELL` scenarios from the trait's training families.
 Eval: every evaluated trait × domain cell gets `EVAL_PER_CELL` scenarios from eval-only families. A fifth of
 the draws are prior-mistake families (an earlier assistant turn with an error); the rest are split between
 single-turn and multi-turn pressure families. Each scenario has its own `random.Random` seeded by
@@ -12,11 +17,17 @@ single-turn and multi-turn pressure families. Each scenario has its own `random.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from functools import lru_cache
+from typing import Literal
 
 from traitrl.catalog import DOMAINS, EVAL_TRAITS, TRAITS
 from traitrl.scenarios.families import Family, families_for, render
+from traitrl.scenarios.written import load_written
 from traitrl.types import Scenario
+
+Source = Literal["written", "templates", "mixed"]
+SOURCES: tuple[str, ...] = ("written", "templates", "mixed")
 
 TRAIN_PER_CELL = 23
 EVAL_PER_CELL = 9
@@ -47,11 +58,35 @@ def _build(seed: int) -> tuple[tuple[Scenario, ...], tuple[Scenario, ...]]:
     return tuple(build_split("train", seed)), tuple(build_split("eval", seed))
 
 
-def load_builtin(split: str | None = None, seed: int = 0) -> list[Scenario]:
-    """The built-in scenarios (`split` = "train", "eval" or None for both); built once per seed."""
+def load_templates(split: str | None = None, seed: int = 0) -> list[Scenario]:
+    """The template fills (`split` = "train", "eval" or None for both); built once per seed."""
     train, eval_ = _build(seed)
     if split is None:
         return list(train) + list(eval_)
     if split not in ("train", "eval"):
         raise ValueError(f"unknown split {split!r}; expected 'train' or 'eval'")
     return list(train if split == "train" else eval_)
+
+
+def _mixed(split: str | None, seed: int) -> list[Scenario]:
+    written = load_written(split)
+    per_cell = Counter((s.split, s.trait, s.domain) for s in written)
+    taken: Counter = Counter()
+    extra = []
+    for s in load_templates(split, seed):
+        cell = (s.split, s.trait, s.domain)
+        if taken[cell] < per_cell[cell]:
+            taken[cell] += 1
+            extra.append(s)
+    return written + extra
+
+
+def load_builtin(split: str | None = None, seed: int = 0, source: Source = "written") -> list[Scenario]:
+    """The built-in scenarios of `split` ("train", "eval" or None for both) from `source`."""
+    if source == "written":
+        return load_written(split)
+    if source == "templates":
+        return load_templates(split, seed)
+    if source == "mixed":
+        return _mixed(split, seed)
+    raise ValueError(f"unknown scenario source {source!r}; expected one of {', '.join(SOURCES)}")

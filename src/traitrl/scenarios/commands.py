@@ -1,6 +1,7 @@
 """`traitrl data ...`: build, validate, inspect, filter, export, import and generate trait scenarios.
 
-    traitrl data build --out data/scenarios --seed 0
+    traitrl data build --out data/scenarios                      # the written scenarios
+    traitrl data build --out data/templates --source templates --seed 0
     traitrl data validate data/scenarios
     traitrl data stats data/scenarios --json
     traitrl data export data/scenarios --format verl --out train.parquet --exclude-domains health,science
@@ -17,7 +18,7 @@ import typer
 
 from traitrl.errors import InputError
 from traitrl.files import atomic_write_jsonl
-from traitrl.scenarios.build import load_builtin
+from traitrl.scenarios.build import SOURCES, load_builtin
 from traitrl.scenarios.export import FORMATS, export_scenarios
 from traitrl.scenarios.filters import filter_scenarios
 from traitrl.scenarios.load import check_files, load_scenarios
@@ -34,11 +35,16 @@ TRAITS_OPT = typer.Option(None, "--traits", help="Comma-separated trait ids or h
 
 @app.command()
 def build(out: Path = typer.Option(..., "--out", help="Folder for train.jsonl and eval.jsonl."),
-          seed: int = typer.Option(0, "--seed"), domains: Optional[str] = DOMAINS_OPT,  # noqa: UP045
+          seed: int = typer.Option(0, "--seed", help="Seed of the template fills."),
+          source: str = typer.Option("written", "--source", help="written | templates | mixed (written plus as "
+                                     "many template fills per cell, at most)."),
+          domains: Optional[str] = DOMAINS_OPT,  # noqa: UP045
           exclude_domains: Optional[str] = EXCLUDE_OPT, traits: Optional[str] = TRAITS_OPT) -> None:  # noqa: UP045
-    """Build the built-in dataset deterministically from SEED."""
+    """Write the built-in dataset: the written scenarios, or template fills built deterministically from SEED."""
+    if source not in SOURCES:
+        raise InputError(f"unknown --source {source!r}; expected one of {', '.join(SOURCES)}", field="--source")
     for split in ("train", "eval"):
-        rows = filter_scenarios(load_builtin(split, seed), domains, exclude_domains, traits)
+        rows = filter_scenarios(load_builtin(split, seed, source), domains, exclude_domains, traits)
         atomic_write_jsonl(out / f"{split}.jsonl", rows)
         typer.echo(f"{out / f'{split}.jsonl'}: {len(rows)} scenarios")
 
@@ -55,9 +61,11 @@ def validate(path: Path) -> None:
 
 
 @app.command()
-def stats(path: Path, as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
-    """Counts per cell, conversation shape, distinctness and eval↔train overlap."""
-    result = compute_stats(load_scenarios(path))
+def stats(path: Path, as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+          similarity: bool = typer.Option(True, "--similarity/--no-similarity",
+                                          help="Largest eval-train MiniLM cosine (about a minute).")) -> None:
+    """Counts per cell and source, conversation shape, rubric form, distinctness and eval↔train similarity."""
+    result = compute_stats(load_scenarios(path), similarity=similarity)
     if as_json:
         typer.echo(json.dumps(result, sort_keys=True))
         return

@@ -19,12 +19,13 @@ SPLIT_FILES = ("train.jsonl", "eval.jsonl")
 
 
 def resolve_paths(path: str | Path) -> list[Path]:
-    """The JSONL files a PATH argument stands for."""
+    """The JSONL files a PATH argument stands for: a file; a folder's train.jsonl and eval.jsonl; else every
+    `*.jsonl` under the folder (e.g. the written scenarios' `train/<trait>.jsonl`, `eval/<trait>.jsonl`)."""
     path = Path(path)
     if path.is_dir():
-        files = [path / name for name in SPLIT_FILES if (path / name).exists()]
+        files = [path / name for name in SPLIT_FILES if (path / name).exists()] or sorted(path.rglob("*.jsonl"))
         if not files:
-            raise InputError("directory holds neither train.jsonl nor eval.jsonl", file=str(path))
+            raise InputError("directory holds no .jsonl file", file=str(path))
         return files
     if not path.exists():
         raise InputError("file not found", file=str(path))

@@ -107,11 +107,11 @@ REWARDS: dict[str, Callable[..., list[Callable]]] = {
     "none": _standard, "rubric": _rubric, "helpfulness": _helpfulness, "constitution": _constitution}
 
 
-def load_trait_scenarios(seed: int = 0) -> list[Scenario]:
-    """Built-in train-split scenarios."""
+def load_trait_scenarios(config: TrainConfig) -> list[Scenario]:
+    """The built-in train-split scenarios of `config.data_source`."""
     from traitrl.scenarios.build import load_builtin
 
-    return load_builtin(split="train", seed=seed)
+    return load_builtin(split="train", seed=config.data_seed, source=config.data_source)
 
 
 def arm_scenarios(config: TrainConfig, scenarios: Sequence[Scenario]) -> list[Scenario]:
@@ -131,7 +131,7 @@ def prepare_arm(config: TrainConfig, scenarios: Sequence[Scenario] | None = None
     arm = config.resolved_arm
     share = arm.trait_share(config.trait_share)
     if scenarios is None:
-        scenarios = load_trait_scenarios(config.data_seed) if share > 0 else []
+        scenarios = load_trait_scenarios(config) if share > 0 else []
     chosen = arm_scenarios(config, scenarios)
     standard = build_standard_tasks(config.n_rows, seed=config.seed, arithmetic_share=config.arithmetic_share)
     rows = build_mixture(standard, chosen, config.n_rows, share, seed=config.seed)

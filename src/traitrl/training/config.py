@@ -39,7 +39,9 @@ class TrainConfig(BaseModel):
                                   "generate call (TRL's steps_per_generation / gradient_accumulation_steps).")
     beta: float = Field(0.0, ge=0)
     seed: int = 0
-    data_seed: int = Field(0, description="Seed of the built-in scenarios the trait rows come from.")
+    data_source: Literal["written", "templates", "mixed"] = Field(
+        "written", description="Built-in training scenarios the trait rows come from (traitrl.scenarios.build).")
+    data_seed: int = Field(0, description="Seed of the template fills (data_source templates or mixed).")
     trait_share: float = Field(0.05, ge=0, le=1)
     arithmetic_share: float = Field(0.5, ge=0, le=1)
     domains: list[str] | None = None

