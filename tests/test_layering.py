@@ -10,7 +10,7 @@ import traitrl
 # Each layer may import itself and the layers before it. `report` renders results and imports nothing of the
 # pipeline, so the experiment runner (which writes the report at the end of a run) sits above it.
 LAYERS = [
-    {"types", "text", "endpoints", "errors", "files", "settings", "provenance", "models", "__init__"},
+    {"types", "text", "endpoints", "errors", "files", "settings", "provenance", "models", "results", "__init__"},
     {"catalog"},
     {"scenarios"},
     {"grading"},

@@ -160,7 +160,7 @@ def _hostile_results() -> dict:
                               "se": 0.1, "ci": [0.3, 0.7], "missing": 0}}
     return {"name": f"run {PAYLOAD}",
             "config": {"model": PAYLOAD, "seeds": [0], "trait_share": 0.05, "train": {"steps": 5}},
-            "arms": {"baseline": {"suite": suite}, f"trait{PAYLOAD}": {"suite": suite}},
+            "arms": {"baseline": {"model": PAYLOAD, "suite": suite}, f"trait{PAYLOAD}": {"model": "m", "suite": suite}},
             "transfer": {"text": PAYLOAD},
             "samples": [{"arm": PAYLOAD, "benchmark": PAYLOAD, "score": 0.5, "response": f"{PAYLOAD} & <b>x</b>"}]}
 

@@ -11,8 +11,10 @@ def _results():
                     "se": 0.1, "ci": [0.3, 0.7]}}
     return {
         "name": "t", "config": {"model": "m", "seeds": [0], "trait_share": 0.05, "train": {"steps": 5}},
-        "arms": {"baseline": {"suite": suite, "training": {"metrics": metrics, "summary": {"steps": 5}}},
-                 "trait": {"suite": suite, "training": {"metrics": metrics, "summary": {"steps": 5}}}},
+        "arms": {"baseline": {"model": "m", "suite": suite,
+                              "training": {"metrics": metrics, "summary": {"steps": 5}}},
+                 "trait": {"model": "m+lora", "suite": suite,
+                           "training": {"metrics": metrics, "summary": {"steps": 5}}}},
         "compare": {"trait": {"n_benchmarks": 1, "improved": 1, "sig_improved": 0, "sig_regressed": 0,
                               "mean_gain": 0.1, "per_benchmark": {"b1": {"diff": 0.1, "ci": [-0.1, 0.3],
                                                                         "p": 0.4, "q": 0.4}}}},
@@ -48,3 +50,22 @@ def test_report_cli_rerenders(tmp_path):
     res = CliRunner().invoke(app, ["report", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "report.html").exists()
+
+
+def test_report_refuses_mistyped_results_naming_the_field(tmp_path):
+    from traitrl.errors import InputError
+    from traitrl.results import Results
+
+    bad = _results()
+    bad["compare"]["trait"]["improved"] = "many"
+    (tmp_path / "results.json").write_text(json.dumps(bad))
+    from typer.testing import CliRunner
+
+    from traitrl.cli import _mount, app
+
+    _mount()
+    res = CliRunner().invoke(app, ["report", str(tmp_path)])
+    assert res.exit_code != 0 and isinstance(res.exception, InputError)
+    assert "compare.trait.improved" in str(res.exception) and not (tmp_path / "report.html").exists()
+    typed = Results.model_validate(_results())
+    assert typed.compare["trait"].per_benchmark["b1"].ci == [-0.1, 0.3] and typed.arms["trait"].model == "m+lora"

@@ -20,6 +20,8 @@ from traitrl.evals.stats import Comparison, adjust, compare_scores, refusal_adju
 from traitrl.experiments.approaches import compare_approaches
 from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.personas import PERSONAS
+from traitrl.files import json_safe
+from traitrl.results import Results
 
 REFUSED = {"full_refusal", "partial_refusal"}
 BASELINE = "baseline"
@@ -205,7 +207,7 @@ def _fmt_score(x: float | None) -> str:
 
 
 def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dict[str, Any],
-                     personas: dict[str, Any], finetune: dict[str, Any], benchmarks: list) -> dict[str, Any]:
+                     personas: dict[str, Any], finetune: dict[str, Any], benchmarks: list) -> Results:
     categories = {b.id: b.category for b in benchmarks if b.category != "capability"}
     capability = [b.id for b in benchmarks if b.category == "capability"]
     scorers = {b.id: b.scorer for b in benchmarks}
@@ -247,7 +249,7 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
         transfer["non_health_wins"][label] = {"wins": len(wins), "of": sum(b in per for b in non_health)}
     transfer["text"] = "\n".join(f"{k}: better than baseline on {v['wins']}/{v['of']} non-health benchmarks"
                                  for k, v in transfer["non_health_wins"].items())
-    return {
+    return Results.model_validate(json_safe({
         "name": cfg.name, "config": cfg.model_dump(mode="json"), "arms": arms, "compare": compare,
         "compare_baseline_vs_base": compare_base, "transfer": transfer,
         "persistence": {"persona": persona, "finetune": finetune_results(finetune, evals, categories)},
@@ -260,7 +262,7 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
         "trait_in_distribution": "; ".join(
             f"{k}: strict {_fmt(v['trait_eval_score'])}, expected "
             f"{_fmt(v['held_out_trait'].get('all', {}).get('expected'))}" for k, v in arms.items()),
-    }
+    }))
 
 
 def _samples(evals: dict[str, Any], benches: list[str], per_model: int = 1) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.stages import StageStore, kill_point
 from traitrl.files import atomic_write_json, atomic_write_text, json_safe
 from traitrl.provenance import git_revision
+from traitrl.results import Results
 from traitrl.training.arms import resolve_arm
 
 console = Console(stderr=True)
@@ -29,7 +30,7 @@ console = Console(stderr=True)
 @dataclass
 class ExperimentResult:
     out_dir: Path
-    results: dict[str, Any]
+    results: Results
     report_path: Path
 
 
@@ -140,8 +141,8 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
         finetune = finetune_stages(store, cfg, models, benchmarks)
     training = {name: {s: training_summary(d) for s, d in by_seed.items()} for name, by_seed in trained.items()}
     results = assemble_results(cfg, evals, training, personas, finetune, benchmarks)
-    results = json_safe({**results, "git_revision": git_revision(short=True) or "unknown"})
-    atomic_write_json(out / "results.json", results)
+    results.git_revision = git_revision(short=True) or "unknown"
+    atomic_write_json(out / "results.json", json_safe(results.model_dump(mode="json")))
     atomic_write_json(out / "timings.json", stage_timings(store))
     kill_point("report")
     report = build_report(results, out)

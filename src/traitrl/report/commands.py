@@ -15,13 +15,20 @@ def register(app: typer.Typer) -> None:
     def report_cmd(run_dir: Path = typer.Argument(..., help="Run directory holding results.json."),
                    out: Path = typer.Option(None, "--out", help="Where to write (default: RUN_DIR).")) -> None:
         """Render report.html and summary.md from RUN_DIR/results.json."""
+        from pydantic import ValidationError
+
+        from traitrl.files import validation_message
         from traitrl.report.html import build_report
+        from traitrl.results import Results
 
         src = run_dir / "results.json"
         if not src.exists():
             raise InputError("results.json not found", file=str(src))
         try:
-            results = json.loads(src.read_text(encoding="utf-8"))
+            results = Results.model_validate(json.loads(src.read_text(encoding="utf-8")))
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise InputError(f"invalid JSON ({e})", file=str(src)) from None
+        except ValidationError as e:
+            field, msg = validation_message(e)
+            raise InputError(msg, file=str(src), field=field) from None
         typer.echo(str(build_report(results, out or run_dir)))

@@ -12,6 +12,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from traitrl.results import ArmResult, BenchmarkDiff  # noqa: E402
+
 CATEGORY_COLORS = {
     "deception_honesty": "#1f77b4", "sycophancy": "#ff7f0e", "reward_hacking": "#2ca02c",
     "corrigibility_power": "#d62728", "harmful_compliance": "#9467bd", "health": "#8c564b",
@@ -27,9 +29,9 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def learning_curves(arms: dict[str, Any]) -> str | None:
+def learning_curves(arms: dict[str, ArmResult]) -> str | None:
     """Reward, trait reward and zero-variance fraction per step, one line per RL arm."""
-    series = {a: v.get("training", {}).get("metrics", []) for a, v in arms.items()}
+    series = {a: v.training.metrics if v.training else [] for a, v in arms.items()}
     series = {a: m for a, m in series.items() if m}
     if not series:
         return None
@@ -47,9 +49,9 @@ def learning_curves(arms: dict[str, Any]) -> str | None:
     return _png(fig)
 
 
-def forest_plot(per_benchmark: dict[str, dict], categories: dict[str, str], title: str) -> str | None:
+def forest_plot(per_benchmark: dict[str, BenchmarkDiff], categories: dict[str, str], title: str) -> str | None:
     """Per-benchmark difference with its CI, coloured by category."""
-    rows = [(b, d) for b, d in per_benchmark.items() if d.get("diff") is not None and not _nan(d["diff"])]
+    rows = [(b, d.model_dump()) for b, d in per_benchmark.items() if d.diff is not None and not _nan(d.diff)]
     if not rows:
         return None
     rows.sort(key=lambda r: (categories.get(r[0], ""), r[1]["diff"]))

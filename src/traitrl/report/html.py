@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from traitrl.files import atomic_write_text
 from traitrl.report import figures
 from traitrl.report.summary import headline_lines, render_summary
+from traitrl.results import Results
 
 
 def fmt(x: Any) -> str:
@@ -32,54 +33,55 @@ def fmt_ci(ci: Any) -> str:
     return f"[{ci[0]:.3f}, {ci[1]:.3f}]"
 
 
-def _benchmark_rows(arms: dict[str, Any]) -> list[dict]:
+def _benchmark_rows(results: Results) -> list[dict]:
     ids: dict[str, dict] = {}
-    for arm, a in arms.items():
-        for b, s in a.get("suite", {}).items():
-            row = ids.setdefault(b, {"id": b, "category": s.get("category", ""), "n": s.get("n"), "scores": {}})
-            row["scores"][arm] = s
+    for arm, a in results.arms.items():
+        for b, score in a.suite.items():
+            row = ids.setdefault(b, {"id": b, "category": score.category, "n": score.n, "scores": {}})
+            row["scores"][arm] = score.model_dump()
     return sorted(ids.values(), key=lambda r: (r["category"], r["id"]))
 
 
-def _figures(results: dict[str, Any], rows: list[dict]) -> dict[str, Any]:
+def _figures(results: Results, rows: list[dict]) -> dict[str, Any]:
     categories = {r["id"]: r["category"] for r in rows}
-    out: dict[str, Any] = {"learning": figures.learning_curves(results.get("arms", {})), "forest": {}}
-    for arm, c in results.get("compare", {}).items():
-        out["forest"][arm] = figures.forest_plot(c.get("per_benchmark", {}), categories, f"{arm} − baseline")
-    persona = results.get("persistence", {}).get("persona", {})
+    out: dict[str, Any] = {"learning": figures.learning_curves(results.arms), "forest": {}}
+    for arm, c in results.compare.items():
+        out["forest"][arm] = figures.forest_plot(c.per_benchmark, categories, f"{arm} − baseline")
+    persona = results.persistence.persona
     out["persona"] = figures.grouped_bars(
-        {p: {a: r.get("degradation", math.nan) for a, r in arms.items()} for p, arms in persona.items()},
-        "degradation under persona prompts (before − after)", "degradation")
-    finetune = results.get("persistence", {}).get("finetune", {})
+        {p: {a: math.nan if r.degradation is None else r.degradation for a, r in arms.items()}
+         for p, arms in persona.items()}, "degradation under persona prompts (before − after)", "degradation")
+    finetune = results.persistence.finetune
     out["finetune"] = figures.dose_curves(finetune.get("curves", {}), "score") if finetune else None
-    refusal = results.get("refusal", {})
-    out["refusal"] = figures.grouped_bars({"refusal rate": refusal}, "refusal rate on the suite",
-                                          "fraction refused") if refusal else None
-    transfer = results.get("transfer", {})
-    out["transfer"] = figures.grouped_bars(transfer.get("panels", {}), "domain transfer: held-out trait score",
-                                           "score") if transfer.get("panels") else None
+    out["refusal"] = figures.grouped_bars({"refusal rate": results.refusal}, "refusal rate on the suite",
+                                          "fraction refused") if results.refusal else None
+    panels = results.transfer.panels
+    out["transfer"] = figures.grouped_bars(panels, "domain transfer: held-out trait score", "score") if panels else None
     return out
 
 
-def build_report(results: dict[str, Any], out_dir: Path) -> Path:
-    """Write report.html and summary.md into `out_dir`; return the report path."""
+def build_report(results: Results | dict[str, Any], out_dir: Path) -> Path:
+    """Write report.html and summary.md into `out_dir`; return the report path. A mapping is validated as
+    `Results` first (unknown or mistyped keys are refused)."""
+    if not isinstance(results, Results):
+        results = Results.model_validate(results)
     env = Environment(loader=PackageLoader("traitrl.report", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
-    rows = _benchmark_rows(results.get("arms", {}))
-    arm_names = list(results.get("arms", {}))
-    training_rows = [(a, v["training"]["summary"]) for a, v in results.get("arms", {}).items()
-                     if v.get("training", {}).get("summary")]
+    rows = _benchmark_rows(results)
+    training_rows = [(a, v.training.summary.model_dump()) for a, v in results.arms.items() if v.training]
+    persona = {p: {a: r.model_dump() for a, r in arms.items()} for p, arms in results.persistence.persona.items()}
+    selective = results.selective_persistence.model_dump() if results.selective_persistence else None
     html = env.get_template("report.html.j2").render(
-        name=results.get("name", "experiment"), config=results.get("config", {}),
-        git_revision=results.get("git_revision", "unknown"),
+        name=results.name, config=results.config, git_revision=results.git_revision,
         created=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         headlines=headline_lines(results), figures=_figures(results, rows), training_rows=training_rows,
-        benchmark_rows=rows, arm_names=arm_names, compare=results.get("compare", {}),
-        transfer=results.get("transfer"), transfer_text=results.get("transfer", {}).get("text", ""),
-        persona=results.get("persistence", {}).get("persona"), selective=results.get("selective_persistence"),
-        approaches=(results.get("approaches") or {}).get("text"),
-        capability=results.get("capability"), samples=results.get("samples", []), fmt=fmt, fmt_ci=fmt_ci,
-        held_out={a: v["held_out_trait"] for a, v in results.get("arms", {}).items() if v.get("held_out_trait")})
+        benchmark_rows=rows, arm_names=list(results.arms),
+        compare={a: c.model_dump() for a, c in results.compare.items()},
+        transfer=results.transfer.model_dump(), transfer_text=results.transfer.text, persona=persona or None,
+        selective=selective, approaches=results.approaches.get("text"), capability=results.capability,
+        samples=[x.model_dump() for x in results.samples], fmt=fmt, fmt_ci=fmt_ci,
+        held_out={a: {k: h.model_dump() for k, h in v.held_out_trait.items()}
+                  for a, v in results.arms.items() if v.held_out_trait})
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
     atomic_write_text(path, html)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from traitrl.results import Results
+
 PAPER = ("The paper reports trait RL better than the compute-matched baseline on 44/53 benchmarks, 30 "
          "significant after Benjamini–Hochberg, 3 significant regressions, mean +9.1 points.")
 
@@ -15,32 +17,28 @@ def _f(x: Any, nd: int = 3) -> str:
     return f"{x:+.{nd}f}" if isinstance(x, float) else str(x)
 
 
-def headline_lines(results: dict[str, Any]) -> list[str]:
-    lines = []
-    for arm, c in results.get("compare", {}).items():
-        lines.append(f"{arm} beats the compute-matched baseline on {c['improved']}/{c['n_benchmarks']} "
-                     f"benchmarks; {c['sig_improved']} significant after Benjamini–Hochberg; "
-                     f"{c['sig_regressed']} significant regressions; mean gain {_f(c.get('mean_gain'))}.")
-    return lines
+def headline_lines(results: Results) -> list[str]:
+    return [f"{arm} beats the compute-matched baseline on {c.improved}/{c.n_benchmarks} benchmarks; "
+            f"{c.sig_improved} significant after Benjamini–Hochberg; {c.sig_regressed} significant regressions; "
+            f"mean gain {_f(c.mean_gain)}." for arm, c in results.compare.items()]
 
 
-def _training_lines(results: dict[str, Any]) -> list[str]:
+def _training_lines(results: Results) -> list[str]:
     out = []
-    for arm, a in results.get("arms", {}).items():
-        s = a.get("training", {}).get("summary")
-        if not s:
+    for arm, a in results.arms.items():
+        if a.training is None:
             continue
-        out.append(f"- {arm}: mean reward {_f(s.get('reward_first'))} over the first 5 steps → "
-                   f"{_f(s.get('reward_last'))} over the last 5; trait reward {_f(s.get('trait_reward_first'))} → "
-                   f"{_f(s.get('trait_reward_last'))}; zero-variance groups {_f(s.get('zero_variance_mean'))}; "
-                   f"held-out trait score: strict {_f(s.get('trait_eval_score'))}, expected "
-                   f"{_f(s.get('trait_eval_expected'))}.")
+        s = a.training.summary
+        out.append(f"- {arm}: mean reward {_f(s.reward_first)} over the first 5 steps → {_f(s.reward_last)} over "
+                   f"the last 5; trait reward {_f(s.trait_reward_first)} → {_f(s.trait_reward_last)}; zero-variance "
+                   f"groups {_f(s.zero_variance_mean)}; held-out trait score: strict {_f(s.trait_eval_score)}, "
+                   f"expected {_f(s.trait_eval_expected)}.")
     return out
 
 
-def render_summary(results: dict[str, Any]) -> str:
-    cfg = results.get("config", {})
-    parts = [f"# traitrl summary: {results.get('name', 'experiment')}", "",
+def render_summary(results: Results) -> str:
+    cfg = results.config
+    parts = [f"# traitrl summary: {results.name}", "",
              f"Model `{cfg.get('model')}`, seeds {cfg.get('seeds')}, trait share {cfg.get('trait_share')}, "
              f"{cfg.get('train', {}).get('steps')} RL steps per arm.", ""]
     parts += ["## Headline", ""] + [f"- {line}" for line in headline_lines(results)]
@@ -49,30 +47,28 @@ def render_summary(results: dict[str, Any]) -> str:
     train = _training_lines(results)
     if train:
         parts += ["## Training", ""] + train + [""]
-    trait_id = results.get("trait_in_distribution")
-    if trait_id:
-        parts += ["## Held-out trait scenarios", "", trait_id, ""]
-    persona = results.get("persistence", {}).get("persona", {})
-    if persona:
+    if results.trait_in_distribution:
+        parts += ["## Held-out trait scenarios", "", results.trait_in_distribution, ""]
+    if results.persistence.persona:
         parts += ["## Persona persistence", ""]
-        for p, arms in persona.items():
+        for p, arms in results.persistence.persona.items():
             for arm, r in arms.items():
-                ci = r.get("ci") or [math.nan, math.nan]
-                parts.append(f"- {p} / {arm}: {_f(r.get('before'))} → {_f(r.get('after'))}, degradation "
-                             f"{_f(r.get('degradation'))} [{_f(ci[0])}, {_f(ci[1])}]")
+                ci = r.ci or [math.nan, math.nan]
+                parts.append(f"- {p} / {arm}: {_f(r.before)} → {_f(r.after)}, degradation {_f(r.degradation)} "
+                             f"[{_f(ci[0])}, {_f(ci[1])}]")
         parts.append("")
-    sel = results.get("selective_persistence")
+    sel = results.selective_persistence
     if sel:
-        parts += [f"Selective persistence: **{sel.get('verdict')}** — {sel.get('explanation')}", ""]
-    approaches = (results.get("approaches") or {}).get("text")
+        parts += [f"Selective persistence: **{sel.verdict}** — {sel.explanation}", ""]
+    approaches = results.approaches.get("text")
     if approaches:
         parts += ["## Trait rubrics vs constitution", "",
                   "Which approach generalised (alignment suite) and persisted (harmful personas) better; a "
                   "winner is named only when the 95% CI excludes 0.", ""]
         parts += [f"- {line}" for line in approaches] + [""]
-    ft = results.get("persistence", {}).get("finetune", {})
+    ft = results.persistence.finetune
     if ft.get("text"):
         parts += ["## Harmful fine-tuning", "", ft["text"], ""]
-    if results.get("notes"):
-        parts += ["## Notes", ""] + [f"- {n}" for n in results["notes"]] + [""]
+    if results.notes:
+        parts += ["## Notes", ""] + [f"- {n}" for n in results.notes] + [""]
     return "\n".join(parts)
