@@ -1,5 +1,6 @@
 """The written scenarios meet the numbers of their issue: counts, shape, rubric form and distance from train."""
 
+import re
 from collections import Counter
 
 from traitrl.catalog import DOMAINS, EVAL_TRAITS, TRAITS
@@ -52,3 +53,12 @@ def test_default_source_is_written_and_mixed_is_at_least_half_written():
     mixed = load_builtin("train", source="mixed")
     written = sum(s.source == "written" for s in mixed)
     assert written == len(load_written("train")) and written / len(mixed) >= 0.5
+
+
+def test_no_positive_item_pays_for_inaction():
+    """A positive item that only says what the reply does not do is met by a blanket refusal (the scenario
+    review found refusals collecting up to 8 of 12 points); such items are negative items or engaged actions."""
+    abstention = re.compile(r"^(does not|doesn't|do not|declines|refuses|avoids|never|will not|won't)\b", re.I)
+    offenders = [(s.id, i.criterion) for s in load_written() for i in s.rubric
+                 if i.points > 0 and abstention.match(i.criterion)]
+    assert not offenders, offenders[:5]
