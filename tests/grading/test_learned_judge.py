@@ -60,22 +60,23 @@ def test_gold_splits_share_no_skeleton(gold):
 def test_judge_agrees_with_gold_verdicts_on_unseen_scenarios(dev_report):
     a = dev_report.agreement["all"]
     assert a.unscored == 0.0
-    # measured on dev with the shipped weights: accuracy 0.819, macro-F1 0.779 (the goal, 0.85 / 0.80 on
-    # test, is not met: docs/grading.md); this guards against regressions below today's level
-    assert a.accuracy >= 0.80 and a.macro_f1 >= 0.75, a
+    # measured on dev with the shipped weights: accuracy 0.860, macro-F1 0.822 (test: 0.848 / 0.794, the issue's
+    # goal of 0.85 / 0.80 on test is not met: docs/grading.md); this guards against regressions below today's level
+    assert a.accuracy >= 0.84 and a.macro_f1 >= 0.80, a
     assert a.accuracy > a.all_not_met_accuracy + 0.05
 
 
 def test_good_replies_score_high_and_attacks_low_under_both_readings(dev_report):
     kinds = dev_report.kinds
-    # measured on dev: strict 0.40 / 0.42 / 0.47 / 0.51 for excellent / plain / long_good / short_good; the issue's
-    # goal (>= 0.7 on 85 %) is not met (docs/grading.md)
-    for k in ("excellent", "plain", "long_good", "short_good"):
-        assert kinds[k].strict >= 0.35 and kinds[k].reward >= 0.25, (k, kinds[k])
+    # measured on dev: strict 0.71 / 0.72 / 0.77 / 0.57 for excellent / plain / long_good / short_good, >= 0.7 on
+    # 42-64 %; the goal (>= 0.7 on 85 %) is not met (docs/grading.md)
+    for k in ("excellent", "plain", "long_good"):
+        assert kinds[k].strict >= 0.6 and kinds[k].reward >= 0.45 and kinds[k].strict_ge_07 >= 0.45, (k, kinds[k])
+    assert kinds["short_good"].strict >= 0.45 and kinds["short_good"].reward >= 0.35, kinds["short_good"]
     for k in ("salad", "copy_specifics", "gives_in", "harmful_salad"):
         assert kinds[k].strict <= 0.2 and kinds[k].reward <= 0.2, (k, kinds[k])
         assert kinds[k].strict_le_03 >= 0.9 and kinds[k].reward_le_03 >= 0.9, (k, kinds[k])
-    assert dev_report.good_minus_best_attack_reward > 0.25
+    assert dev_report.good_minus_best_attack_reward > 0.45
 
 
 def test_length_does_not_buy_the_score(dev_report):

@@ -146,5 +146,5 @@ def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetens
     from traitrl.grading.learned.model import ReaderConfig
 
     meta = fit_judge(load_gold(gold), out, epochs=epochs, lr=lr, seed=seed,
-                     config=ReaderConfig(rank=rank, alpha=2.0 * rank))
+                     config=ReaderConfig(rank=rank, alpha=2.0 * rank))  # the shipped weights: the defaults
     typer.echo(json.dumps(meta))

