@@ -14,7 +14,7 @@ import pytest
 from scale.servers import serve_transformers
 
 from traitrl.grading.api import load_grader
-from traitrl.scenarios.build import load_builtin
+from traitrl.scenarios.build import load_templates
 from traitrl.scenarios.generate import generate_scenarios
 
 # ~50 s on 2 idle cores (a 135M model writing JSON and verdicts); TRAITRL_SKIP_SLOW_TESTS=1 skips them.
@@ -43,7 +43,7 @@ def test_generation_protocol_against_the_embedded_model(endpoint):
 
 def test_judge_against_the_embedded_model(endpoint, tmp_path):
     url, model = endpoint
-    scenario = load_builtin(split="eval")[0]
+    scenario = load_templates(split="eval")[0]  # a template fill carries a reference reply to grade
     judge = load_grader(f"judge:{model}@{url}", max_tokens=48, timeout_s=1800, max_retries=1,
                         cache_path=str(tmp_path / "judge.sqlite"))
     grade = judge.grade_batch([scenario], [scenario.reference])[0]

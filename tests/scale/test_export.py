@@ -68,8 +68,9 @@ def test_verl_export_round_trip(scenarios, tmp_path):
         assert got == [_expected(s, r) for r in RESPONSES]  # exactly, not approximately
         trl = in_process(["p"] * len(RESPONSES), RESPONSES, scenario_id=[s.id] * len(RESPONSES))
         # the in-process reward grades the group in one batch; in bf16 the judge's arithmetic depends slightly on
-        # the batch (padding changes the kernels' blocking), by a few thousandths of a reward at most
-        assert got == pytest.approx([0.0 if v is None else v for v in trl], abs=5e-3)
+        # the batch (padding changes the kernels' blocking): up to 0.0084 of a reward measured on the written
+        # scenarios (longer contexts); another grader or rubric would differ by tenths
+        assert got == pytest.approx([0.0 if v is None else v for v in trl], abs=2e-2)
         assert reward.compute_score("x", RESPONSES[0], s.id) == got[0]  # plain ids read scenarios.jsonl
 
 
