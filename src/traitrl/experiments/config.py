@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from traitrl.files import load_yaml_model
+from traitrl.scenarios.build import Source
 from traitrl.training.arms import resolve_arm
 from traitrl.training.config import TrainConfig
 
@@ -69,7 +70,7 @@ class ExperimentConfig(Strict):
     name: str = "experiment"
     model: str = "embedded"
     seeds: list[int] = Field(default_factory=lambda: [0])
-    data_source: Literal["written", "templates", "mixed"] = Field(
+    data_source: Source = Field(
         "written", description="Training scenarios of the trait arms (held-out evaluation is always the written "
         "eval set).")
     data_seed: int = Field(0, description="Seed of the template fills (data_source templates or mixed).")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, get_args
 
 from traitrl.catalog import DOMAINS, EVAL_TRAITS, TRAITS
 from traitrl.scenarios.families import Family, families_for, render
@@ -27,7 +27,7 @@ from traitrl.scenarios.written import load_written
 from traitrl.types import Scenario
 
 Source = Literal["written", "templates", "mixed"]
-SOURCES: tuple[str, ...] = ("written", "templates", "mixed")
+SOURCES: tuple[str, ...] = get_args(Source)
 
 TRAIN_PER_CELL = 23
 EVAL_PER_CELL = 9

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from traitrl.errors import ConfigError
 from traitrl.files import load_yaml_model, validation_message
 from traitrl.grading.api import DEFAULT_GRADER, check_grader_spec
+from traitrl.scenarios.build import Source
 from traitrl.training.arms import Arm, resolve_arm
 
 
@@ -39,7 +40,7 @@ class TrainConfig(BaseModel):
                                   "generate call (TRL's steps_per_generation / gradient_accumulation_steps).")
     beta: float = Field(0.0, ge=0)
     seed: int = 0
-    data_source: Literal["written", "templates", "mixed"] = Field(
+    data_source: Source = Field(
         "written", description="Built-in training scenarios the trait rows come from (traitrl.scenarios.build).")
     data_seed: int = Field(0, description="Seed of the template fills (data_source templates or mixed).")
     trait_share: float = Field(0.05, ge=0, le=1)

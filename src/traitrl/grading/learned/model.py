@@ -140,7 +140,8 @@ class CriterionReader(nn.Module):
         self.sign_bias = nn.Parameter(torch.zeros(2))
 
     def trained_state(self) -> dict[str, torch.Tensor]:
-        return {k: v.detach().float().contiguous() for k, v in self.state_dict().items()
+        """The trained tensors, stored in fp16 (the judge reads in bf16; the file stays under 2 MB)."""
+        return {k: v.detach().half().contiguous() for k, v in self.state_dict().items()
                 if "lora_" in k or k.startswith(("head.", "sign_bias"))}
 
     def _layer(self, layer: nn.Module, x: torch.Tensor, bias: torch.Tensor, adapted: bool,
