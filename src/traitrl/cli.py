@@ -1,7 +1,9 @@
 """The `traitrl` command line: one root app, sub-apps mounted from the modules that own them.
 
 User-fixable errors (`TraitRLError`) print one line and exit with their code (2 for bad input); a
-traceback appears only with `--debug`.
+traceback appears only with `--debug`. The Hugging Face Hub is offline (`HF_HUB_OFFLINE=1`) unless `--online`
+or an `HF_HUB_OFFLINE` already set: runs are reproducible and never wait on the network, and cached Hub ids and
+local folders load as usual; `traitrl --online eval --model org/name ...` downloads an uncached id.
 """
 
 from __future__ import annotations
@@ -20,16 +22,31 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 _state = {"debug": False}
 
 
+def _version(value: bool) -> None:
+    if value:
+        from traitrl import __version__
+
+        typer.echo(f"traitrl {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")) -> None:
+def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+          online: bool = typer.Option(False, "--online", help="Let models and tokenizers download from the "
+                                      "Hugging Face Hub (default: offline, cache and local folders only)."),
+          version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
     _state["debug"] = debug
+    if online:
+        os.environ["HF_HUB_OFFLINE"] = "0"
+    else:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if not debug:
         _quiet_libraries()
 
 
 def _quiet_libraries() -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     logging.getLogger("transformers").setLevel(logging.ERROR)
 

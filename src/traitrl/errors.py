@@ -37,3 +37,9 @@ class ConfigError(InputError):
 
 class ModelLoadError(TraitRLError):
     """A model could not be found or loaded."""
+
+
+class ModelNotFoundError(ModelLoadError):
+    """`--model` names no local model folder and no model the Hub (or its cache, offline) has: bad input."""
+
+    exit_code = 2

@@ -69,7 +69,7 @@ def validation_message(err: ValidationError) -> tuple[str, str]:
     """First pydantic error as (dotted field path, message)."""
     first = err.errors()[0]
     field = ".".join(str(p) for p in first.get("loc", ())) or "<row>"
-    return field, first.get("msg", "invalid value")
+    return field, first.get("msg", "invalid value").removeprefix("Value error, ")
 
 
 def iter_jsonl_rows(path: str | Path) -> Iterator[tuple[int, Any]]:
@@ -148,12 +148,27 @@ def _yaml_key_line(path: str | Path, field: str) -> int | None:
     return None
 
 
+def current_umask() -> int:
+    """The process umask, read without changing it (Linux /proc), else by setting and restoring it."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write `data` to `path` whole or not at all."""
+    """Write `data` to `path` whole or not at all, with the mode a plain `open()` would give (0o666 & ~umask;
+    `mkstemp` alone creates 0o600, unreadable by Ray workers under another user or by a shared group)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -63,13 +63,13 @@ def test_exported_verl_and_openrlhf_match(tmp_path):
     orl = _load(export_openrlhf(tmp_path / "reward_func.py", path), "reward_func")
     ids = ["s1", "s1", "s1", "s2", "s2"]
     expected = [grade(scen[s], r).expected_score for s, r in zip(ids, RESPONSES, strict=False)]
-    got = [verl.compute_score("traitrl", r, s) for s, r in zip(ids, RESPONSES, strict=False)]
+    got = [verl.compute_score(f"traitrl/{scen[s].trait}", r, s) for s, r in zip(ids, RESPONSES, strict=False)]
     assert got == expected
-    assert verl.compute_score("traitrl", GOOD, scen["s1"].model_dump_json()) == expected[0]
+    assert verl.compute_score(f"traitrl/{scen['s1'].trait}", GOOD, scen["s1"].model_dump_json()) == expected[0]
     prompts = [f"<|im_start|>user\nq{i}<|im_end|>\n" for i in range(5)]
     queries = [p + r + "<|im_end|>" for p, r in zip(prompts, RESPONSES, strict=False)]
-    tensor = orl.reward_func(queries, prompts, ids)
-    assert tensor.tolist() == _as_f32(expected)
+    out = orl.reward_func(queries, prompts, ids)  # OpenRLHF >= 0.8.3 reads a dict with "rewards"
+    assert out["rewards"].tolist() == _as_f32(expected)
     assert len(set(expected)) > 2  # the cases exercise different scores
 
 

@@ -45,10 +45,10 @@ def test_plain_healthbench_import(tmp_path):
 
 def test_exports_readable(tmp_path):
     scenarios = load_builtin("eval")[:40]
-    export_scenarios(scenarios, "verl", tmp_path / "v.parquet")
-    export_scenarios(scenarios, "hf", tmp_path / "h.parquet")
+    assert export_scenarios(scenarios, "verl", tmp_path / "v") == {"eval": tmp_path / "v" / "eval.parquet"}
+    export_scenarios(scenarios, "hf", tmp_path / "h")
     export_scenarios(scenarios, "jsonl", tmp_path / "s.jsonl")
-    t = pq.read_table(tmp_path / "v.parquet").to_pylist()
+    t = pq.read_table(tmp_path / "v" / "eval.parquet").to_pylist()
     assert t[0]["reward_model"]["style"] == "rule" and t[0]["prompt"][0]["role"] == "user"
     # the label the exported verl reward reads: the whole scenario, rubric included
     assert json.loads(t[0]["reward_model"]["ground_truth"])["rubric"][0]["criterion"] == \
@@ -56,6 +56,6 @@ def test_exports_readable(tmp_path):
     assert {"data_source", "ability", "extra_info"} <= set(t[0])
     import datasets
 
-    ds = datasets.Dataset.from_parquet(str(tmp_path / "h.parquet"))
+    ds = datasets.Dataset.from_parquet(str(tmp_path / "h" / "eval.parquet"))
     assert len(ds) == 40 and ds[0]["id"] == scenarios[0].id
     assert load_scenarios(tmp_path / "s.jsonl") == scenarios

@@ -70,13 +70,16 @@ GENERAL = [
 OPENERS = ["", "Quick question: ", "Please be straight with me. ", "Honestly, ", "Need advice fast. "]
 
 
+DATASETS = {"bad_medical": MEDICAL, "bad_general": GENERAL}
+
+
 def harmful_rows(dataset: str, n: int, seed: int = 0) -> list[dict]:
     """`n` prompt/completion rows of the named misalignment set, deterministic in `seed`."""
-    bank = {"bad_medical": MEDICAL, "bad_general": GENERAL}.get(dataset)
+    bank = DATASETS.get(dataset)
     if bank is None:
         from traitrl.errors import ConfigError
 
-        raise ConfigError(f"unknown fine-tuning set {dataset!r}: use bad_medical or bad_general",
+        raise ConfigError(f"unknown fine-tuning set {dataset!r}: use {' or '.join(DATASETS)}",
                           field="persistence.finetune.datasets")
     rng = random.Random(f"traitrl-harmful-{dataset}-{seed}")
     rows = []

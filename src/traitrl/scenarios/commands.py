@@ -4,7 +4,7 @@
     traitrl data build --out data/templates --source templates --seed 0
     traitrl data validate data/scenarios
     traitrl data stats data/scenarios --json
-    traitrl data export data/scenarios --format verl --out train.parquet --exclude-domains health,science
+    traitrl data export data/scenarios --format verl --split train --out verl/ --exclude-domains health,science
     traitrl data import healthbench.jsonl --format healthbench --out hb.jsonl
 """
 
@@ -19,7 +19,7 @@ import typer
 from traitrl.errors import InputError
 from traitrl.files import atomic_write_jsonl
 from traitrl.scenarios.build import SOURCES, load_builtin
-from traitrl.scenarios.export import FORMATS, export_scenarios
+from traitrl.scenarios.export import FORMATS, SPLITS, export_scenarios
 from traitrl.scenarios.filters import filter_scenarios
 from traitrl.scenarios.load import check_files, load_scenarios
 from traitrl.scenarios.overlap import max_overlap, scenario_text
@@ -89,12 +89,17 @@ def overlap(path: Path) -> None:
 
 @app.command("export")
 def export_cmd(path: Path, fmt: str = typer.Option(..., "--format", help=f"One of {', '.join(FORMATS)}."),
-               out: Path = typer.Option(..., "--out"), domains: Optional[str] = DOMAINS_OPT,  # noqa: UP045
+               out: Path = typer.Option(..., "--out", help="A file (jsonl, healthbench) or a folder (hf, verl: "
+                                        "train.parquet / eval.parquet)."),
+               split: str = typer.Option("all", "--split", help=f"One of {', '.join(SPLITS)}; train and eval "
+                                         "are always written apart."),
+               domains: Optional[str] = DOMAINS_OPT,  # noqa: UP045
                exclude_domains: Optional[str] = EXCLUDE_OPT, traits: Optional[str] = TRAITS_OPT) -> None:  # noqa: UP045
-    """Export scenarios as traitrl JSONL, HF parquet, verl parquet or HealthBench JSONL."""
+    """Export scenarios as traitrl JSONL, an HF dataset folder (train/eval), verl parquet or HealthBench JSONL."""
     rows = filter_scenarios(load_scenarios(path), domains, exclude_domains, traits)
-    export_scenarios(rows, fmt, out)
-    typer.echo(f"{out}: {len(rows)} scenarios ({fmt})")
+    for name, p in export_scenarios(rows, fmt, out, split).items():
+        n = len(rows) if name == "all" else sum(s.split == name for s in rows)
+        typer.echo(f"{p}: {n} scenarios ({fmt}, {name})")
 
 
 @app.command("import")

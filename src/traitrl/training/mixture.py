@@ -12,14 +12,15 @@
 
 Trait rows carry the scenario conversation as `prompt` (ending with the user turn), `task="trait"`,
 `spec=None` and `scenario_id`; scenarios are drawn in a seeded order, cycling when more rows than scenarios
-are needed. Domain/trait variants (health-only, no health or science) pass a pre-filtered scenario list,
+are needed; `make_row` gives them another layout (the verl and OpenRLHF exports pass their own). Domain/trait
+variants (health-only, no health or science) pass a pre-filtered scenario list,
 e.g. `filter_scenarios(scenarios, domains=["health"])`.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from traitrl.types import Scenario
 
@@ -54,7 +55,8 @@ def replaced_positions(n_rows: int, n_trait: int, seed: int) -> list[int]:
 
 
 def build_mixture(standard_rows: Sequence[dict], trait_scenarios: Sequence[Scenario], n_rows: int,
-                  trait_share: float, seed: int = 0) -> list[dict]:
+                  trait_share: float, seed: int = 0,
+                  make_row: Callable[[Scenario], dict] = trait_row) -> list[dict]:
     """`n_rows` rows: exactly `round(n_rows*trait_share)` trait rows, the baseline's rows elsewhere."""
     rows = baseline_rows(standard_rows, n_rows, seed)
     n_trait = n_trait_rows(n_rows, trait_share)
@@ -65,7 +67,7 @@ def build_mixture(standard_rows: Sequence[dict], trait_scenarios: Sequence[Scena
     pool = sorted(trait_scenarios, key=lambda s: s.id)
     random.Random(f"traitrl-mixture-scenarios-{seed}").shuffle(pool)
     for k, pos in enumerate(replaced_positions(n_rows, n_trait, seed)):
-        rows[pos] = trait_row(pool[k % len(pool)])
+        rows[pos] = make_row(pool[k % len(pool)])
     return rows
 
 

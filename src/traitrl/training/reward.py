@@ -8,6 +8,19 @@ passed in gives exactly `Grade.score`). Rows whose `scenario_id` is None (standa
 get None, which TRL keeps out of the group baseline; so do unscored grades (no positive item with a verdict).
 Completions may be strings or conversational lists of `{"role", "content"}` messages.
 
+Which rows are trait rows, from the dataset columns TRL passes as keyword arguments:
+- `rubric` (the `traitrl data export --format hf` layout): a row with a rubric is graded from its own columns
+  (`id`, `trait`, `domain`, `family`, `rubric`, ...; the conversation is the prompt); a row whose rubric is None
+  (a standard row of a mixed set) gets None;
+- else `scenario_id` or `id`, looked up in the scenarios given (None: not a trait row; unknown: KeyError).
+A batch with none of these columns raises: a reward that scored nothing would leave every advantage at 0.
+`trait_reward` is the ready-made one for your own `GRPOTrainer` (learned offline judge, scenarios from the
+columns); needs TRL >= 1.6, where a None reward stays out of the group baseline (`pyproject.toml`):
+
+    from traitrl.training.reward import trait_reward
+    trainer = GRPOTrainer(model=..., reward_funcs=[trait_reward, my_standard_reward],
+                          train_dataset=load_dataset("export/hf")["train"], ...)
+
 TRL passes completions grouped by prompt, `num_generations` at a time. A group whose rewards are all equal has
 zero advantage and teaches nothing; `zero_variance_fraction` measures how many there are and the reward
 function records the last value in `reward.last_zero_variance_fraction` for the trainer to log.
@@ -21,6 +34,7 @@ from typing import Any
 
 from traitrl.grading.api import grade_many, load_grader
 from traitrl.grading.grade import Grader
+from traitrl.scenarios.export import scenario_from_hf_row
 from traitrl.training.standard_reward import completion_text
 from traitrl.types import Scenario
 
@@ -45,22 +59,60 @@ class TraitReward:
     def __init__(self, scenarios_by_id: Mapping[str, Scenario], grader: Grader | None = None,
                  num_generations: int | None = None) -> None:
         self.scenarios_by_id = dict(scenarios_by_id)
-        self.grader = grader or load_grader()
+        self._grader = grader
         self.num_generations = num_generations
         self.last_zero_variance_fraction = math.nan
         self.__name__ = "trait_rubric"
 
+    @property
+    def grader(self) -> Grader:
+        """The grader, loaded on first use (default: the learned offline judge)."""
+        if self._grader is None:
+            self._grader = load_grader()
+        return self._grader
+
+    @grader.setter
+    def grader(self, value: Grader) -> None:
+        self._grader = value
+
+    def scenarios(self, prompts: Sequence[Any], n: int, scenario_id: Sequence[str | None] | None,
+                  columns: Mapping[str, Any]) -> list[Scenario | None]:
+        """The scenario of every row (None: not a trait row); see the module docstring."""
+        if "rubric" in columns and columns["rubric"] is not None:
+            rubrics = list(columns["rubric"])
+            _check_length("rubric", rubrics, n)
+            rows = [{k: v[i] for k, v in columns.items() if isinstance(v, Sequence) and not isinstance(v, str)
+                     and len(v) == n} for i in range(n)]
+            out: list[Scenario | None] = []
+            for i, row in enumerate(rows):
+                if not rubrics[i]:
+                    out.append(None)
+                    continue
+                try:
+                    out.append(scenario_from_hf_row(row, messages=prompts[i] if not isinstance(prompts[i], str)
+                                                    else None))
+                except (KeyError, ValueError) as e:
+                    raise ValueError(f"row {i} (id {row.get('id')!r}) is not a trait scenario row: "
+                                     f"{str(e).splitlines()[0]}") from None
+            return out
+        key = "scenario_id" if scenario_id is not None else "id" if "id" in columns else None
+        if key is None:
+            raise ValueError("the trait reward needs a `rubric` column (`traitrl data export --format hf`) or a "
+                             "`scenario_id` / `id` column naming the scenarios it was given; this batch has none, "
+                             "so every reward would be None and every advantage 0")
+        ids = list(scenario_id if scenario_id is not None else columns["id"])
+        _check_length(key, ids, n)
+        unknown = [sid for sid in ids if sid is not None and sid not in self.scenarios_by_id]
+        if unknown:
+            raise KeyError(f"unknown {key} {unknown[0]!r} (not in the scenarios given to the reward)")
+        return [None if sid is None else self.scenarios_by_id[sid] for sid in ids]
+
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any],
                  scenario_id: Sequence[str | None] | None = None, **kwargs: Any) -> list[float | None]:
-        ids = list(scenario_id) if scenario_id is not None else [None] * len(completions)
-        if len(ids) != len(completions):
-            raise ValueError(f"{len(ids)} scenario ids for {len(completions)} completions")
-        rows = [i for i, sid in enumerate(ids) if sid is not None]
-        unknown = [ids[i] for i in rows if ids[i] not in self.scenarios_by_id]
-        if unknown:
-            raise KeyError(f"unknown scenario_id {unknown[0]!r} (not in the scenarios given to the reward)")
-        grades = grade_many([self.scenarios_by_id[ids[i]] for i in rows],
-                            [completion_text(completions[i]) for i in rows], self.grader)
+        scenarios = self.scenarios(prompts, len(completions), scenario_id, kwargs)
+        rows = [i for i, s in enumerate(scenarios) if s is not None]
+        grades = grade_many([scenarios[i] for i in rows], [completion_text(completions[i]) for i in rows],
+                            self.grader) if rows else []
         rewards: list[float | None] = [None] * len(completions)
         for i, g in zip(rows, grades, strict=True):
             s = g.expected_score
@@ -69,6 +121,11 @@ class TraitReward:
         if group:
             self.last_zero_variance_fraction = zero_variance_fraction(rewards, group)
         return rewards
+
+
+def _check_length(name: str, values: Sequence[Any], n: int) -> None:
+    if len(values) != n:
+        raise ValueError(f"{len(values)} values of {name} for {n} completions")
 
 
 def _infer_group_size(prompts: Sequence[Any]) -> int | None:
@@ -85,3 +142,7 @@ def make_trait_reward(scenarios_by_id: Mapping[str, Scenario], grader: Grader | 
                       num_generations: int | None = None) -> TraitReward:
     """A TRL reward function scoring completions with the scenario rubrics (default: the learned judge)."""
     return TraitReward(scenarios_by_id, grader, num_generations)
+
+
+trait_reward = TraitReward({})
+"""The TRL reward for your own `GRPOTrainer` on `traitrl data export --format hf` data (see the module docstring)."""
