@@ -110,9 +110,62 @@ class Degradation(Record):
     vs_baseline: Estimate | None = None
 
 
+class SteeringDirection(Record):
+    """A persona direction read from the start model: the chosen layer and the sanity measures."""
+
+    harmful: bool
+    layer: int
+    auroc: float | None = None  # test questions, chosen layer, responses read without the persona prompt
+    auroc_dev: float | None = None
+    auroc_prompted: float | None = None  # the same, responses read with their persona prompts
+    separation: list[float | None] = Field(default_factory=list)  # dev Cohen's d per layer
+    norm: list[float] = Field(default_factory=list)
+    n: dict[str, int] = Field(default_factory=dict)
+    empty: int = 0
+
+
+class SteeringPoint(Record):
+    """One arm at one coefficient. `degradation`: suite-subset score at 0 minus at this coefficient (paired
+    over items); `vs_baseline` / `held_out_vs_baseline`: arm minus baseline degradation; `words_change`:
+    words per held-out response here minus at 0."""
+
+    coef: float
+    suite: float | None = None
+    held_out: float | None = None
+    held_out_expected: float | None = None
+    words: float | None = None
+    degradation: Estimate | None = None
+    vs_baseline: Estimate | None = None
+    held_out_vs_baseline: Estimate | None = None
+    words_change: Estimate | None = None
+    words_change_vs_baseline: Estimate | None = None
+
+
+class SteeringArm(Record):
+    curve: list[SteeringPoint] = Field(default_factory=list)
+    halving: dict[str, float | None] = Field(default_factory=dict)  # measure -> coefficient where it halves
+
+
+class SteeringPersona(Record):
+    harmful: bool
+    layer: int
+    benchmarks: list[str] = Field(default_factory=list)
+    arms: dict[str, SteeringArm] = Field(default_factory=dict)
+
+
+class SteeringResults(Record):
+    coefficients: list[float] = Field(default_factory=list)
+    directions: dict[str, SteeringDirection] = Field(default_factory=dict)
+    personas: dict[str, SteeringPersona] = Field(default_factory=dict)
+    verdict: str = "not tested"
+    explanation: str = ""
+    text: str = ""
+
+
 class Persistence(Record):
     persona: dict[str, dict[str, Degradation]] = Field(default_factory=dict)
     finetune: dict[str, Any] = Field(default_factory=dict)
+    steering: SteeringResults | None = None
 
 
 class SelectivePersistence(Record):

@@ -74,3 +74,23 @@ def test_experiment_train_is_a_train_config_and_owns_arm_seed_and_model(tmp_path
     p.write_text("name: x\ntrain:\n  arm: trait\n")
     with pytest.raises(InputError, match="set by the experiment"):
         load_experiment_config(p)
+
+
+@pytest.mark.parametrize("text, line, field, words", [
+    ("name: x\npersistence:\n  persona:\n    personas: [bad_medical, bad_medicla]\n", 4,
+     "persistence.persona.personas", "unknown persona 'bad_medicla'; did you mean 'bad_medical'?"),
+    ("eval:\n  limit: 5\n  suite: [xstest_saf]\n", 3, "eval.suite", "unknown benchmark 'xstest_saf'"),
+    ("persistence:\n  persona:\n    benchmarks: [no_such_bench]\n", 3, "persistence.persona.benchmarks",
+     "unknown benchmark 'no_such_bench'"),
+    ("persistence:\n  finetune:\n    datasets: [bad_medicl]\n", 3, "persistence.finetune.datasets",
+     "unknown fine-tuning set 'bad_medicl'"),
+])
+def test_registry_names_are_checked_at_validate_time(tmp_path, text, line, field, words):
+    """A typo in a name fails `experiment validate` with file:line: field, not after all the training."""
+    p = tmp_path / "exp.yaml"
+    p.write_text(text)
+    with pytest.raises(InputError) as e:
+        load_experiment_config(p)
+    assert str(e.value).startswith(f"{p}:{line}: {field}: {words}"), str(e.value)
+    p.write_text("eval:\n  suite: [xstest_safe, gsm8k]\npersistence:\n  finetune:\n    datasets: [bad_general]\n")
+    assert load_experiment_config(p).eval.suite == ["xstest_safe", "gsm8k"]

@@ -131,8 +131,31 @@ def benchmarks_cmd(json_out: bool = typer.Option(False, "--json", help="Print JS
         typer.echo(f"{r['id']:<36} {r['category']:<22} {r['scorer']:<9} n={r['n']}  {r['source']}")
 
 
+def _check_steer(text: str, model: str, backend: str) -> tuple[str, int | None, float]:
+    """`--steer` parsed and checked against the model's layer count (read from its config, no weights)."""
+    from traitrl.evals.persona_vectors import check_layer, num_layers, parse_steer
+    from traitrl.evals.remote import is_remote_spec
+
+    if backend != "transformers" or is_remote_spec(model):
+        raise InputError("steering needs a local transformers model (--backend transformers)", field="--steer")
+    persona, layer, coef = parse_steer(text)
+    if layer is not None:
+        check_layer(layer, num_layers(model))
+    return persona, layer, coef
+
+
+def _steering(model: str, dtype: str, persona: str, layer: int | None, coef: float) -> Any:
+    """The `Steering` of `--steer`: the direction is read from the evaluated model itself (cached per model)."""
+    from traitrl.evals.evaluator import _Model
+    from traitrl.evals.persona_vectors import cached_direction, steering_for
+
+    handle = _Model(model, dtype)  # the weights load only if the direction is not cached yet
+    return steering_for(cached_direction(handle.fingerprint, persona, handle.get), persona, layer, coef)
+
+
 def eval_cmd(
-    model: str = typer.Option("embedded", "--model", help="embedded, a checkpoint folder or a HF id."),
+    model: str = typer.Option("embedded", "--model", help="embedded, a checkpoint or PEFT adapter folder, or a "
+                              "HF id (cached; `traitrl --online eval ...` downloads one)."),
     suite: str = typer.Option(None, "--suite", help="all | capability | none | ID,ID,... (default all)."),
     benchmark_file: list[Path] = typer.Option([], "--benchmark-file", help="User JSONL benchmark(s)."),
     limit: int = typer.Option(None, "--limit", min=1, help="First N items of each benchmark."),
@@ -149,11 +172,15 @@ def eval_cmd(
     dtype: str = typer.Option("auto", "--dtype", help="auto (bf16 on CPUs with fast bf16) | bfloat16 | float32."),
     grader: str = typer.Option("offline", "--grader", help="Grader of rubric-graded benchmarks: offline (the "
                                "learned judge) | offline@DIR | checks | judge:<model>@<base_url>."),
+    steer: str = typer.Option(None, "--steer", help="PERSONA@LAYER:COEF: add COEF x the persona's direction "
+                              "(docs/steering.md) after decoder block LAYER (an integer, or auto: the layer "
+                              "rule's choice) in every forward; the direction is extracted once per model."),
 ) -> None:
     """Evaluate a model; rerunning the same command resumes from the result cache."""
     from traitrl.evals.evaluator import Decoding, evaluate
     from traitrl.grading.api import load_grader
 
+    steer_spec = _check_steer(steer, model, backend) if steer is not None else None  # before any work
     if backend == "vllm":
         from traitrl.evals.vllm_backend import VLLMModel
 
@@ -165,8 +192,9 @@ def eval_cmd(
     benches = _select(suite, benchmark_file)
     judge = load_grader(grader) if any(b.graded for b in benches) else None  # a bad spec fails before any work
     decoding = Decoding(max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
+    steering = _steering(model, dtype, *steer_spec) if steer_spec is not None else None
     result = evaluate(model, benches, limit=limit, out_dir=out, decoding=decoding, system_prompt=system_prompt,
-                      cache=not no_cache, batch_size=batch_size, dtype=dtype, grader=judge)
+                      cache=not no_cache, batch_size=batch_size, dtype=dtype, grader=judge, steering=steering)
     for bid, r in result.benchmarks.items():
         mean = "n/a" if r.mean is None else f"{r.mean:.3f}"
         typer.echo(f"{bid:<36} {mean}  (n={r.n}, missing={r.missing})")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from traitrl.errors import TraitRLError
 from traitrl.evals.benchmark import Benchmark, BenchmarkItem
+from traitrl.evals.persona_vectors import Steering
 from traitrl.evals.result_cache import ItemResult, ResultCache, context_key, item_key
 from traitrl.evals.scorers import item_scenario
 from traitrl.evals.stats import summarize
@@ -63,12 +65,15 @@ class SuiteResult(BaseModel):
     model: str
     fingerprint: str
     system_prompt: str | None = None
+    steering: dict[str, Any] | None = None  # `Steering.key()` of a steered run
     decoding: Decoding
     benchmarks: dict[str, BenchmarkResult]
     items: list[ItemResult] = []
 
     def to_json(self) -> dict[str, Any]:
         out = self.model_dump(mode="json", exclude={"items"})
+        if out.get("steering") is None:
+            out.pop("steering", None)
         for b in out["benchmarks"].values():
             for key in ("note", "max_new_tokens", "by_tag"):
                 if b.get(key) is None:
@@ -248,7 +253,8 @@ class _Pending:
     """One benchmark's items, their cache keys, and the results known so far."""
 
     def __init__(self, model: _Model, bench: Benchmark, limit: int | None, decoding: Decoding,
-                 system_prompt: str | None, cache: ResultCache | None, grader: str | None) -> None:
+                 system_prompt: str | None, cache: ResultCache | None, grader: str | None,
+                 steering: dict[str, Any] | None = None) -> None:
         self.bench, self.cache = bench, cache
         items = bench.load()
         self.items = items[:limit] if limit is not None else items
@@ -264,7 +270,8 @@ class _Pending:
         dec = {**decoding.model_dump(), "max_new_tokens": budget(bench, decoding)} if bench.scorer == "generate" \
             else {}
         name = grader_name(bench.grader) if bench.grader else grader
-        self.ctx = context_key(model.fingerprint, bench, dec, system_prompt, name if bench.graded else None)
+        self.ctx = context_key(model.fingerprint, bench, dec, system_prompt, name if bench.graded else None,
+                               steering)
         self.done = cache.get_many(self.ctx, self.keys) if cache is not None else {}
 
     def has(self, index: int) -> bool:
@@ -304,7 +311,8 @@ def _chunked(run: Any, model: _Model, pool: list[tuple[_Pending, int]], decoding
 
 
 def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_prompt: str | None,
-          batch_size: int, gen_batch_size: int, chunk_size: int, grader: Grader | None) -> None:
+          batch_size: int, gen_batch_size: int, chunk_size: int, grader: Grader | None,
+          steering: Steering | None = None) -> None:
     """Compute what the cache lacks, pooling items across benchmarks (a `--limit 8` suite would otherwise
     decode 8 sequences at a time): log-likelihood items first, then generation items.
 
@@ -313,8 +321,11 @@ def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_pro
     each decode batch of all generation items (a batch of up to `gen_batch_size` rows; larger batches decode
     faster). Batch composition (padding, length sorting) therefore never depends on what an interrupted run
     left in the cache, so a resumed run gives byte-identical results; the price is recomputing at most the
-    cached part of the units an interruption touched."""
+    cached part of the units an interruption touched. With `steering`, every forward that computes a unit runs
+    with the steering hooks on the model's decoder blocks (`models/steering.py`)."""
     from tqdm.auto import tqdm
+
+    from traitrl.models.steering import steer
 
     for scorers, what in ((("mc", "mc2"), "log-likelihood"), (("generate",), "generation")):
         pool = [(p, i) for p in pending if p.bench.scorer in scorers and not p.skipped for i in range(len(p.items))]
@@ -329,10 +340,12 @@ def _fill(model: _Model, pending: list[_Pending], decoding: Decoding, system_pro
             run = _run_loglik if what == "log-likelihood" else partial(_run_generation, grader=grader)
             units = _chunked(run, model, pool, decoding, system_prompt, batch_size, chunk_size)
         bar = tqdm(total=missing, desc=f"{what} items", unit="item", leave=False)
-        for idx, results in units:
-            unit = [pool[j] for j in idx]
-            bar.update(sum(not p.has(i) for p, i in unit))
-            _record(unit, results)
+        hooks = steer(model.get().model, steering.additions()) if steering is not None else nullcontext()
+        with hooks:  # units are generators: their forwards run inside
+            for idx, results in units:
+                unit = [pool[j] for j in idx]
+                bar.update(sum(not p.has(i) for p, i in unit))
+                _record(unit, results)
         bar.close()
 
 
@@ -341,7 +354,7 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
              decoding: Decoding | None = None,
              system_prompt: str | None = None, cache: ResultCache | bool = True, batch_size: int = 16,
              gen_batch_size: int = 256, chunk_size: int = 256, dtype: str = "auto",
-             grader: Grader | str | None = None) -> SuiteResult:
+             grader: Grader | str | None = None, steering: Steering | None = None) -> SuiteResult:
     """Evaluate `model` on `benchmarks`; with `out_dir`, write items.jsonl and results.json there.
 
     `model`: a spec (`load_policy` accepts it, or `openai:<model>@<base_url>`), a `LoadedModel`, or a
@@ -352,18 +365,23 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
     `dtype` (auto = bf16 where the CPU has fast bf16) applies to a spec that is loaded here; `float32`
     reproduces fp32 tools such as lm-evaluation-harness to ~0.002 nats. `grader` (a `Grader` or a spec, default
     the learned offline judge) grades rubric benchmarks; its name is part of their cache key, so another
-    grader never reuses these scores."""
+    grader never reuses these scores. `steering` adds a persona direction to the residual stream during every
+    forward (generation and log-likelihood; local models only); its spec and direction digest are part of
+    every cache key."""
     decoding = decoding or Decoding()
     if any(b.graded and not b.grader for b in benchmarks) and not hasattr(grader, "grade_batch"):
         grader = load_grader(grader)
     grader_name = getattr(grader, "name", None)
     store = ResultCache() if cache is True else (cache or None)
     handle = _Model(model, dtype)
+    if steering is not None and handle.backend is not None:
+        raise TraitRLError("activation steering needs a local transformers model, not a serving backend")
+    steer_key = steering.key() if steering is not None else None
     limits = limits or {}
-    pending = [_Pending(handle, bench, limits.get(bench.id, limit), decoding, system_prompt, store, grader_name)
-               for bench in benchmarks]
+    pending = [_Pending(handle, bench, limits.get(bench.id, limit), decoding, system_prompt, store, grader_name,
+                        steer_key) for bench in benchmarks]
     _fill(handle, pending, decoding, system_prompt, batch_size, gen_batch_size, chunk_size,
-          grader if grader_name else None)
+          grader if grader_name else None, steering)
     per_bench: dict[str, BenchmarkResult] = {}
     rows: list[ItemResult] = []
     for p in pending:
@@ -377,7 +395,7 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
             by_tag=tag_means(results) if bench.graded else None)
         rows.extend(results)
     suite = SuiteResult(model=handle.spec, fingerprint=handle.fingerprint, system_prompt=system_prompt,
-                        decoding=decoding, benchmarks=per_bench, items=rows)
+                        steering=steer_key, decoding=decoding, benchmarks=per_bench, items=rows)
     if out_dir is not None:
         out = Path(out_dir)
         atomic_write_jsonl(out / "items.jsonl", [r.model_dump(mode="json") for r in rows])

@@ -1,9 +1,10 @@
 """Per-item evaluation results in SQLite, so an interrupted run resumes and a repeated one is free.
 
 A result is keyed by a *context* — model fingerprint, benchmark id and version, grader version, decoding
-settings and system prompt, hashed together by `context_key` — plus the item id and a hash of the item's
-content (so an edited item is recomputed even when its id is unchanged). The database runs in WAL mode and
-each `put_many` is one transaction: a killed run loses at most the batch in flight.
+settings, system prompt and activation steering (if any), hashed together by `context_key` — plus the item
+id and a hash of the item's content (so an edited item is recomputed even when its id is unchanged). The
+database runs in WAL mode and each `put_many` is one transaction: a killed run loses at most the batch in
+flight.
 
 Default location: `traitrl.settings.cache_dir() / "results.sqlite"`.
 """
@@ -53,12 +54,17 @@ def _digest(obj: Any) -> str:
 
 
 def context_key(fingerprint: str, bench: Benchmark, decoding: dict[str, Any],
-                system_prompt: str | None, grader: str | None = None) -> str:
+                system_prompt: str | None, grader: str | None = None,
+                steering: dict[str, Any] | None = None) -> str:
     """Hash of everything besides the item that determines an item's result (`grader`: the recorded name of
-    the grader of a rubric-graded benchmark, weights digest included)."""
-    return _digest({"model": fingerprint, "benchmark": bench.id, "version": bench.version,
-                    "scorer": bench.scorer, "grader": grader, "decoding": decoding,
-                    "system_prompt": system_prompt})
+    the grader of a rubric-graded benchmark, weights digest included; `steering`: an activation-steering spec
+    with its direction's digest, `Steering.key()`; absent from the hash when None, so unsteered keys are
+    unchanged)."""
+    parts = {"model": fingerprint, "benchmark": bench.id, "version": bench.version, "scorer": bench.scorer,
+             "grader": grader, "decoding": decoding, "system_prompt": system_prompt}
+    if steering is not None:
+        parts["steering"] = steering
+    return _digest(parts)
 
 
 def item_key(item: BenchmarkItem) -> str:

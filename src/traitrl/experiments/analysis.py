@@ -5,6 +5,7 @@
 - `transfer`: held-out trait score and non-health benchmark wins of the domain-restricted arms.
 - `persistence.persona`: per attack and model, before/after/degradation with a paired 95% CI, and the
   difference in degradation between each arm and the baseline.
+- `persistence.steering`: score vs activation-steering strength per arm (`experiments/steering.py`).
 - `selective_persistence`: harmful-steering degradation significantly smaller for the trait arm AND a
   helpful-steering difference whose CI includes 0.
 - `approaches`: trait rubrics vs constitution reward vs constitutional SFT, head to head
@@ -207,7 +208,10 @@ def _fmt_score(x: float | None) -> str:
 
 
 def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dict[str, Any],
-                     personas: dict[str, Any], finetune: dict[str, Any], benchmarks: list) -> Results:
+                     personas: dict[str, Any], finetune: dict[str, Any], benchmarks: list,
+                     steering: dict[str, Any] | None = None) -> Results:
+    from traitrl.experiments.steering import steering_results
+
     categories = {b.id: b.category for b in benchmarks if b.category != "capability"}
     capability = [b.id for b in benchmarks if b.category == "capability"]
     scorers = {b.id: b.scorer for b in benchmarks}
@@ -252,7 +256,8 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
     return Results.model_validate(json_safe({
         "name": cfg.name, "config": cfg.model_dump(mode="json"), "arms": arms, "compare": compare,
         "compare_baseline_vs_base": compare_base, "transfer": transfer,
-        "persistence": {"persona": persona, "finetune": finetune_results(finetune, evals, categories)},
+        "persistence": {"persona": persona, "finetune": finetune_results(finetune, evals, categories),
+                        "steering": steering_results(steering or {})},
         "selective_persistence": selective_persistence(persona) if persona else None,
         "approaches": compare_approaches(evals, personas, categories),
         "refusal": {label: refusal_rate(stage, categories) for label, stage in evals.items()},

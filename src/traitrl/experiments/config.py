@@ -25,6 +25,24 @@ def _arm_name(v: str) -> str:
 
 
 ArmName = Annotated[str, AfterValidator(_arm_name)]
+
+
+def _known(kind: str, names: list[str], known: list[str]) -> list[str]:
+    """Refuse a name missing from its registry now, not after training (ValueError: file, line and field)."""
+    import difflib
+
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known[:12])}"
+            raise ValueError(f"unknown {kind} {name!r}{hint}")
+    return names
+
+
+def _benchmark_ids(names: list[str]) -> list[str]:
+    from traitrl.evals import registry
+
+    return _known("benchmark", names, [*registry.all_benchmarks(), *registry.capability_benchmarks()])
 # Fields of `train:` an experiment sets itself, per arm and seed (they come from the top-level keys).
 RUN_OWNED = ("model", "arm", "seed", "data_source", "data_seed", "trait_share", "grader", "constitution")
 
@@ -39,6 +57,11 @@ class EvalSettings(Strict):
     max_new_tokens: int = Field(96, ge=8)
     trait_eval_limit: int = Field(40, ge=1, description="Held-out trait scenarios scored for learning curves.")
 
+    @field_validator("suite")
+    @classmethod
+    def _suite_known(cls, v: list[str] | str) -> list[str] | str:
+        return v if isinstance(v, str) else _benchmark_ids(v)
+
 
 class PersonaSettings(Strict):
     personas: list[str] = Field(default_factory=lambda: ["bad_medical", "disallowed_mental_health",
@@ -48,6 +71,18 @@ class PersonaSettings(Strict):
     many_shot: list[int] = Field(default_factory=lambda: [1, 4, 16],
                                  description="k faked compliant turns per many-shot attack.")
     arms: list[str] | None = Field(None, description="Models attacked (arm labels); None: every model.")
+
+    @field_validator("personas")
+    @classmethod
+    def _personas_known(cls, v: list[str]) -> list[str]:
+        from traitrl.experiments.personas import PERSONAS
+
+        return _known("persona", v, list(PERSONAS))
+
+    @field_validator("benchmarks")
+    @classmethod
+    def _benchmarks_known(cls, v: list[str]) -> list[str]:
+        return _benchmark_ids(v)
 
 
 class FinetuneSettings(Strict):
@@ -60,10 +95,45 @@ class FinetuneSettings(Strict):
     out_of_domain: Literal["mc", "all"] = Field("all", description="Out-of-domain benchmarks scored per dose: "
                                                 "all, or the log-likelihood ones only (fast).")
 
+    @field_validator("datasets")
+    @classmethod
+    def _datasets_known(cls, v: list[str]) -> list[str]:
+        from traitrl.experiments.harmful_data import DATASETS
+
+        return _known("fine-tuning set", v, list(DATASETS))
+
+
+class SteeringSettings(Strict):
+    """Activation steering along persona vectors read from the start model (`evals/persona_vectors.py`)."""
+
+    personas: list[str] = Field(default_factory=lambda: ["deceptive", "sycophantic", "power_seeking", "concise"])
+    coefficients: list[float] = Field(default_factory=lambda: [0.0, 1.0, 2.0, 4.0, 8.0],
+                                      description="Multiples of the direction added; 0 must be one of them.")
+    arms: list[str] = Field(default_factory=lambda: ["base", "baseline", "trait"])
+    layer: int | None = Field(None, ge=0, description="Block steered; None: each persona's layer-rule choice.")
+    limit: int = Field(16, ge=1, description="Items per suite-subset benchmark.")
+    held_out_limit: int = Field(4, ge=0, description="Held-out trait scenarios per trait benchmark (0: none).")
+    extract_max_new_tokens: int = Field(40, ge=4, description="Response tokens per extraction question.")
+
+    @field_validator("personas")
+    @classmethod
+    def _steer_personas_known(cls, v: list[str]) -> list[str]:
+        from traitrl.evals.persona_vectors import persona_data
+
+        return _known("steering persona", v, [p.id for p in persona_data().personas])
+
+    @field_validator("coefficients")
+    @classmethod
+    def _has_zero(cls, v: list[float]) -> list[float]:
+        if 0 not in v or len(set(v)) != len(v):
+            raise ValueError("coefficients must include 0 and list each value once")
+        return sorted(v)
+
 
 class PersistenceSettings(Strict):
     persona: PersonaSettings | None = Field(default_factory=PersonaSettings)
     finetune: FinetuneSettings | None = None
+    steering: SteeringSettings | None = None
 
 
 class ExperimentConfig(Strict):
@@ -85,6 +155,9 @@ class ExperimentConfig(Strict):
     constitution: str | None = Field(None, description="Constitution file; default: the built-in one.")
     grader: str = Field("offline", description="Grader spec of the trait reward and of every rubric-graded "
                         "benchmark (traitrl.grading.api); part of every stage key.")
+    budget_minutes: float | None = Field(None, gt=0, description="Size the run to finish within this many "
+                                         "minutes on the machine it runs on (experiments/plan.py): items per "
+                                         "benchmark and attack sizes shrink, never arms, stages or steps.")
 
     @field_validator("grader")
     @classmethod

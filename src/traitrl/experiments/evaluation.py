@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from traitrl.evals.benchmark import IN_DISTRIBUTION, Benchmark, BenchmarkItem
+from traitrl.evals.persona_vectors import Steering
 from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.personas import PERSONAS, Persona, get_persona, many_shot_prefix
 from traitrl.experiments.stages import KILL_ENV, StageStore, kill_point
@@ -42,26 +43,32 @@ def read_stage(stage: Path) -> dict[str, Any]:
 
 def eval_stage(store: StageStore, cfg: ExperimentConfig, label: str, model_spec: str,
                benchmarks: list[Benchmark], *, limit: int | None = None, system_prompt: str | None = None,
-               tag: str = "eval") -> dict[str, Any]:
+               tag: str = "eval", limits: dict[str, int] | None = None,
+               steering: Steering | None = None) -> dict[str, Any]:
+    """One evaluation stage; `limits` overrides `limit` per benchmark, `steering` adds a persona direction
+    (its spec and direction digest join the stage key)."""
     from traitrl.evals.evaluator import Decoding, evaluate, spec_fingerprint
     from traitrl.grading.api import grader_name
 
     main = limit is None  # the main suite run: held-out trait benchmarks get `trait_eval_limit` items
     limit = cfg.eval.limit if limit is None else limit
-    limits = {b.id: max(limit or 0, cfg.eval.trait_eval_limit) for b in benchmarks
-              if main and limit is not None and b.category == IN_DISTRIBUTION}
+    if limits is None:
+        limits = {b.id: max(limit or 0, cfg.eval.trait_eval_limit) for b in benchmarks
+                  if main and limit is not None and b.category == IN_DISTRIBUTION}
     decoding = Decoding(max_new_tokens=cfg.eval.max_new_tokens)
     parts = {"model": spec_fingerprint(model_spec), "benchmarks": [(b.id, b.version) for b in benchmarks],
              "limit": limit, "limits": limits, "decoding": decoding.model_dump(), "system_prompt": system_prompt,
              "grader": grader_name(cfg.grader)}
+    if steering is not None:
+        parts["steering"] = steering.key()
 
     def work(d: Path) -> None:
         if os.environ.get(KILL_ENV) == f"{tag}-{label}:mid":  # crash test: die with half the items cached
             evaluate(model_spec, benchmarks[:1], limit=limit, limits=limits, decoding=decoding,
-                     system_prompt=system_prompt, grader=cfg.grader)
+                     system_prompt=system_prompt, grader=cfg.grader, steering=steering)
             kill_point(f"{tag}-{label}:mid")
         evaluate(model_spec, benchmarks, limit=limit, limits=limits, out_dir=d, decoding=decoding,
-                 system_prompt=system_prompt, grader=cfg.grader)
+                 system_prompt=system_prompt, grader=cfg.grader, steering=steering)
 
     stage = store.run(f"{tag}-{label}", parts, work)
     return read_stage(stage)

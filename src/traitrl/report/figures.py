@@ -12,7 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from traitrl.results import ArmResult, BenchmarkDiff  # noqa: E402
+from traitrl.results import ArmResult, BenchmarkDiff, SteeringResults  # noqa: E402
 
 CATEGORY_COLORS = {
     "deception_honesty": "#1f77b4", "sycophancy": "#ff7f0e", "reward_hacking": "#2ca02c",
@@ -101,6 +101,37 @@ def dose_curves(curves: dict[str, dict[str, list[tuple[float, float]]]], title: 
         ax.set_title(f"{title}: {measure}")
         ax.set_xlabel("harmful fine-tuning steps")
         ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def steering_curves(steering: SteeringResults) -> str | None:
+    """One panel per persona direction, one colour per arm: suite-subset score (solid) and held-out trait
+    expected score (dashed) vs the steering coefficient; for a direction without a suite subset (the helpful
+    control), words per held-out response on a second axis (dotted)."""
+    personas = {p: v for p, v in steering.personas.items() if v.arms}
+    if not personas:
+        return None
+    fig, axes = plt.subplots(1, len(personas), figsize=(4.6 * len(personas), 3.4), squeeze=False)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, (persona, v) in zip(axes[0], personas.items(), strict=True):
+        words_ax = None if v.benchmarks else ax.twinx()
+        for k, (arm, a) in enumerate(v.arms.items()):
+            color = colors[k % len(colors)]
+            xs = [p.coef for p in a.curve]
+            if v.benchmarks:
+                ax.plot(xs, [_num(p.suite) for p in a.curve], "o-", color=color, label=f"{arm} suite subset")
+            ax.plot(xs, [_num(p.held_out_expected) for p in a.curve], "s--", color=color, ms=3,
+                    label=f"{arm} held-out trait")
+            if words_ax is not None:
+                words_ax.plot(xs, [_num(p.words) for p in a.curve], "^:", color=color, label=f"{arm} words")
+        if words_ax is not None:
+            words_ax.set_ylabel("words per response")
+        direction = steering.directions.get(persona)
+        auroc = "n/a" if direction is None or direction.auroc is None else f"{direction.auroc:.2f}"
+        ax.set_title(f"{persona} @ layer {v.layer} (AUROC {auroc})", fontsize=9)
+        ax.set_xlabel("steering coefficient")
+        ax.set_ylabel("score")
+        ax.legend(fontsize=7)
     return _png(fig)
 
 

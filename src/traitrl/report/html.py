@@ -53,6 +53,8 @@ def _figures(results: Results, rows: list[dict]) -> dict[str, Any]:
          for p, arms in persona.items()}, "degradation under persona prompts (before − after)", "degradation")
     finetune = results.persistence.finetune
     out["finetune"] = figures.dose_curves(finetune.get("curves", {}), "score") if finetune else None
+    steering = results.persistence.steering
+    out["steering"] = figures.steering_curves(steering) if steering else None
     out["refusal"] = figures.grouped_bars({"refusal rate": results.refusal}, "refusal rate on the suite",
                                           "fraction refused") if results.refusal else None
     panels = results.transfer.panels
@@ -79,6 +81,7 @@ def build_report(results: Results | dict[str, Any], out_dir: Path) -> Path:
         compare={a: c.model_dump() for a, c in results.compare.items()},
         transfer=results.transfer.model_dump(), transfer_text=results.transfer.text, persona=persona or None,
         selective=selective, approaches=results.approaches.get("text"), capability=results.capability,
+        steering=results.persistence.steering.model_dump() if results.persistence.steering else None,
         samples=[x.model_dump() for x in results.samples], fmt=fmt, fmt_ci=fmt_ci,
         held_out={a: {k: h.model_dump() for k, h in v.held_out_trait.items()}
                   for a, v in results.arms.items() if v.held_out_trait})

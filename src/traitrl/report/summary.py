@@ -69,6 +69,10 @@ def render_summary(results: Results) -> str:
     ft = results.persistence.finetune
     if ft.get("text"):
         parts += ["## Harmful fine-tuning", "", ft["text"], ""]
+    steering = results.persistence.steering
+    if steering is not None and steering.text:
+        parts += ["## Activation steering", "", steering.text, "", f"Verdict: **{steering.verdict}** — "
+                  f"{steering.explanation}", ""]
     if results.notes:
         parts += ["## Notes", ""] + [f"- {n}" for n in results.notes] + [""]
     return "\n".join(parts)
