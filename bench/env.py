@@ -1,4 +1,4 @@
-"""What every result records: machine, libraries, load; and the bf16 matmul peak the roofline divides by."""
+"""What every result records: machine, ISA, libraries, load; and the matmul peaks the roofline divides by."""
 
 from __future__ import annotations
 
@@ -30,15 +30,31 @@ def machine() -> dict:
             libs[name] = version(name)
         except PackageNotFoundError:
             libs[name] = None
+    from traitrl.models.loading import default_dtype
+
     return {"cpu": cpu, "cores": os.cpu_count(), "torch_threads_default": torch.get_num_threads(),
+            "isa": isa_flags(), "dtype_in_use": str(default_dtype()).replace("torch.", ""),
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
             "python": platform.python_version(), "libraries": libs, "load_at_start": load()}
 
 
+def isa_flags() -> dict[str, bool]:
+    """The vector extensions that decide the fast dtype: AMX and AVX-512 BF16 make bf16 fast; AVX2 alone emulates it."""
+    try:
+        flags = set(open("/proc/cpuinfo").read().split())
+    except OSError:
+        flags = set()
+    return {f: f in flags for f in ["avx2", "avx512f", "avx512_bf16", "amx_bf16"]}
+
+
 def matmul_peak_gflops(dtype_name: str = "bfloat16", n: int = 2048, repeats: int = 5) -> float:
-    """Best-of-`repeats` GFLOP/s of an n^3 matmul in this process (all default threads)."""
+    """Best-of-`repeats` GFLOP/s of an n^3 matmul in this process (all default threads). bf16 on a CPU that
+    emulates it (~1 GFLOP/s: a 2048^3 product would take 15 s) is measured at n = 256."""
     import torch
 
     dtype = getattr(torch, dtype_name)
+    if dtype == torch.bfloat16 and not (isa_flags()["avx512_bf16"] or isa_flags()["amx_bf16"]):
+        n = min(n, 256)
     a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     a @ b
     best = float("inf")

@@ -75,5 +75,8 @@ def run(rounds: int = 3, peak_gflops: float | None = None) -> dict:
            "runs": runs, "median_tok_s": med, "ratio": round(med["traitrl"] / med["transformers_default"], 2),
            "goal": ">= 2x"}
     if peak_gflops:
+        from traitrl.models.loading import default_dtype
+
+        out["dtype"] = str(default_dtype()).replace("torch.", "")
         out["roofline_fraction"] = {k: round(v * 2 * n_params / (peak_gflops * 1e9), 4) for k, v in med.items()}
     return out

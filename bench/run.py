@@ -1,10 +1,12 @@
 """Entry point: `python -m bench.run` (what `make bench` runs). Writes bench/results.json, prints a table.
 
-    python -m bench.run                      # (a) generation, (b) MC log-likelihood, (c) GRPO step, (d) grader
+    python -m bench.run                      # (a) generation, (b) MC log-likelihood, (c) GRPO step, (d) grader,
+                                             # (g) contention
     python -m bench.run --only a,d           # a subset
     python -m bench.run --mc-questions 0     # all 790 TruthfulQA questions (default: the first 200)
     python -m bench.run --demo               # also (e) the full `traitrl demo` (tens of minutes)
     python -m bench.run --only f             # (f) evaluation prefill in row blocks vs whole (needs TRAITRL_DATA)
+    python -m bench.run --only g             # (g) slowdown beside a CPU-bound process, idle vs contended
 
 Ratios are what matter: both sides of a comparison run in this process, interleaved, so other processes'
 load hits both. Every result carries the 1-minute load average it ran under.
@@ -25,12 +27,12 @@ RESULTS = Path(__file__).with_name("results.json")
 
 def _table(res: dict) -> str:
     rows = [("comparison", "traitrl", "baseline", "ratio", "goal", "load1")]
-    a, b, c, d, e, f = (res.get(k) or {} for k in ["a_generation", "b_loglik", "c_grpo", "d_grader", "e_demo",
-                                                    "f_prefill"])
+    a, b, c, d, e, f, g = (res.get(k) or {} for k in ["a_generation", "b_loglik", "c_grpo", "d_grader", "e_demo",
+                                                       "f_prefill", "g_contention"])
     if "ratio" in a:
         m = a["median_tok_s"]
         roof = a.get("roofline_fraction", {}).get("traitrl")
-        rows.append(("(a) generate 32x64 tok/s", f"{m['traitrl']:.0f} (roofline {roof:.1%})",
+        rows.append(("(a) generate 32x64 tok/s", f"{m['traitrl']:.0f} ({roof:.1%} of {a.get('dtype', '')} roofline)",
                      f"{m['transformers_default']:.0f}", f"{a['ratio']:.2f}x", a["goal"],
                      f"{min(r['load1'] for v in a['runs'].values() for r in v)}-"
                      f"{max(r['load1'] for v in a['runs'].values() for r in v)}"))
@@ -63,6 +65,11 @@ def _table(res: dict) -> str:
         rows.append((f"(f) eval prefill s ({f['setup']['prompt_tokens']} tok)", f"{m['blocks']:.1f}",
                      f"{m['whole']:.1f}", f"{f['ratio']:.2f}x", "< 1x",
                      str(max(r["load1"] for v in f["runs"].values() for r in v))))
+    if "slowdown" in g:
+        for kind in ("eval_batch", "train_step"):
+            rows.append((f"(g) {kind} contended / idle", f"{g['slowdown']['traitrl_default'][kind]:.2f}x",
+                         f"{g['slowdown']['spinning'][kind]:.2f}x (spinning)", "-", "<= 2x",
+                         str(g["runs"]["traitrl_default_contended"]["load1"])))
     if "wall_s" in e:
         rows.append(("(e) traitrl demo", f"{e['wall_s'] / 60:.1f} min, {e['peak_rss_gb']} GB", "-", "-",
                      "<= 20 min, 8 GB", str(e["load_end"][0])))
@@ -72,16 +79,16 @@ def _table(res: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", default="a,b,c,d", help="comma-separated subset of a,b,c,d,f")
+    ap.add_argument("--only", default="a,b,c,d,g", help="comma-separated subset of a,b,c,d,f,g")
     ap.add_argument("--mc-questions", type=int, default=200, help="TruthfulQA questions (0 = all 790)")
     ap.add_argument("--grpo-steps", type=int, default=4, help="steps per GRPO run (the first is a warm-up)")
     ap.add_argument("--demo", action="store_true", help="also time `traitrl demo` (long)")
     args = ap.parse_args()
     only = set(args.only.split(","))
     res: dict = {"machine": env.machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
-    peak = env.matmul_peak_gflops("bfloat16")
-    res["matmul_gflops"] = {"bf16_2048": round(peak, 1), "fp32_2048": round(env.matmul_peak_gflops("float32"), 1),
-                            "load1": env.load()[0]}
+    bf16, fp32 = env.matmul_peak_gflops("bfloat16"), env.matmul_peak_gflops("float32")
+    res["matmul_gflops"] = {"bf16": round(bf16, 1), "fp32_2048": round(fp32, 1), "load1": env.load()[0]}
+    peak = bf16 if res["machine"]["dtype_in_use"] == "bfloat16" else fp32  # the roofline of the dtype in use
     jobs = []
     if "a" in only:
         from bench import generation
@@ -98,6 +105,9 @@ def main() -> None:
     if "f" in only:
         from bench import prefill
         jobs.append(("f_prefill", prefill.run))
+    if "g" in only:
+        from bench import contention
+        jobs.append(("g_contention", contention.run))
     if args.demo:
         from bench import demo
         jobs.append(("e_demo", demo.run))
@@ -115,7 +125,8 @@ def main() -> None:
     m = res["machine"]
     print(f"\n{m['cpu']}, {m['cores']} cores, torch {m['libraries']['torch']}, transformers "
           f"{m['libraries']['transformers']}, trl {m['libraries']['trl']}, lm-eval {m['libraries']['lm-eval']}; "
-          f"bf16 matmul {res['matmul_gflops']['bf16_2048']} GFLOP/s, fp32 {res['matmul_gflops']['fp32_2048']}")
+          f"bf16 matmul {res['matmul_gflops']['bf16']} GFLOP/s, fp32 {res['matmul_gflops']['fp32_2048']}; "
+          f"ISA {', '.join(k for k, v in m['isa'].items() if v) or 'none'}; dtype in use {m['dtype_in_use']}")
     print(_table(res))
     print(f"\nfull results: {RESULTS}")
 

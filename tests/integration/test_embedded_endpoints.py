@@ -14,6 +14,7 @@ import pytest
 from scale.servers import serve_transformers
 
 from traitrl.grading.api import load_grader
+from traitrl.models.loading import default_dtype
 from traitrl.scenarios.build import load_templates
 from traitrl.scenarios.generate import generate_scenarios
 
@@ -25,7 +26,10 @@ pytestmark = [pytest.mark.integration,
 
 @pytest.fixture(scope="module")
 def endpoint(embedded_model_path):
-    with serve_transformers(embedded_model_path, wait_s=900, dtype="bfloat16", threads=1) as url:
+    # the dtype this machine is fast in: bf16 where the CPU has AVX-512 BF16 / AMX, fp32 where bf16 is emulated
+    # (an AVX2-only CPU decodes bf16 at ~1 GFLOP/s, and the calls ran past their timeouts)
+    dtype = str(default_dtype()).removeprefix("torch.")
+    with serve_transformers(embedded_model_path, wait_s=900, dtype=dtype, threads=1) as url:
         yield url, str(embedded_model_path)
 
 

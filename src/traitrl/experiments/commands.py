@@ -29,3 +29,30 @@ def validate_cmd(config: Path = typer.Argument(..., help="Experiment YAML.")) ->
     from traitrl.experiments.config import load_experiment_config
 
     typer.echo(yaml.safe_dump(load_experiment_config(config).model_dump(mode="json"), sort_keys=False))
+
+
+@app.command("plan")
+def plan_cmd(config: Path = typer.Argument(..., help="Experiment YAML."),
+             budget: float = typer.Option(None, "--budget", min=0.1,
+                                          help="Minutes to size the run to (default: the config's budget_minutes)."),
+             fresh: bool = typer.Option(False, "--fresh", help="Measure this machine's speeds again."),
+             out: Path = typer.Option(None, "--json", help="Also write the plan as JSON here.")) -> None:
+    """Print every stage with its estimated time on this machine (a ~1-minute calibration, cached), and what
+    a time budget would scale down."""
+    from traitrl.experiments.config import load_experiment_config
+    from traitrl.experiments.plan import Plan, config_dict, estimate, plan_table, size_to_budget, total_minutes
+    from traitrl.experiments.speeds import measure_speeds
+    from traitrl.files import atomic_write_json
+
+    cfg = load_experiment_config(config)
+    speeds = measure_speeds(cfg.model, fresh=fresh)
+    minutes = budget or cfg.budget_minutes
+    if minutes is None:
+        stages = estimate(cfg, speeds)
+        plan = Plan(budget_minutes=None, estimated_minutes=round(total_minutes(stages), 1), scaled=[],
+                    config=config_dict(cfg), speeds=speeds, stages=stages)
+    else:
+        plan = size_to_budget(cfg, speeds, minutes)
+    typer.echo(plan_table(plan))
+    if out is not None:
+        atomic_write_json(out, plan.model_dump(mode="json"))

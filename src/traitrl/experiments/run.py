@@ -1,7 +1,8 @@
 """`traitrl experiment run CONFIG --out DIR`: the paper's protocol as a resumable graph of stages.
 
     data ─► train(arm, seed) for every RL arm ─► eval(model) for base + arms ─► persona(model, persona)
-         ─► finetune(model, dose) ─► analysis ─► results.json, report.html, summary.md
+         ─► finetune(model, dose) ─► steer(persona, model, coefficient) ─► analysis
+         ─► results.json, report.html, summary.md
 
 Every stage is content-addressed (`experiments/stages.py`): killing the run anywhere and rerunning it
 continues where it stopped. Training resumes from its last checkpoint; evaluation from the per-item cache.
@@ -113,6 +114,15 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    sizing = None
+    if cfg.budget_minutes is not None:  # sized to this machine; the sizes are kept in plan.json for resuming
+        from traitrl.experiments.plan import plan_run
+
+        cfg, plan = plan_run(cfg, out)
+        sizing = (f"Sized to a {plan.budget_minutes:g}-minute budget on this machine ({plan.speeds.cpu}, "
+                  f"{plan.speeds.dtype}): estimated {plan.estimated_minutes:g} min; scaled down: "
+                  f"{'; '.join(plan.scaled) or 'nothing'} (plan.json).")
+        console.print(sizing)
     atomic_write_text(out / "config.yaml", yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
     store = StageStore(out)
     train_scenarios = load_builtin(split="train", seed=cfg.data_seed, source=cfg.data_source)
@@ -139,9 +149,16 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
         from traitrl.experiments.finetune import finetune_stages
 
         finetune = finetune_stages(store, cfg, models, benchmarks)
+    steering: dict[str, Any] = {}
+    if cfg.persistence.steering is not None:
+        from traitrl.experiments.steering import steering_stages
+
+        steering = steering_stages(store, cfg, models, benchmarks)
     training = {name: {s: training_summary(d) for s, d in by_seed.items()} for name, by_seed in trained.items()}
-    results = assemble_results(cfg, evals, training, personas, finetune, benchmarks)
+    results = assemble_results(cfg, evals, training, personas, finetune, benchmarks, steering=steering)
     results.git_revision = git_revision(short=True) or "unknown"
+    if sizing:
+        results.notes.append(sizing)
     atomic_write_json(out / "results.json", json_safe(results.model_dump(mode="json")))
     atomic_write_json(out / "timings.json", stage_timings(store))
     kill_point("report")

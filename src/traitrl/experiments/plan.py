@@ -1,0 +1,356 @@
+"""`traitrl experiment plan CONFIG`: every stage of a run with its estimated time on this machine; and the
+sizing of a run to a time budget (`budget_minutes`, which the demo sets to 20).
+
+A stage is priced from what it will compute, counted on the real data with the model's tokenizer
+(log-likelihood tokens, prompts to prefill, decode steps by batch, replies the judge grades, tokens trained),
+at the rates `experiments/speeds.py` measures on this machine. Items another stage of the same model has
+already computed come from the result cache and cost nothing, as in the run.
+
+Sizing shrinks what the demo can lose without losing a part of the protocol: items per benchmark first, then
+held-out trait items, attack items, many-shot lengths, the fine-tuning dose and the steering sweep; never an
+arm, a stage or a GRPO step. The chosen sizes are kept in the run folder (`plan.json`), so a resumed run
+reuses them instead of re-deciding on a busier hour, and `summary.md` lists what was scaled down.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from traitrl.experiments.config import ExperimentConfig
+from traitrl.experiments.speeds import Speeds
+from traitrl.files import atomic_write_json
+
+GEN_ROWS = 64  # decode batch rows of the evaluator (evaluator._fill's gen_batch_size)
+
+
+class StageEstimate(BaseModel):
+    stage: str
+    seconds: float
+    work: str
+
+
+class Plan(BaseModel):
+    budget_minutes: float | None
+    estimated_minutes: float
+    scaled: list[str]  # "eval.limit 4 -> 2", in the order applied
+    config: dict[str, Any]  # the sized experiment config
+    speeds: Speeds
+    stages: list[StageEstimate]
+
+
+@dataclass
+class _Pricer:
+    """Prices evaluations, remembering what each model has already computed (the result cache)."""
+
+    speeds: Speeds
+    tokenizer: Any
+    seen: set[tuple] = field(default_factory=set)
+    lengths: dict[tuple, int] = field(default_factory=dict)
+    items: dict[tuple, list] = field(default_factory=dict)
+    memo: dict[tuple, Any] = field(default_factory=dict)  # training estimates, train scenarios
+
+    def load(self, bench: Any) -> list:
+        key = (bench.id, bench.version)
+        if key not in self.items:
+            self.items[key] = bench.load()
+        return self.items[key]
+
+    def _tokens(self, key: tuple, text: Callable[[], str]) -> int:
+        if key not in self.lengths:
+            self.lengths[key] = len(self.tokenizer(text(), add_special_tokens=False)["input_ids"])
+        return self.lengths[key]
+
+    def evaluation(self, model: str, benchmarks: Sequence, limit: int | None, limits: dict[str, int],
+                   max_new_tokens: int, system_prompt: str | None = None, tag: str = "") -> tuple[float, str]:
+        from traitrl.evals.generation import decode_batches
+        from traitrl.evals.loglik import render_prompt
+
+        tok, s = self.tokenizer, self.speeds
+        ll_tokens, prompts, budgets, graded = 0, [], [], 0
+        for bench in benchmarks:
+            n = limits.get(bench.id, limit)
+            for item in self.load(bench)[:n]:
+                key = (model, bench.id, bench.version, item.id, system_prompt, tag)
+                if key in self.seen:
+                    continue
+                self.seen.add(key)
+                prompt_key = (bench.id, bench.version, item.id, system_prompt)
+                length = self._tokens(prompt_key, lambda it=item: render_prompt(tok, it.messages, system_prompt))
+                if bench.scorer == "generate":
+                    prompts.append(length)
+                    budgets.append(max_new_tokens or bench.max_new_tokens)
+                    graded += bench.graded
+                else:
+                    ll_tokens += length + sum(len(tok(c, add_special_tokens=False)["input_ids"])
+                                              for c in item.choices or [])
+        seconds = ll_tokens / s.prefill_tok_s + graded * s.judge_reply_s
+        for batch in decode_batches(prompts, budgets, GEN_ROWS):
+            width = max(prompts[i] for i in batch)
+            seconds += len(batch) * width / s.prefill_tok_s + s.decode_s(len(batch), max(budgets[i] for i in batch))
+        return seconds, f"{ll_tokens} log-likelihood tokens, {len(prompts)} replies ({graded} graded)"
+
+
+def _train_estimate(cfg: ExperimentConfig, arm: str, seed: int, scenarios: list, pricer: _Pricer) -> tuple[float, str]:
+    from traitrl.evals.loglik import render_prompt
+    from traitrl.training.arms import arm_scenarios
+    from traitrl.training.mixture import build_mixture
+    from traitrl.training.standard_tasks import build_standard_tasks
+    from traitrl.types import Message
+
+    tc = cfg.train_config(arm, seed)
+    share = tc.resolved_arm.trait_share(tc.trait_share)
+    chosen = arm_scenarios(tc, scenarios) if share > 0 else []
+    rows = build_mixture(build_standard_tasks(tc.n_rows, seed=seed, arithmetic_share=tc.arithmetic_share), chosen,
+                         tc.n_rows, share, seed=seed)
+    s, tok = pricer.speeds, pricer.tokenizer
+    lengths = [len(tok(render_prompt(tok, [Message(**m) for m in r["prompt"]]), add_special_tokens=False)["input_ids"])
+               for r in rows]
+    g, c, per_call = tc.num_generations, tc.max_completion_length, tc.prompts_per_step * tc.generation_steps
+    seconds, n_trait = s.load_s, sum(r.get("scenario_id") is not None for r in rows)
+    for start in range(0, len(lengths), per_call):
+        chunk = lengths[start:start + per_call]
+        seconds += sum(chunk) / s.prefill_tok_s + s.decode_s(len(chunk) * g, c)  # rollouts
+        seconds += sum(n + c for n in chunk) * g / s.train_tok_s  # policy forward + backward
+    seconds += n_trait * g * s.judge_reply_s
+    return seconds, f"{tc.steps} steps, {len(rows) * g} completions ({n_trait * g} graded)"
+
+
+def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = None) -> list[StageEstimate]:
+    """Estimated seconds of every stage `run_experiment` would run for `cfg`, in run order (none cached).
+    A `pricer` from an earlier call reuses its token counts (sizing estimates many configs)."""
+    from transformers import AutoTokenizer
+
+    from traitrl.evals.benchmark import IN_DISTRIBUTION
+    from traitrl.experiments.evaluation import attack_targets, select_suite, with_prefix
+    from traitrl.experiments.finetune import IN_DOMAIN
+    from traitrl.experiments.harmful_data import harmful_rows
+    from traitrl.experiments.personas import PERSONAS, get_persona
+    from traitrl.models.loading import resolve_model_path
+    from traitrl.scenarios.build import load_builtin
+
+    pricer = pricer or _Pricer(speeds, AutoTokenizer.from_pretrained(resolve_model_path(cfg.model)))
+    pricer.seen.clear()
+    out: list[StageEstimate] = []
+    data_key = ("scenarios", cfg.data_seed, cfg.data_source)
+    if data_key not in pricer.memo:
+        pricer.memo[data_key] = load_builtin(split="train", seed=cfg.data_seed, source=cfg.data_source)
+    scenarios = pricer.memo[data_key]
+    models = (["base"] if "base" in cfg.arms else []) + [
+        a if len(cfg.seeds) == 1 else f"{a}@s{seed}" for seed in cfg.seeds for a in cfg.rl_arms]
+    for seed in cfg.seeds:
+        for arm in cfg.rl_arms:
+            key = ("train", arm, seed)
+            if key not in pricer.memo:
+                pricer.memo[key] = _train_estimate(cfg, arm, seed, scenarios, pricer)
+            sec, work = pricer.memo[key]
+            out.append(StageEstimate(stage=f"train-{arm}-s{seed}", seconds=round(sec, 1), work=work))
+    benchmarks = select_suite(cfg)
+    trait_limits = {b.id: max(cfg.eval.limit or 0, cfg.eval.trait_eval_limit) for b in benchmarks
+                    if b.category == IN_DISTRIBUTION and cfg.eval.limit is not None}
+
+    def add_eval(stage: str, model: str, benches: Sequence, limit: int | None, limits: dict[str, int] | None = None,
+                 system_prompt: str | None = None, tag: str = "") -> None:
+        sec, work = pricer.evaluation(model, benches, limit, limits or {}, cfg.eval.max_new_tokens, system_prompt, tag)
+        out.append(StageEstimate(stage=stage, seconds=round(speeds.load_s + sec, 1), work=work))
+
+    for m in models:
+        add_eval(f"eval-{m}", m, benchmarks, cfg.eval.limit, trait_limits)
+    ps = cfg.persistence.persona
+    if ps is not None:
+        attacks = [(p, attack_targets(cfg, benchmarks, get_persona(p)), get_persona(p).system_prompt)
+                   for p in ps.personas]
+        health = attack_targets(cfg, benchmarks, PERSONAS["bad_medical"])
+        attacks += [(f"many_shot_{k}", [with_prefix(b, k) for b in health], None) for k in ps.many_shot]
+        for m in models:
+            if ps.arms is not None and m.split("@")[0] not in ps.arms:
+                continue
+            for name, targets, system_prompt in attacks:
+                if targets:
+                    add_eval(f"attack-{name}-{m}", m, [b for b in benchmarks if b.id in {t.id for t in targets}],
+                             ps.limit)
+                    add_eval(f"attack-{name}-{m} (attacked)", m, targets, ps.limit, system_prompt=system_prompt,
+                             tag=name)
+    ft = cfg.persistence.finetune
+    if ft is not None:
+        subset = [b for b in benchmarks if b.category in IN_DOMAIN] + [
+            b for b in benchmarks if b.category not in IN_DOMAIN | {IN_DISTRIBUTION, "capability"}
+            and (ft.out_of_domain == "all" or b.scorer in ("mc", "mc2"))]
+        doses = sorted(x for x in ft.doses if x > 0)
+        for m in [a for a in ft.arms if a in models]:
+            for dataset in ft.datasets:
+                rows = harmful_rows(dataset, 16, seed=cfg.seeds[0])
+                tokens = sum(len(pricer.tokenizer(json.dumps(r))["input_ids"]) for r in rows) / len(rows)
+                for method in ft.methods:
+                    steps = max(doses, default=0)
+                    full = 3 if method == "full" else 1  # every weight's gradient, in fp32
+                    sec = speeds.load_s + steps * 4 * min(tokens, 256) / speeds.train_tok_s * full
+                    out.append(StageEstimate(stage=f"finetune-{m}-{dataset}-{method}", seconds=round(sec, 1),
+                                             work=f"{steps} SFT steps of 4 rows"))
+                    for dose in doses:
+                        add_eval(f"eval-ft-{m}-{dataset}-{method}-{dose}", f"{m}|{dataset}|{method}|{dose}", subset,
+                                 cfg.eval.limit)
+    out += _steering_estimates(cfg, models, benchmarks, pricer, add_eval)
+    return out
+
+
+def _steering_estimates(cfg: ExperimentConfig, models: list[str], benchmarks: list, pricer: _Pricer,
+                        add_eval: Callable) -> list[StageEstimate]:
+    ss = cfg.persistence.steering
+    if ss is None:
+        return []
+    from traitrl.evals.persona_vectors import get_steer_persona, persona_data
+    from traitrl.evals.registry import get_benchmark
+    from traitrl.experiments.steering import held_out_benchmarks
+
+    s = pricer.speeds
+    questions = len(persona_data().questions)
+    # each question answered under the eliciting and the opposite prompt, then read back once
+    extract = s.load_s + len(ss.personas) * 2 * (s.decode_s(questions, ss.extract_max_new_tokens)
+                                                 + questions * 120 * 2 / s.prefill_tok_s)
+    out = [StageEstimate(stage="steer-directions", seconds=round(extract, 1),
+                         work=f"{len(ss.personas)} personas x {questions} questions x 2 prompts")]
+    held = held_out_benchmarks(benchmarks) if ss.held_out_limit else []
+    for m in models:
+        if m.split("@")[0] not in ss.arms:
+            continue
+        for persona in ss.personas:
+            targets = [get_benchmark(b) for b in get_steer_persona(persona).benchmarks] + held
+            for coef in ss.coefficients:
+                add_eval(f"steer-{persona}-c{coef:g}-{m}", m, targets, ss.limit,
+                         {b.id: ss.held_out_limit for b in held}, tag=f"steer-{persona}-{coef:g}" if coef else "")
+    return out
+
+
+def total_minutes(stages: list[StageEstimate]) -> float:
+    return sum(s.seconds for s in stages) / 60
+
+
+# What sizing may shrink, in this order: (label, read, write, floor). Each step halves a number (down to the
+# floor), halves the largest of a list of steps/shots, or drops the middle of a steering sweep. Attacks and the
+# steering sweep go first, the main suite's items last.
+def _knobs(cfg: ExperimentConfig) -> list[tuple[str, Callable[[], Any], Callable[[Any], None], Any]]:
+    e, p = cfg.eval, cfg.persistence
+
+    def knob(obj: Any, name: str, floor: Any, label: str) -> tuple:
+        return (label, lambda: getattr(obj, name), lambda v: setattr(obj, name, v), floor)
+
+    knobs: list = []
+    if p.persona is not None:
+        knobs += [knob(p.persona, "limit", 1, "persistence.persona.limit"),
+                  knob(p.persona, "many_shot", None, "persistence.persona.many_shot")]
+    if p.steering is not None:
+        st = p.steering
+        knobs += [knob(st, "limit", 1, "persistence.steering.limit"),
+                  knob(st, "held_out_limit", 1, "persistence.steering.held_out_limit"),
+                  knob(st, "extract_max_new_tokens", 8, "persistence.steering.extract_max_new_tokens"),
+                  knob(st, "coefficients", "sweep", "persistence.steering.coefficients")]
+    if p.finetune is not None:
+        knobs.append(knob(p.finetune, "doses", 5, "persistence.finetune.doses"))
+    knobs += [knob(e, "trait_eval_limit", 2, "eval.trait_eval_limit"), knob(e, "limit", 1, "eval.limit"),
+              knob(e, "max_new_tokens", 16, "eval.max_new_tokens")]
+    return knobs
+
+
+def _shrink(value: Any, floor: Any) -> Any:
+    """The next smaller setting, or None when there is none."""
+    if floor == "sweep":  # keep 0 and the strongest coefficient
+        return [min(value), max(value)] if len(value) > 2 else None
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return max(floor, value // 2) if value > floor else None
+    if isinstance(value, list) and value and all(isinstance(x, int) for x in value):
+        top, lo = max(value), floor if isinstance(floor, int) else 1
+        if top <= lo:
+            return None
+        smaller = sorted({x if x < top else max(lo, top // 2) for x in value})  # halve the largest
+        return smaller if smaller != sorted(value) else None
+    return None
+
+
+def size_to_budget(cfg: ExperimentConfig, speeds: Speeds, minutes: float) -> Plan:
+    """The config shrunk, one knob at a time in `_knobs` order, until its estimate fits `minutes`."""
+    from transformers import AutoTokenizer
+
+    from traitrl.models.loading import resolve_model_path
+
+    cfg = cfg.model_copy(deep=True)
+    pricer = _Pricer(speeds, AutoTokenizer.from_pretrained(resolve_model_path(cfg.model)))
+    stages, scaled = estimate(cfg, speeds, pricer), []
+    for label, read, write, floor in _knobs(cfg):
+        while total_minutes(stages) > minutes:
+            before = read()
+            after = _shrink(before, floor)
+            if after is None:
+                break
+            write(after)
+            scaled.append(f"{label} {before} -> {after}")
+            stages = estimate(cfg, speeds, pricer)
+        if total_minutes(stages) <= minutes:
+            break
+    return Plan(budget_minutes=minutes, estimated_minutes=round(total_minutes(stages), 1), scaled=scaled,
+                config=config_dict(cfg), speeds=speeds, stages=stages)
+
+
+def plan_run(cfg: ExperimentConfig, out: Path | None = None) -> tuple[ExperimentConfig, Plan]:
+    """The config a run uses: `cfg` sized to `cfg.budget_minutes` (measured speeds), or the plan an earlier
+    start of the same run in `out` saved. Without a budget the config is unchanged and only estimated."""
+    from traitrl.experiments.speeds import measure_speeds
+
+    saved = out / "plan.json" if out is not None else None
+    if saved is not None and saved.exists():
+        plan = Plan.model_validate_json(saved.read_text())
+        if plan.budget_minutes == cfg.budget_minutes and _unsized(plan.config) == _unsized(config_dict(cfg)):
+            return ExperimentConfig.model_validate(plan.config), plan
+    speeds = measure_speeds(cfg.model)
+    if cfg.budget_minutes is None:
+        stages = estimate(cfg, speeds)
+        plan = Plan(budget_minutes=None, estimated_minutes=round(total_minutes(stages), 1), scaled=[],
+                    config=config_dict(cfg), speeds=speeds, stages=stages)
+    else:
+        plan = size_to_budget(cfg, speeds, cfg.budget_minutes)
+    if saved is not None:
+        atomic_write_json(saved, plan.model_dump(mode="json"))
+    return ExperimentConfig.model_validate(plan.config), plan
+
+
+def config_dict(cfg: ExperimentConfig) -> dict[str, Any]:
+    """The config as JSON that validates again (`train:` without the keys the experiment sets per arm)."""
+    from traitrl.experiments.config import RUN_OWNED
+
+    return cfg.model_dump(mode="json", exclude={"train": set(RUN_OWNED)})
+
+
+def _unsized(config: dict[str, Any]) -> dict[str, Any]:
+    """The config without the fields sizing may change (to tell whether a saved plan is for this config)."""
+    import copy
+
+    c = copy.deepcopy(config)
+    c["eval"].pop("limit", None)
+    c["eval"].pop("trait_eval_limit", None)
+    c["eval"].pop("max_new_tokens", None)
+    for section, keys in [("persona", ["limit", "many_shot"]), ("finetune", ["doses"]),
+                          ("steering", ["limit", "held_out_limit", "extract_max_new_tokens", "coefficients"])]:
+        if c["persistence"].get(section):
+            for k in keys:
+                c["persistence"][section].pop(k, None)
+    return c
+
+
+def plan_table(plan: Plan) -> str:
+    rows = [f"{'stage':<48} {'est. s':>8}  work"]
+    rows += [f"{s.stage:<48} {s.seconds:>8.0f}  {s.work}" for s in plan.stages]
+    rows.append(f"{'total':<48} {plan.estimated_minutes * 60:>8.0f}  ({plan.estimated_minutes:.1f} min)")
+    sp = plan.speeds
+    rows.append(f"speeds ({sp.cpu}, {sp.dtype}, {sp.threads} threads): prefill {sp.prefill_tok_s:.0f} tok/s, decode "
+                f"step {sp.decode_step_s * 1000:.0f} ms + {sp.decode_row_s * 1000:.2f} ms/row, train "
+                f"{sp.train_tok_s:.0f} tok/s, judge {1 / sp.judge_reply_s:.1f} replies/s")
+    if plan.budget_minutes is not None:
+        rows.append(f"budget {plan.budget_minutes:g} min; scaled down: {'; '.join(plan.scaled) or 'nothing'}")
+    return "\n".join(rows)

@@ -1,0 +1,144 @@
+"""This machine's measured speeds on the experiment's model: the rates `experiments/plan.py` prices stages with.
+
+A short calibration (about 20 s on the slowest CPU kind) times the four kinds of work a stage does, in the
+dtype and thread count the run will use: prefill (log-likelihood scoring and prompts), a decode step as a
+function of the rows in the batch, a LoRA forward + backward (GRPO and harmful fine-tuning), and the judge
+grading a reply. The result is cached under `TRAITRL_CACHE/speeds/` per CPU, library versions, dtype,
+threads and model, so a resumed run plans with the same numbers; `fresh=True` measures again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from traitrl.files import atomic_write_json
+
+
+class Speeds(BaseModel):
+    cpu: str
+    dtype: str
+    threads: int
+    prefill_tok_s: float
+    decode_step_s: float  # seconds per decode step, intercept (reading the weights)
+    decode_row_s: float  # seconds per decode step per row in the batch
+    train_tok_s: float  # LoRA forward + backward tokens per second
+    judge_reply_s: float  # seconds to grade one reply (about 5 criteria)
+    load_s: float  # loading the model for a stage
+
+    def decode_s(self, rows: int, steps: int) -> float:
+        return steps * (self.decode_step_s + rows * self.decode_row_s)
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or "unknown"
+
+
+def _cache_file(model_spec: str) -> Path:
+    from importlib.metadata import version
+
+    import torch
+
+    from traitrl.models.loading import default_dtype
+    from traitrl.settings import cache_dir
+
+    parts = [cpu_name(), version("torch"), version("transformers"), str(default_dtype()), torch.get_num_threads(),
+             model_spec]
+    key = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:12]
+    return cache_dir() / "speeds" / f"{key}.json"
+
+
+def measure_speeds(model_spec: str = "embedded", *, fresh: bool = False) -> Speeds:
+    """Measured (or cached) speeds of `model_spec` on this machine."""
+    path = _cache_file(model_spec)
+    if path.exists() and not fresh:
+        return Speeds.model_validate_json(path.read_text())
+    speeds = _measure(model_spec)
+    atomic_write_json(path, speeds.model_dump())
+    return speeds
+
+
+def _best(fn, repeats: int = 3) -> float:
+    fn()
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def _measure(model_spec: str) -> Speeds:
+    import torch
+
+    from traitrl.models.decode import decode
+    from traitrl.models.loading import load_policy
+
+    t0 = time.perf_counter()
+    loaded = load_policy(model_spec)
+    load_s = time.perf_counter() - t0
+    model = loaded.model
+    gen = torch.Generator().manual_seed(0)
+    ids = torch.randint(100, 5000, (4, 256), generator=gen)
+    with torch.inference_mode():
+        prefill = _best(lambda: model(input_ids=ids, logits_to_keep=1))
+    prefill_tok_s = ids.numel() / prefill
+
+    def decode_time(rows: int, steps: int = 12) -> float:
+        prompt = torch.randint(100, 5000, (rows, 32), generator=gen)
+        mask = torch.ones_like(prompt)
+        start = rows * 32 / prefill_tok_s
+        return (_best(lambda: decode(model, prompt, mask, max_new_tokens=steps, stop_ids=[-1], pad_id=0), 2)
+                - start) / steps
+
+    small, large = decode_time(4), decode_time(32)
+    decode_row_s = max(0.0, (large - small) / 28)
+    decode_step_s = max(1e-4, small - 4 * decode_row_s)
+    train_tok_s = _train_rate(model, gen)
+    judge_reply_s = _judge_rate()
+    return Speeds(cpu=cpu_name(), dtype=str(next(model.parameters()).dtype).replace("torch.", ""),
+                  threads=torch.get_num_threads(), prefill_tok_s=round(prefill_tok_s, 1),
+                  decode_step_s=round(decode_step_s, 5), decode_row_s=round(decode_row_s, 6),
+                  train_tok_s=round(train_tok_s, 1), judge_reply_s=round(judge_reply_s, 4), load_s=round(load_s, 2))
+
+
+def _train_rate(model, gen) -> float:
+    """Tokens per second of a LoRA (r=16, all linear layers) forward + backward, as GRPO and fine-tuning run."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    peft = get_peft_model(model, LoraConfig(r=16, lora_alpha=32, target_modules="all-linear"))
+    ids = torch.randint(100, 5000, (4, 128), generator=gen)
+
+    def step() -> None:
+        out = peft(input_ids=ids, labels=ids)
+        out.loss.backward()
+        peft.zero_grad(set_to_none=True)
+
+    seconds = _best(step, 2)
+    peft.unload()
+    return ids.numel() / seconds
+
+
+def _judge_rate(n: int = 24) -> float:
+    """Seconds per reply of the default grader on gold replies (the length policy replies have)."""
+    from traitrl.grading.api import load_grader
+    from traitrl.grading.gold import load_gold
+
+    gold = load_gold()
+    chosen = [r for r in gold.replies.values() if r.kind.startswith("model_")][:n]
+    scenarios, replies = [gold.scenarios[r.scenario_id] for r in chosen], [r.text for r in chosen]
+    grader = load_grader("offline")
+    return _best(lambda: grader.grade_batch(scenarios, replies), 1) / len(chosen)
