@@ -14,10 +14,23 @@ import sys
 from pathlib import Path
 
 import typer
+from typer.core import TyperGroup
 
-from traitrl.errors import TraitRLError
+from traitrl.errors import InputError, TraitRLError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+
+class _RootGroup(TyperGroup):
+    """The root command: a bad option value anywhere below it (not one of `--format`'s choices, not a number,
+    missing) is a one-line `InputError` naming the option, exit 2, instead of click's usage box."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except typer.BadParameter as e:
+            raise InputError(e.format_message()) from None
+
+
+app = typer.Typer(cls=_RootGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Beneficial-trait RL: scenarios, rubric grading, GRPO, alignment evaluation, persistence.")
 _state = {"debug": False}
 

@@ -116,3 +116,27 @@ def test_429_then_500_then_success(server, tmp_path):
                      (200, {}, completion(verdict(True)))]
     g = judge(server, tmp_path).grade_batch([make_scenario(RUBRIC[:1])], [BAD])[0]
     assert g.items[0].met is True and len(server.requests) == 3
+
+
+def test_grade_run_with_judge_shows_progress_on_stderr_only(server, tmp_path):
+    import json
+
+    from tests.reliability.helpers import cli_env, run_cli
+    from traitrl.files import atomic_write_jsonl
+
+    scenarios = [make_scenario(RUBRIC, "s1"), make_scenario(RUBRIC, "s2")]
+    atomic_write_jsonl(tmp_path / "s.jsonl", scenarios)
+    atomic_write_jsonl(tmp_path / "r.jsonl", [{"scenario_id": "s1", "response": GOOD},
+                                              {"scenario_id": "s2", "response": BAD}])
+    res = run_cli(["grade", "run", "--scenarios", str(tmp_path / "s.jsonl"), "--responses", str(tmp_path / "r.jsonl"),
+                   "--grader", f"judge:m@{server.base_url}", "--out", str(tmp_path / "g.jsonl")],
+                  env=cli_env(cache=tmp_path / "cache"))
+    assert res.returncode == 0, res.stderr
+    assert "judge items" in res.stderr and "8/8" in res.stderr  # 2 replies x 4 rubric items
+    (line,) = res.stdout.splitlines()  # stdout: the summary alone
+    assert json.loads(line)["n"] == 2 and json.loads(line)["missing"] == 0
+    # the file holds what the judge gives without a bar
+    direct = judge(server, tmp_path).grade_batch(scenarios, [GOOD, BAD])
+    rows = [json.loads(x) for x in (tmp_path / "g.jsonl").read_text().splitlines()]
+    assert rows == [g.to_row() for g in direct]
+    assert len(server.requests) == 16  # both runs asked the server: neither read the other's cache

@@ -59,3 +59,21 @@ def test_exports_readable(tmp_path):
     ds = datasets.Dataset.from_parquet(str(tmp_path / "h" / "eval.parquet"))
     assert len(ds) == 40 and ds[0]["id"] == scenarios[0].id
     assert load_scenarios(tmp_path / "s.jsonl") == scenarios
+
+
+def test_healthbench_example_tags_survive_import_and_export(tmp_path):
+    tags = ["theme:emergency_referrals", "physician_agreed_category:emergent", "domain:health"]
+    row = {"prompt_id": "hb2", "prompt": [{"role": "user", "content": "My chest hurts, what should I do?"}],
+           "rubrics": [{"criterion": "Advises emergency care", "points": 8, "tags": ["axis:accuracy"]}],
+           "example_tags": tags}
+    (tmp_path / "hb.jsonl").write_text(json.dumps(row) + "\n")
+    res = runner.invoke(app, ["import", str(tmp_path / "hb.jsonl"), "--out", str(tmp_path / "s.jsonl")])
+    assert res.exit_code == 0, res.output
+    (s,) = load_scenarios(tmp_path / "s.jsonl")  # validated as any scenario file
+    assert s.meta["example_tags"] == tags and s.domain == "health"
+    res = runner.invoke(app, ["export", str(tmp_path / "s.jsonl"), "--format", "healthbench",
+                              "--out", str(tmp_path / "back.jsonl")])
+    assert res.exit_code == 0, res.output
+    (back,) = [json.loads(x) for x in (tmp_path / "back.jsonl").read_text().splitlines()]
+    assert back["example_tags"] == tags
+    assert read_healthbench(tmp_path / "back.jsonl") == [s]

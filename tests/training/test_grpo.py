@@ -1,6 +1,7 @@
 """One GRPO step with LoRA on the tiny random Llama: metrics, adapter, resume."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -31,7 +32,8 @@ def test_one_step_then_resume(tmp_path, scenarios):
     assert set(m["rewards"]) == {"standard_reward", "helpfulness_reward"}
     assert 0.0 <= m["zero_variance_fraction"] <= 1.0 and m["seconds"] > 0
     adapter_cfg = json.loads((first.adapter_dir / "adapter_config.json").read_text())
-    assert adapter_cfg["base_model_name_or_path"] == str(tiny_llama_path())
+    base = adapter_cfg["base_model_name_or_path"]  # relative to the adapter: no machine path
+    assert not Path(base).is_absolute() and (first.adapter_dir / base).resolve() == tiny_llama_path().resolve()
     assert (first.adapter_dir / "adapter_model.safetensors").exists()
     loaded = load_policy(str(first.adapter_dir), dtype="float32", device="cpu")
     assert type(loaded.model).__name__.startswith("Peft")
@@ -89,3 +91,39 @@ def test_compact_lm_head_gives_the_same_log_probs_and_gradients(tiny_model_path)
         assert trl_utils._use_triton(torch.device("cpu"))  # TRL takes its valid-positions-only path
         compact_lp, compact_grad = run()
     assert torch.allclose(full_lp, compact_lp, atol=1e-5) and torch.allclose(full_grad, compact_grad, atol=1e-6)
+
+
+def test_saved_adapter_names_a_portable_base_and_still_loads(tiny_model_path, tmp_path, monkeypatch):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from traitrl.training.grpo import save_adapter
+
+    torch.manual_seed(0)
+    peft = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_path, dtype=torch.float32),
+                          LoraConfig(r=4, target_modules="all-linear", init_lora_weights=False)).eval()
+    adapter = save_adapter(peft, AutoTokenizer.from_pretrained(tiny_model_path), tmp_path / "run" / "adapter",
+                           str(tiny_model_path))
+    cfg = json.loads((adapter / "adapter_config.json").read_text())
+    assert not [v for v in cfg.values() if isinstance(v, str) and Path(v).is_absolute()], cfg
+    monkeypatch.chdir("/")  # the relative base is read next to the adapter, not from the working directory
+    loaded = load_policy(str(adapter), dtype="float32", device="cpu")
+    ids = torch.arange(1, 9).unsqueeze(0)
+    with torch.no_grad():
+        assert torch.allclose(loaded.model(ids).logits, peft(ids).logits)  # the LoRA weights are applied
+
+
+def test_portable_base_names(tmp_path, embedded_model_path):
+    from traitrl.models.loading import adapter_base, portable_model_name
+
+    assert portable_model_name("embedded", tmp_path) == "embedded"
+    assert portable_model_name(str(embedded_model_path), tmp_path) == "embedded"
+    assert portable_model_name("HuggingFaceTB/SmolLM2-135M-Instruct", tmp_path) == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    snapshot = tmp_path / "hub" / "models--HuggingFaceTB--SmolLM2-135M-Instruct" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+    assert portable_model_name(str(snapshot), tmp_path) == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": "embedded"}))
+    assert adapter_base(str(tmp_path / "a")) == str(embedded_model_path)  # `embedded` resolves here

@@ -164,9 +164,9 @@ def eval_cmd(
     max_new_tokens: int = typer.Option(None, "--max-new-tokens", min=1,
                                        help="Tokens per response for every benchmark (default: each benchmark's "
                                        "budget, 128 for chat behaviour and 256 for capability)."),
-    temperature: float = typer.Option(0.0, "--temperature", min=0.0),
-    seed: int = typer.Option(0, "--seed"),
-    batch_size: int = typer.Option(16, "--batch-size", min=1),
+    temperature: float = typer.Option(0.0, "--temperature", min=0.0, help="Sampling temperature (0: greedy)."),
+    seed: int = typer.Option(0, "--seed", help="Sampling seed."),
+    batch_size: int = typer.Option(16, "--batch-size", min=1, help="Log-likelihood batch size (rows)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the result cache."),
     backend: str = typer.Option("transformers", "--backend", help="transformers | vllm (GPU, traitrl[vllm])."),
     dtype: str = typer.Option("auto", "--dtype", help="auto (bf16 on CPUs with fast bf16) | bfloat16 | float32."),

@@ -16,7 +16,6 @@ Imported only with `--backend vllm` (extra `traitrl[vllm]`); never on CPU test p
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ class VLLMModel:
         from vllm import LLM  # the extra `traitrl[vllm]`
 
         from traitrl.evals.evaluator import spec_fingerprint
-        from traitrl.models.loading import resolve_model_path
+        from traitrl.models.loading import adapter_base, resolve_model_path
 
         path = resolve_model_path(spec)
         self.spec, self.lora = spec, None
@@ -44,7 +43,7 @@ class VLLMModel:
             from vllm.lora.request import LoRARequest
 
             self.lora = LoRARequest("adapter", 1, path)
-            path = resolve_model_path(json.loads(cfg.read_text())["base_model_name_or_path"])
+            path = adapter_base(path)  # a relative base is read next to the adapter
             llm_kwargs.setdefault("enable_lora", True)
         self.fingerprint = hashlib.sha256(f"vllm|{spec_fingerprint(spec)}".encode()).hexdigest()[:16]
         self.llm = LLM(model=path, dtype=dtype, gpu_memory_utilization=gpu_memory_utilization,

@@ -68,12 +68,14 @@ def run(scenarios: Path = typer.Option(..., help="Scenarios JSONL."),
         out: Path = typer.Option(..., help="Output grades JSONL."),
         max_missing_fraction: float = typer.Option(1.0, help="Exit 1 if more item verdicts are missing.")
         ) -> None:
-    """Grade every response and write one row per response."""
+    """Grade every response and write one row per response (an LLM judge shows its progress on stderr)."""
+    from traitrl.grading.judge import OpenAIJudge
+
     scen, resp = load_pairs(scenarios, responses)
     g = load_grader(grader)
     if hasattr(g, "validate"):
         g.validate(scen)
-    grades = g.grade_batch(scen, resp)
+    grades = g.grade_batch(scen, resp, progress=True) if isinstance(g, OpenAIJudge) else g.grade_batch(scen, resp)
     atomic_write_jsonl(out, [x.to_row() for x in grades])
     summary = summarise(grades, g.name)
     typer.echo(json.dumps(summary))
@@ -138,8 +140,10 @@ def calibrate_cmd(grader: str = typer.Option("offline", help=f"Grader spec: {GRA
 @app.command("fit-judge")
 def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetensors and reader.json."),
                   gold: Path | None = typer.Option(None, help="Gold folder (default: the shipped gold set)."),
-                  epochs: int = typer.Option(8, min=1), rank: int = typer.Option(16, min=1, help="LoRA rank."),
-                  lr: float = typer.Option(1e-3, min=0.0), seed: int = typer.Option(0)) -> None:
+                  epochs: int = typer.Option(8, min=1, help="Passes over the fit split."),
+                  rank: int = typer.Option(16, min=1, help="LoRA rank."),
+                  lr: float = typer.Option(1e-3, min=0.0, help="Learning rate."),
+                  seed: int = typer.Option(0, help="Training seed.")) -> None:
     """Fit the learned judge on the gold fit split and calibrate it on dev (the test split is not read)."""
     from traitrl.grading.gold import load_gold
     from traitrl.grading.learned.fit import fit_judge

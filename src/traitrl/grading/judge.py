@@ -77,17 +77,32 @@ class OpenAIJudge:
     def __repr__(self) -> str:
         return f"OpenAIJudge({self.name})"
 
-    def grade_batch(self, scenarios: list[Scenario], responses: list[str]) -> list[Grade]:
-        return run_sync(self.agrade_batch(scenarios, responses))
+    def grade_batch(self, scenarios: list[Scenario], responses: list[str], progress: bool = False) -> list[Grade]:
+        """One `Grade` per response; `progress`: a bar of rubric items graded on stderr."""
+        return run_sync(self.agrade_batch(scenarios, responses, progress))
 
-    async def agrade_batch(self, scenarios: list[Scenario], responses: list[str]) -> list[Grade]:
+    async def agrade_batch(self, scenarios: list[Scenario], responses: list[str],
+                           progress: bool = False) -> list[Grade]:
+        from tqdm.auto import tqdm
+
         if len(scenarios) != len(responses):
             raise ValueError(f"{len(scenarios)} scenarios but {len(responses)} responses")
         sem = asyncio.Semaphore(self.config.max_concurrency)
-        async with self._client() as client:
-            rows = await asyncio.gather(*[
-                asyncio.gather(*[self._grade_item(client, sem, s, r, item) for item in s.rubric])
-                for s, r in zip(scenarios, responses, strict=True)])
+        bar = tqdm(total=sum(len(s.rubric) for s in scenarios), desc="judge items", unit="item",
+                   disable=not progress)
+
+        async def counted(item: Coroutine[Any, Any, ItemGrade]) -> ItemGrade:
+            done = await item
+            bar.update(1)
+            return done
+
+        try:
+            async with self._client() as client:
+                rows = await asyncio.gather(*[
+                    asyncio.gather(*[counted(self._grade_item(client, sem, s, r, item)) for item in s.rubric])
+                    for s, r in zip(scenarios, responses, strict=True)])
+        finally:
+            bar.close()
         return [Grade(scenario_id=s.id, items=list(items), grader=self.name)
                 for s, items in zip(scenarios, rows, strict=True)]
 

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from traitrl.errors import ModelLoadError, ModelNotFoundError
-from traitrl.models.embedded import policy_path
+from traitrl.models.embedded import EMBEDDED_POLICY, policy_path
+from traitrl.settings import cache_dir
 
 EMBEDDED_ALIASES = {"embedded", "smollm2", "smollm2-135m-instruct", "default"}
 
@@ -57,6 +58,29 @@ def adapter_base(adapter_dir: str) -> str:
     if not Path(base).is_absolute() and (Path(adapter_dir) / base).is_dir():
         base = str((Path(adapter_dir) / base).resolve())
     return resolve_model_path(base)
+
+
+def portable_model_name(spec: str, adapter_dir: str | Path) -> str:
+    """How an adapter saved in `adapter_dir` names its base `spec` (`base_model_name_or_path`): `embedded` for
+    the embedded model, the Hub id for a Hub model (its cached snapshot folder included), else the folder
+    relative to the adapter, which `adapter_base` reads back and which survives moving both together. Never
+    an absolute path, so a pushed adapter names a base that others can load."""
+    if spec in EMBEDDED_ALIASES:
+        return "embedded"
+    path = Path(resolve_model_path(spec))
+    if not path.exists():
+        return spec  # a Hub id
+    path = path.resolve()
+    if path == (cache_dir() / "models" / EMBEDDED_POLICY).resolve():
+        return "embedded"
+    parts = path.parts
+    for i, part in enumerate(parts[:-2]):  # the Hub cache: .../models--org--name/snapshots/<revision>
+        if part.startswith("models--") and parts[i + 1] == "snapshots":
+            return part[len("models--"):].replace("--", "/")
+    try:
+        return os.path.relpath(path, Path(adapter_dir).resolve())
+    except ValueError:  # another drive (Windows): no relative path exists
+        return str(path)
 
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model", "vocab.json")

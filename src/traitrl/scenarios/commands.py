@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Optional
 
@@ -32,6 +33,11 @@ DOMAINS_OPT = typer.Option(None, "--domains", help="Comma-separated domain ids t
 EXCLUDE_OPT = typer.Option(None, "--exclude-domains", help="Comma-separated domain ids to drop.")
 TRAITS_OPT = typer.Option(None, "--traits", help="Comma-separated trait ids or headline names to keep.")
 
+# the CLI's fixed value sets as choices: `--help` lists them and a bad value exits 2 naming the option
+ExportFormat = StrEnum("ExportFormat", {f: f for f in FORMATS})
+ImportFormat = StrEnum("ImportFormat", {"healthbench": "healthbench"})
+ExportSplitChoice = StrEnum("ExportSplitChoice", {s: s for s in SPLITS})
+
 
 @app.command()
 def build(out: Path = typer.Option(..., "--out", help="Folder for train.jsonl and eval.jsonl."),
@@ -50,7 +56,7 @@ def build(out: Path = typer.Option(..., "--out", help="Folder for train.jsonl an
 
 
 @app.command()
-def validate(path: Path) -> None:
+def validate(path: Path = typer.Argument(..., help="Scenarios JSONL file or folder.")) -> None:
     """Check every row; print `file:line: field: message` per problem and exit 2 if any."""
     scenarios, errors = check_files(path)
     for err in errors:
@@ -61,7 +67,8 @@ def validate(path: Path) -> None:
 
 
 @app.command()
-def stats(path: Path, as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+def stats(path: Path = typer.Argument(..., help="Scenarios JSONL file or folder."),
+          as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
           similarity: bool = typer.Option(True, "--similarity/--no-similarity",
                                           help="Largest eval-train MiniLM cosine (about a minute).")) -> None:
     """Counts per cell and source, conversation shape, rubric form, distinctness and eval↔train similarity."""
@@ -75,7 +82,7 @@ def stats(path: Path, as_json: bool = typer.Option(False, "--json", help="Print 
 
 
 @app.command()
-def overlap(path: Path) -> None:
+def overlap(path: Path = typer.Argument(..., help="Scenarios JSONL file or folder.")) -> None:
     """Largest 8-gram Jaccard overlap between eval and train scenarios (exit 1 above 0.2). Overlap of training
     scenarios with benchmark items: `traitrl benchmarks --contamination PATH`."""
     scenarios = load_scenarios(path)
@@ -88,26 +95,26 @@ def overlap(path: Path) -> None:
 
 
 @app.command("export")
-def export_cmd(path: Path, fmt: str = typer.Option(..., "--format", help=f"One of {', '.join(FORMATS)}."),
+def export_cmd(path: Path = typer.Argument(..., help="Scenarios JSONL file or folder."),
+               fmt: ExportFormat = typer.Option(..., "--format", help="Output format."),
                out: Path = typer.Option(..., "--out", help="A file (jsonl, healthbench) or a folder (hf, verl: "
                                         "train.parquet / eval.parquet)."),
-               split: str = typer.Option("all", "--split", help=f"One of {', '.join(SPLITS)}; train and eval "
-                                         "are always written apart."),
+               split: ExportSplitChoice = typer.Option("all", "--split", help="Scenarios to write; train and "
+                                                       "eval are always written apart."),
                domains: Optional[str] = DOMAINS_OPT,  # noqa: UP045
                exclude_domains: Optional[str] = EXCLUDE_OPT, traits: Optional[str] = TRAITS_OPT) -> None:  # noqa: UP045
     """Export scenarios as traitrl JSONL, an HF dataset folder (train/eval), verl parquet or HealthBench JSONL."""
     rows = filter_scenarios(load_scenarios(path), domains, exclude_domains, traits)
-    for name, p in export_scenarios(rows, fmt, out, split).items():
+    for name, p in export_scenarios(rows, fmt.value, out, split.value).items():
         n = len(rows) if name == "all" else sum(s.split == name for s in rows)
-        typer.echo(f"{p}: {n} scenarios ({fmt}, {name})")
+        typer.echo(f"{p}: {n} scenarios ({fmt.value}, {name})")
 
 
 @app.command("import")
-def import_cmd(path: Path, fmt: str = typer.Option("healthbench", "--format"),
-               out: Path = typer.Option(..., "--out")) -> None:
+def import_cmd(path: Path = typer.Argument(..., help="External scenarios file (HealthBench JSONL)."),
+               fmt: ImportFormat = typer.Option("healthbench", "--format", help="Input format."),
+               out: Path = typer.Option(..., "--out", help="traitrl scenarios JSONL to write.")) -> None:
     """Import external scenarios (HealthBench JSONL) into traitrl JSONL."""
-    if fmt != "healthbench":
-        raise InputError(f"unknown import format {fmt!r}; expected healthbench", field="--format")
     from traitrl.scenarios.healthbench import read_healthbench
 
     rows = read_healthbench(path)
@@ -116,10 +123,14 @@ def import_cmd(path: Path, fmt: str = typer.Option("healthbench", "--format"),
 
 
 @app.command()
-def generate(base_url: str = typer.Option(..., "--base-url"), model: str = typer.Option(..., "--model"),
-             trait: str = typer.Option(..., "--trait"), domain: str = typer.Option(..., "--domain"),
-             n: int = typer.Option(10, "-n", "--n"), out: Path = typer.Option(..., "--out"),
-             max_attempts: Optional[int] = typer.Option(None, "--max-attempts")) -> None:  # noqa: UP045
+def generate(base_url: str = typer.Option(..., "--base-url", help="OpenAI-compatible endpoint URL."),
+             model: str = typer.Option(..., "--model", help="Model name at that endpoint."),
+             trait: str = typer.Option(..., "--trait", help="Trait id."),
+             domain: str = typer.Option(..., "--domain", help="Domain id."),
+             n: int = typer.Option(10, "-n", "--n", help="Scenarios to generate."),
+             out: Path = typer.Option(..., "--out", help="Scenarios JSONL to write."),
+             max_attempts: Optional[int] = typer.Option(  # noqa: UP045
+                 None, "--max-attempts", help="Endpoint calls allowed in all (default: 3 × n).")) -> None:
     """Generate scenarios with an OpenAI-compatible endpoint; prints a JSON summary."""
     from traitrl.catalog import DOMAINS, TRAITS
     from traitrl.scenarios.generate import generate_scenarios

@@ -5,7 +5,8 @@ example_tags}`. Export keeps everything traitrl needs that HealthBench has no fi
 family, split, reference, meta and each item's offline check) under an extra `traitrl` key, so
 build → export → import reproduces identical scenarios. Plain HealthBench rows (no `traitrl` key) import
 with `source="healthbench"`, trait and domain read from `example_tags` like `trait:...`/`domain:...`
-(defaults: human_protective_helpfulness, health) and no offline checks.
+(defaults: human_protective_helpfulness, health) and no offline checks; their `example_tags` are kept as they
+are in `meta["example_tags"]`, which export writes back as the row's `example_tags`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def to_healthbench(s: Scenario) -> dict[str, Any]:
         "prompt_id": s.id,
         "prompt": [m.model_dump() for m in s.messages],
         "rubrics": [{"criterion": r.criterion, "points": r.points, "tags": list(r.tags)} for r in s.rubric],
-        "example_tags": [f"trait:{s.trait}", f"domain:{s.domain}"] + [f"pressure:{p}" for p in s.pressures],
+        "example_tags": list(tags) if isinstance(tags := s.meta.get("example_tags"), list) else
+        [f"trait:{s.trait}", f"domain:{s.domain}"] + [f"pressure:{p}" for p in s.pressures],
         "ideal_completions_data": {"ideal_completion": s.reference} if s.reference else None,
         "traitrl": {
             "trait": s.trait, "domain": s.domain, "pressures": s.pressures, "family": s.family,
@@ -62,7 +64,7 @@ def from_healthbench(row: dict[str, Any]) -> Scenario:
         "split": extra.get("split", "eval"),
         "source": extra.get("source", "healthbench"),
         "reference": extra.get("reference", ideal),
-        "meta": extra.get("meta", {}),
+        "meta": extra.get("meta", {"example_tags": tags} if tags else {}),
     }
     return Scenario.model_validate(data)
 

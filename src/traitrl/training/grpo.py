@@ -15,8 +15,10 @@ Choices, in plain words:
 - Checkpoints every `save_steps` in `out_dir/checkpoints`; a rerun with `resume=True` continues from the
   last one (TRL restores optimizer, scheduler, RNG and step count).
 - The run folder keeps `train_config.json` (resolved config + git revision), `metrics.jsonl` (one line per
-  step), and `adapter/` (LoRA safetensors + tokenizer, `base_model_name_or_path` = the resolved base path,
-  so `load_policy(out_dir / "adapter")` works); `merged/` too with `merge=True`.
+  step), and `adapter/` (LoRA safetensors + tokenizer, `base_model_name_or_path` = the base's portable name:
+  `embedded`, a Hub id, or a local folder relative to the adapter, never an absolute path; so
+  `load_policy(out_dir / "adapter")` works here and for whoever the adapter is pushed to); `merged/` too with
+  `merge=True`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from traitrl.files import atomic_write_json
-from traitrl.models.loading import contiguous_head_input, default_dtype, resolve_model_path
+from traitrl.models.loading import contiguous_head_input, default_dtype, portable_model_name, resolve_model_path
 from traitrl.provenance import git_revision
 from traitrl.training.callbacks import MetricsCallback, read_metrics
 from traitrl.training.config import TrainConfig
@@ -166,20 +168,21 @@ def train_arm(config: TrainConfig, train_rows: Sequence[dict], reward_funcs: Seq
     adapter_dir, merged = out_dir / "adapter", None
     trainer.accelerator.wait_for_everyone()
     if trainer.accelerator.is_main_process:  # multi-GPU (accelerate): one writer
-        save_adapter(trainer.model, tokenizer, adapter_dir, base_path)
+        save_adapter(trainer.model, tokenizer, adapter_dir, config.model)
         merged = save_merged(trainer.model, tokenizer, out_dir / "merged") if config.merge else None
     return TrainResult(out_dir=out_dir, adapter_dir=adapter_dir, metrics_path=out_dir / "metrics.jsonl",
                        steps=trainer.state.global_step, seconds=seconds, merged_dir=merged,
                        metrics=read_metrics(out_dir / "metrics.jsonl"))
 
 
-def save_adapter(model, tokenizer, adapter_dir: Path, base_path: str) -> Path:
-    """LoRA weights as safetensors + tokenizer; `base_model_name_or_path` pinned to the resolved base."""
+def save_adapter(model, tokenizer, adapter_dir: Path, base_spec: str) -> Path:
+    """LoRA weights as safetensors + tokenizer; `base_model_name_or_path` is `base_spec`'s portable name
+    (`portable_model_name`), not a machine path."""
     model.save_pretrained(str(adapter_dir), safe_serialization=True)
     tokenizer.save_pretrained(str(adapter_dir))
     cfg_path = adapter_dir / "adapter_config.json"
     cfg = json.loads(cfg_path.read_text())
-    cfg["base_model_name_or_path"] = str(base_path)
+    cfg["base_model_name_or_path"] = portable_model_name(base_spec, adapter_dir)
     atomic_write_json(cfg_path, cfg)
     return adapter_dir
 
