@@ -17,7 +17,7 @@ SLOW = FAST.model_copy(update={"prefill_tok_s": 50.0, "decode_step_s": 0.5, "tra
 def small_config(**extra) -> ExperimentConfig:
     return ExperimentConfig.model_validate({
         "name": "t", "arms": ["base", "baseline", "trait"], "trait_share": 0.5,
-        "train": {"steps": 2, "prompts_per_step": 2, "num_generations": 2, "max_completion_length": 8},
+        "train": {"steps": 2, "prompts_per_step": 2, "num_generations": 4, "max_completion_length": 32},
         "eval": {"suite": ["truthfulqa_mc1", "indist_truthfulness"], "limit": 8, "trait_eval_limit": 4,
                  "max_new_tokens": 32},
         "persistence": {"persona": {"personas": ["bad_medical"], "arms": ["trait"], "limit": 8,
@@ -57,6 +57,11 @@ def test_slow_machine_shrinks_attacks_before_the_main_suite():
                                                                                             abs=0.06)
     floored = ExperimentConfig.model_validate(floor.config)
     assert floored.eval.limit == 1 and floored.persistence.persona.many_shot == [1]
+    assert floored.train == cfg.train  # training is cut only where the config allows it (a demo)
+    demo = size_to_budget(small_config(budget_trains=True), SLOW, 0.01)
+    trained = ExperimentConfig.model_validate(demo.config).train
+    assert (trained.num_generations, trained.max_completion_length, trained.steps) == (2, 16, 2)
+    assert demo.estimated_minutes < floor.estimated_minutes
 
 
 def test_resumed_run_keeps_its_plan(isolated_cache, tmp_path):

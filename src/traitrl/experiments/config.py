@@ -158,6 +158,8 @@ class ExperimentConfig(Strict):
     budget_minutes: float | None = Field(None, gt=0, description="Size the run to finish within this many "
                                          "minutes on the machine it runs on (experiments/plan.py): items per "
                                          "benchmark and attack sizes shrink, never arms, stages or steps.")
+    budget_trains: bool = Field(False, description="Let the budget also cut GRPO rollouts per prompt and their "
+                                "length (never steps): for a demo, not for a run whose training is the result.")
 
     @field_validator("grader")
     @classmethod

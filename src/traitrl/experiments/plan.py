@@ -6,10 +6,13 @@ A stage is priced from what it will compute, counted on the real data with the m
 at the rates `experiments/speeds.py` measures on this machine. Items another stage of the same model has
 already computed come from the result cache and cost nothing, as in the run.
 
-Sizing shrinks what the demo can lose without losing a part of the protocol: items per benchmark first, then
-held-out trait items, attack items, many-shot lengths, the fine-tuning dose and the steering sweep; never an
-arm, a stage or a GRPO step. The chosen sizes are kept in the run folder (`plan.json`), so a resumed run
-reuses them instead of re-deciding on a busier hour, and `summary.md` lists what was scaled down.
+Sizing shrinks what the demo can lose without losing a part of the protocol: attack items, many-shot lengths,
+the steering sweep and the fine-tuning dose first, then the main suite's held-out trait items, items per
+benchmark and generation budget, and last (only with `budget_trains`, which the demo sets) the rollouts per
+prompt and their length; never an arm, a stage or a GRPO step. Sizing aims at `SAFETY` (85%) of the budget:
+on the AVX2 machine, stage estimates ran 10-30% under the measured times. The chosen sizes are kept in the
+run folder (`plan.json`), so a resumed run reuses them instead of re-deciding on a busier hour, and
+`summary.md` lists what was scaled down.
 """
 
 from __future__ import annotations
@@ -116,8 +119,11 @@ def _train_estimate(cfg: ExperimentConfig, arm: str, seed: int, scenarios: list,
     for start in range(0, len(lengths), per_call):
         chunk = lengths[start:start + per_call]
         seconds += sum(chunk) / s.prefill_tok_s + s.decode_s(len(chunk) * g, c)  # rollouts
-        seconds += sum(n + c for n in chunk) * g / s.train_tok_s  # policy forward + backward
-    seconds += n_trait * g * s.judge_reply_s
+        tokens = sum(n + c for n in chunk) * g
+        seconds += tokens / s.train_tok_s  # policy forward + backward
+        if tc.generation_steps > 1:  # TRL's importance ratio: a no-grad forward of each generation batch
+            seconds += tokens / s.prefill_tok_s
+    seconds += (s.judge_load_s if n_trait else 0.0) + n_trait * g * s.judge_reply_s
     return seconds, f"{tc.steps} steps, {len(rows) * g} completions ({n_trait * g} graded)"
 
 
@@ -145,7 +151,7 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
         a if len(cfg.seeds) == 1 else f"{a}@s{seed}" for seed in cfg.seeds for a in cfg.rl_arms]
     for seed in cfg.seeds:
         for arm in cfg.rl_arms:
-            key = ("train", arm, seed)
+            key = ("train", arm, seed, cfg.train.model_dump_json())
             if key not in pricer.memo:
                 pricer.memo[key] = _train_estimate(cfg, arm, seed, scenarios, pricer)
             sec, work = pricer.memo[key]
@@ -254,6 +260,9 @@ def _knobs(cfg: ExperimentConfig) -> list[tuple[str, Callable[[], Any], Callable
         knobs.append(knob(p.finetune, "doses", 5, "persistence.finetune.doses"))
     knobs += [knob(e, "trait_eval_limit", 2, "eval.trait_eval_limit"), knob(e, "limit", 1, "eval.limit"),
               knob(e, "max_new_tokens", 16, "eval.max_new_tokens")]
+    if cfg.budget_trains:  # last: fewer rollouts per prompt (GRPO needs 2), then shorter ones; steps stay
+        knobs += [knob(cfg.train, "num_generations", 2, "train.num_generations"),
+                  knob(cfg.train, "max_completion_length", 16, "train.max_completion_length")]
     return knobs
 
 
@@ -274,8 +283,11 @@ def _shrink(value: Any, floor: Any) -> Any:
     return None
 
 
+SAFETY = 0.85  # sizing aims at this share of the budget: stage estimates run up to ~30% under the measured time
+
+
 def size_to_budget(cfg: ExperimentConfig, speeds: Speeds, minutes: float) -> Plan:
-    """The config shrunk, one knob at a time in `_knobs` order, until its estimate fits `minutes`."""
+    """The config shrunk, one knob at a time in `_knobs` order, until its estimate fits `SAFETY` x `minutes`."""
     from transformers import AutoTokenizer
 
     from traitrl.models.loading import resolve_model_path
@@ -283,8 +295,9 @@ def size_to_budget(cfg: ExperimentConfig, speeds: Speeds, minutes: float) -> Pla
     cfg = cfg.model_copy(deep=True)
     pricer = _Pricer(speeds, AutoTokenizer.from_pretrained(resolve_model_path(cfg.model)))
     stages, scaled = estimate(cfg, speeds, pricer), []
+    target = SAFETY * minutes
     for label, read, write, floor in _knobs(cfg):
-        while total_minutes(stages) > minutes:
+        while total_minutes(stages) > target:
             before = read()
             after = _shrink(before, floor)
             if after is None:
@@ -292,7 +305,7 @@ def size_to_budget(cfg: ExperimentConfig, speeds: Speeds, minutes: float) -> Pla
             write(after)
             scaled.append(f"{label} {before} -> {after}")
             stages = estimate(cfg, speeds, pricer)
-        if total_minutes(stages) <= minutes:
+        if total_minutes(stages) <= target:
             break
     return Plan(budget_minutes=minutes, estimated_minutes=round(total_minutes(stages), 1), scaled=scaled,
                 config=config_dict(cfg), speeds=speeds, stages=stages)
@@ -335,6 +348,8 @@ def _unsized(config: dict[str, Any]) -> dict[str, Any]:
     c["eval"].pop("limit", None)
     c["eval"].pop("trait_eval_limit", None)
     c["eval"].pop("max_new_tokens", None)
+    for k in ("num_generations", "max_completion_length"):
+        c["train"].pop(k, None)
     for section, keys in [("persona", ["limit", "many_shot"]), ("finetune", ["doses"]),
                           ("steering", ["limit", "held_out_limit", "extract_max_new_tokens", "coefficients"])]:
         if c["persistence"].get(section):

@@ -28,6 +28,7 @@ class Speeds(BaseModel):
     decode_row_s: float  # seconds per decode step per row in the batch
     train_tok_s: float  # LoRA forward + backward tokens per second
     judge_reply_s: float  # seconds to grade one reply (about 5 criteria)
+    judge_load_s: float = 0.0  # loading the judge, once per stage that grades
     load_s: float  # loading the model for a stage
 
     def decode_s(self, rows: int, steps: int) -> float:
@@ -86,6 +87,7 @@ def _measure(model_spec: str) -> Speeds:
     from traitrl.models.decode import decode
     from traitrl.models.loading import load_policy
 
+    load_policy(model_spec)  # the first load may also convert and cache the weights (once per machine)
     t0 = time.perf_counter()
     loaded = load_policy(model_spec)
     load_s = time.perf_counter() - t0
@@ -107,11 +109,12 @@ def _measure(model_spec: str) -> Speeds:
     decode_row_s = max(0.0, (large - small) / 28)
     decode_step_s = max(1e-4, small - 4 * decode_row_s)
     train_tok_s = _train_rate(model, gen)
-    judge_reply_s = _judge_rate()
+    judge_load_s, judge_reply_s = _judge_rate()
     return Speeds(cpu=cpu_name(), dtype=str(next(model.parameters()).dtype).replace("torch.", ""),
                   threads=torch.get_num_threads(), prefill_tok_s=round(prefill_tok_s, 1),
                   decode_step_s=round(decode_step_s, 5), decode_row_s=round(decode_row_s, 6),
-                  train_tok_s=round(train_tok_s, 1), judge_reply_s=round(judge_reply_s, 4), load_s=round(load_s, 2))
+                  train_tok_s=round(train_tok_s, 1), judge_reply_s=round(judge_reply_s, 4),
+                  judge_load_s=round(judge_load_s, 2), load_s=round(load_s, 2))
 
 
 def _train_rate(model, gen) -> float:
@@ -132,13 +135,16 @@ def _train_rate(model, gen) -> float:
     return ids.numel() / seconds
 
 
-def _judge_rate(n: int = 24) -> float:
-    """Seconds per reply of the default grader on gold replies (the length policy replies have)."""
+def _judge_rate(n: int = 24) -> tuple[float, float]:
+    """(seconds to load the default grader, seconds per reply) on gold replies of the length policies write."""
     from traitrl.grading.api import load_grader
     from traitrl.grading.gold import load_gold
 
     gold = load_gold()
     chosen = [r for r in gold.replies.values() if r.kind.startswith("model_")][:n]
     scenarios, replies = [gold.scenarios[r.scenario_id] for r in chosen], [r.text for r in chosen]
+    start = time.perf_counter()
     grader = load_grader("offline")
-    return _best(lambda: grader.grade_batch(scenarios, replies), 1) / len(chosen)
+    grader.grade_batch(scenarios[:1], replies[:1])  # weights load on first use
+    load_s = time.perf_counter() - start
+    return load_s, _best(lambda: grader.grade_batch(scenarios, replies), 1) / len(chosen)
