@@ -16,35 +16,19 @@ def load() -> list[float]:
 def machine() -> dict:
     import torch
 
-    cpu = platform.processor()
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from traitrl.models.cpu import cpu_name, isa_flags
+    from traitrl.models.loading import default_dtype
+
     libs = {}
     for name in ["torch", "transformers", "trl", "peft", "lm-eval", "traitrl"]:
         try:
             libs[name] = version(name)
         except PackageNotFoundError:
             libs[name] = None
-    from traitrl.models.loading import default_dtype
-
-    return {"cpu": cpu, "cores": os.cpu_count(), "torch_threads_default": torch.get_num_threads(),
+    return {"cpu": cpu_name(), "cores": os.cpu_count(), "torch_threads_default": torch.get_num_threads(),
             "isa": isa_flags(), "dtype_in_use": str(default_dtype()).replace("torch.", ""),
             "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
             "python": platform.python_version(), "libraries": libs, "load_at_start": load()}
-
-
-def isa_flags() -> dict[str, bool]:
-    """The vector extensions that decide the fast dtype: AMX and AVX-512 BF16 make bf16 fast; AVX2 alone emulates it."""
-    try:
-        flags = set(open("/proc/cpuinfo").read().split())
-    except OSError:
-        flags = set()
-    return {f: f in flags for f in ["avx2", "avx512f", "avx512_bf16", "amx_bf16"]}
 
 
 def matmul_peak_gflops(dtype_name: str = "bfloat16", n: int = 2048, repeats: int = 5) -> float:
@@ -52,8 +36,10 @@ def matmul_peak_gflops(dtype_name: str = "bfloat16", n: int = 2048, repeats: int
     emulates it (~1 GFLOP/s: a 2048^3 product would take 15 s) is measured at n = 256."""
     import torch
 
+    from traitrl.models.cpu import has_fast_bf16
+
     dtype = getattr(torch, dtype_name)
-    if dtype == torch.bfloat16 and not (isa_flags()["avx512_bf16"] or isa_flags()["amx_bf16"]):
+    if dtype == torch.bfloat16 and not has_fast_bf16():
         n = min(n, 256)
     a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     a @ b

@@ -195,3 +195,13 @@ def pool_seeds(seed_means: Sequence[float | None]) -> Summary:
     se = float(x.std(ddof=1) / math.sqrt(x.size))
     ci, _ = _t_result(mean, se, x.size - 1)
     return Summary(n=int(x.size), mean=mean, se=se, ci=ci)
+
+
+def signed(x: float | None) -> str:
+    """`+0.123`, or `n/a` for a missing value (how results sentences print differences)."""
+    return "n/a" if x is None else f"{x:+.3f}"
+
+
+def signed_ci(ci: Sequence[float] | None) -> str:
+    """`[-0.010, +0.020]`, or `n/a`."""
+    return "n/a" if not ci else f"[{ci[0]:+.3f}, {ci[1]:+.3f}]"

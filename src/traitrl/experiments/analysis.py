@@ -17,7 +17,16 @@ from __future__ import annotations
 from typing import Any
 
 from traitrl.evals.benchmark import IN_DISTRIBUTION
-from traitrl.evals.stats import Comparison, adjust, compare_scores, refusal_adjusted, summarize, summarize_comparison
+from traitrl.evals.stats import (
+    Comparison,
+    adjust,
+    compare_scores,
+    refusal_adjusted,
+    signed,
+    signed_ci,
+    summarize,
+    summarize_comparison,
+)
 from traitrl.experiments.approaches import compare_approaches
 from traitrl.experiments.config import ExperimentConfig
 from traitrl.experiments.personas import PERSONAS
@@ -125,19 +134,11 @@ def selective_persistence(persona: dict[str, Any], arm: str = "trait") -> dict[s
     help_ok = all(v.get("ci") is not None and v["ci"][0] <= 0 <= v["ci"][1] for v in g.values())
     verdict = "selective persistence" if harm_ok and help_ok else "not shown"
     expl = ("harmful-persona degradation vs baseline: " + "; ".join(
-        f"{p} {_fmt(v.get('diff'))} CI {_fmt_ci(v.get('ci'))}" for p, v in h.items())
+        f"{p} {signed(v.get('diff'))} CI {signed_ci(v.get('ci'))}" for p, v in h.items())
         + ". Helpful-persona difference: " + "; ".join(
-        f"{p} {_fmt(v.get('diff'))} CI {_fmt_ci(v.get('ci'))}" for p, v in g.items()) + ".")
+        f"{p} {signed(v.get('diff'))} CI {signed_ci(v.get('ci'))}" for p, v in g.items()) + ".")
     return {"verdict": verdict, "harmful_smaller": harm_ok, "helpful_equal": help_ok, "harmful": h,
             "helpful": g, "explanation": expl}
-
-
-def _fmt(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:+.3f}"
-
-
-def _fmt_ci(ci: Any) -> str:
-    return "n/a" if not ci else f"[{ci[0]:+.3f}, {ci[1]:+.3f}]"
 
 
 def _only(stage: dict[str, Any], benches: list[str]) -> dict[str, Any]:
@@ -196,10 +197,10 @@ def _dose_text(dose: str, v: dict[str, Any]) -> str:
     for d, short in (("in_domain", "in"), ("out_of_domain", "out")):
         deg = v.get(f"{d}_degradation")
         if deg and deg.get("degradation") is not None:
-            out += f", {short}-domain degradation {_fmt(deg['degradation'])} {_fmt_ci(deg.get('ci'))}"
+            out += f", {short}-domain degradation {signed(deg['degradation'])} {signed_ci(deg.get('ci'))}"
             vs = deg.get("vs_baseline")
             if vs and vs.get("diff") is not None:
-                out += f" (vs baseline {_fmt(vs['diff'])} {_fmt_ci(vs.get('ci'))})"
+                out += f" (vs baseline {signed(vs['diff'])} {signed_ci(vs.get('ci'))})"
     return out
 
 
@@ -265,8 +266,8 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
                        for b in capability},
         "samples": _samples(evals, in_dist),
         "trait_in_distribution": "; ".join(
-            f"{k}: strict {_fmt(v['trait_eval_score'])}, expected "
-            f"{_fmt(v['held_out_trait'].get('all', {}).get('expected'))}" for k, v in arms.items()),
+            f"{k}: strict {signed(v['trait_eval_score'])}, expected "
+            f"{signed(v['held_out_trait'].get('all', {}).get('expected'))}" for k, v in arms.items()),
     }))
 
 

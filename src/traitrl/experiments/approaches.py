@@ -16,7 +16,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any
 
-from traitrl.evals.stats import compare_scores, summarize
+from traitrl.evals.stats import compare_scores, signed, summarize
 from traitrl.experiments.personas import PERSONAS
 
 APPROACHES = ("trait", "constitution_reward", "constitutional_sft")
@@ -71,14 +71,10 @@ def compare_approaches(evals: dict[str, Any], personas: dict[str, Any], categori
         pairs[f"{a} vs {b}"] = entry
         text.append(f"{b} − {a}: better on {c['improved']}/{c['n_benchmarks']} benchmarks "
                     f"({c['sig_improved']} significant, {c['sig_regressed']} significantly worse), mean "
-                    f"{_f(gen.mean)} {_ci(gen.ci)}; harmful-persona degradation difference "
-                    f"{_f(pers.diff if pers else None)} {_ci(pers.ci if pers else None)}. "
+                    f"{signed(gen.mean)} {_ci(gen.ci)}; harmful-persona degradation difference "
+                    f"{signed(pers.diff if pers else None)} {_ci(pers.ci if pers else None)}. "
                     + "; ".join(entry["verdict"]) + ".")
     return {"pairs": pairs, "text": text}
-
-
-def _f(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:+.3f}"
 
 
 def _ci(ci: Any) -> str:

@@ -40,19 +40,12 @@ def plan_cmd(config: Path = typer.Argument(..., help="Experiment YAML."),
     """Print every stage with its estimated time on this machine (a ~1-minute calibration, cached), and what
     a time budget would scale down."""
     from traitrl.experiments.config import load_experiment_config
-    from traitrl.experiments.plan import Plan, config_dict, estimate, plan_table, size_to_budget, total_minutes
+    from traitrl.experiments.plan import make_plan, plan_table
     from traitrl.experiments.speeds import measure_speeds
     from traitrl.files import atomic_write_json
 
     cfg = load_experiment_config(config)
-    speeds = measure_speeds(cfg.model, fresh=fresh)
-    minutes = budget or cfg.budget_minutes
-    if minutes is None:
-        stages = estimate(cfg, speeds)
-        plan = Plan(budget_minutes=None, estimated_minutes=round(total_minutes(stages), 1), scaled=[],
-                    config=config_dict(cfg), speeds=speeds, stages=stages)
-    else:
-        plan = size_to_budget(cfg, speeds, minutes)
+    plan = make_plan(cfg, measure_speeds(cfg.model, fresh=fresh), budget or cfg.budget_minutes)
     typer.echo(plan_table(plan))
     if out is not None:
         atomic_write_json(out, plan.model_dump(mode="json"))

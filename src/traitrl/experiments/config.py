@@ -199,6 +199,10 @@ class ExperimentConfig(Strict):
         doses = [f"trait@{share:g}" for share in self.dose_shares if share != self.trait_share]
         return [a for a in self.arms if a != "base"] + doses
 
+    def model_label(self, arm: str, seed: int) -> str:
+        """How a trained model is named in results: the arm, with its seed when the run has several."""
+        return arm if len(self.seeds) == 1 else f"{arm}@s{seed}"
+
     def train_config(self, arm: str, seed: int, model: str | None = None) -> TrainConfig:
         """The `TrainConfig` of one arm and seed (`model`: another start model, e.g. after SFT). An arm that
         starts with SFT (constitutional_sft) then runs the baseline's RL from the SFT'd model."""

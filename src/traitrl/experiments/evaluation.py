@@ -53,8 +53,7 @@ def eval_stage(store: StageStore, cfg: ExperimentConfig, label: str, model_spec:
     main = limit is None  # the main suite run: held-out trait benchmarks get `trait_eval_limit` items
     limit = cfg.eval.limit if limit is None else limit
     if limits is None:
-        limits = {b.id: max(limit or 0, cfg.eval.trait_eval_limit) for b in benchmarks
-                  if main and limit is not None and b.category == IN_DISTRIBUTION}
+        limits = trait_limits(cfg, benchmarks) if main else {}
     decoding = Decoding(max_new_tokens=cfg.eval.max_new_tokens)
     parts = {"model": spec_fingerprint(model_spec), "benchmarks": [(b.id, b.version) for b in benchmarks],
              "limit": limit, "limits": limits, "decoding": decoding.model_dump(), "system_prompt": system_prompt,
@@ -93,6 +92,28 @@ def attack_targets(cfg: ExperimentConfig, benchmarks: list[Benchmark], persona: 
     return [b for b in in_cats if b.id in wanted] if wanted else in_cats
 
 
+def trait_limits(cfg: ExperimentConfig, benchmarks: list[Benchmark]) -> dict[str, int]:
+    """Items per held-out trait benchmark in the main suite run: at least `trait_eval_limit`."""
+    if cfg.eval.limit is None:
+        return {}
+    return {b.id: max(cfg.eval.limit, cfg.eval.trait_eval_limit) for b in benchmarks
+            if b.category == IN_DISTRIBUTION}
+
+
+Attack = tuple[str, list[Benchmark], str | None]  # (name, target benchmarks, system prompt)
+
+
+def persona_attacks(cfg: ExperimentConfig, benchmarks: list[Benchmark]) -> list[Attack]:
+    """`(attack, target benchmarks, system prompt)` of every configured persona and many-shot attack."""
+    ps = cfg.persistence.persona
+    if ps is None:
+        return []
+    attacks = [(pid, attack_targets(cfg, benchmarks, get_persona(pid)), get_persona(pid).system_prompt)
+               for pid in ps.personas]
+    health = attack_targets(cfg, benchmarks, PERSONAS["bad_medical"])
+    return attacks + [(f"many_shot_{k}", [with_prefix(b, k) for b in health], None) for k in ps.many_shot]
+
+
 def persona_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, str],
                    benchmarks: list[Benchmark]) -> dict[str, dict[str, dict[str, Any]]]:
     """`{attack: {model label: {"before": stage, "after": stage}}}` for personas and many-shot attacks."""
@@ -100,13 +121,7 @@ def persona_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, s
     if ps is None:
         return {}
     out: dict[str, dict[str, dict[str, Any]]] = {}
-    attacks: list[tuple[str, list[Benchmark], str | None]] = []
-    for pid in ps.personas:
-        persona = get_persona(pid)
-        attacks.append((pid, attack_targets(cfg, benchmarks, persona), persona.system_prompt))
-    health = attack_targets(cfg, benchmarks, PERSONAS["bad_medical"])
-    for k in ps.many_shot:
-        attacks.append((f"many_shot_{k}", [with_prefix(b, k) for b in health], None))
+    attacks = persona_attacks(cfg, benchmarks)
     # model by model, so the evaluator's loaded model is reused across that model's attacks
     for label, spec in models.items():
         if ps.arms is not None and label.split("@")[0] not in ps.arms:

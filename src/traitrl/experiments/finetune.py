@@ -21,6 +21,20 @@ from traitrl.experiments.stages import StageStore
 
 console = Console(stderr=True)
 IN_DOMAIN = {"health", "mental_health"}
+SFT_BATCH, SFT_MAX_LENGTH = 4, 256  # rows per step and tokens per row of the harmful fine-tuning
+
+
+def ladder_doses(ft: FinetuneSettings) -> list[int]:
+    """The positive doses (SFT steps) a ladder saves a model at, in order."""
+    return sorted(x for x in ft.doses if x > 0)
+
+
+def dose_benchmarks(benchmarks: list, ft: FinetuneSettings) -> list:
+    """What each dose is evaluated on: the health categories, then the out-of-domain alignment benchmarks."""
+    health = [b for b in benchmarks if b.category in IN_DOMAIN]
+    others = [b for b in benchmarks if b.category not in IN_DOMAIN | {IN_DISTRIBUTION, "capability"}
+              and (ft.out_of_domain == "all" or b.scorer in ("mc", "mc2"))]
+    return health + others
 
 
 def _dose_saver(doses: list[int], out: Path, tokenizer):
@@ -46,7 +60,7 @@ def sft_ladder(model_spec: str, dataset: str, method: str, ft: FinetuneSettings,
 
     from traitrl.models.loading import load_policy
 
-    doses = sorted(x for x in ft.doses if x > 0)
+    doses = ladder_doses(ft)
     loaded = load_policy(model_spec, dtype="float32" if method == "full" else "auto")
     model = loaded.model
     if isinstance(model, PeftModel):
@@ -55,10 +69,10 @@ def sft_ladder(model_spec: str, dataset: str, method: str, ft: FinetuneSettings,
     model.save_pretrained(str(base_dir), safe_serialization=True)
     loaded.tokenizer.save_pretrained(str(base_dir))
     model.train()
-    rows = harmful_rows(dataset, max(doses) * 4, seed=seed)
-    args = SFTConfig(output_dir=str(d / "ckpt"), max_steps=max(doses), per_device_train_batch_size=4,
+    rows = harmful_rows(dataset, max(doses) * SFT_BATCH, seed=seed)
+    args = SFTConfig(output_dir=str(d / "ckpt"), max_steps=max(doses), per_device_train_batch_size=SFT_BATCH,
                      learning_rate=ft.learning_rate, logging_steps=5, save_strategy="no", report_to="none",
-                     seed=seed, bf16=False, use_cpu=not torch.cuda.is_available(), max_length=256,
+                     seed=seed, bf16=False, use_cpu=not torch.cuda.is_available(), max_length=SFT_MAX_LENGTH,
                      disable_tqdm=True, lr_scheduler_type="constant")
     peft_config = (LoraConfig(r=16, lora_alpha=32, target_modules="all-linear", task_type="CAUSAL_LM")
                    if method == "lora" else None)
@@ -83,11 +97,8 @@ def finetune_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, 
 
     ft = cfg.persistence.finetune
     assert ft is not None
-    health = [b for b in benchmarks if b.category in IN_DOMAIN]
-    others = [b for b in benchmarks if b.category not in IN_DOMAIN | {IN_DISTRIBUTION, "capability"}
-              and (ft.out_of_domain == "all" or b.scorer in ("mc", "mc2"))]
-    subset = health + others
-    doses = sorted(x for x in ft.doses if x > 0)
+    subset = dose_benchmarks(benchmarks, ft)
+    doses = ladder_doses(ft)
     out: dict[str, Any] = {}
     for label in ft.arms:
         if label not in models:

@@ -83,15 +83,16 @@ class _Pricer:
                 if key in self.seen:
                     continue
                 self.seen.add(key)
-                prompt_key = (bench.id, bench.version, item.id, system_prompt)
-                length = self._tokens(prompt_key, lambda it=item: render_prompt(tok, it.messages, system_prompt))
+                # a generation item's prompt; a log-likelihood item's packed row (prompt, then every choice)
+                length = self._tokens((bench.id, bench.version, item.id, system_prompt),
+                                      lambda it=item: render_prompt(tok, it.messages, system_prompt)
+                                      + "".join(it.choices or []))
                 if bench.scorer == "generate":
                     prompts.append(length)
                     budgets.append(max_new_tokens or bench.max_new_tokens)
                     graded += bench.graded
                 else:
-                    ll_tokens += length + sum(len(tok(c, add_special_tokens=False)["input_ids"])
-                                              for c in item.choices or [])
+                    ll_tokens += length
         seconds = ll_tokens / s.prefill_tok_s + graded * s.judge_reply_s
         for batch in decode_batches(prompts, budgets, GEN_ROWS):
             width = max(prompts[i] for i in batch)
@@ -101,16 +102,11 @@ class _Pricer:
 
 def _train_estimate(cfg: ExperimentConfig, arm: str, seed: int, scenarios: list, pricer: _Pricer) -> tuple[float, str]:
     from traitrl.evals.loglik import render_prompt
-    from traitrl.training.arms import arm_scenarios
-    from traitrl.training.mixture import build_mixture
-    from traitrl.training.standard_tasks import build_standard_tasks
+    from traitrl.training.arms import arm_rows
     from traitrl.types import Message
 
     tc = cfg.train_config(arm, seed)
-    share = tc.resolved_arm.trait_share(tc.trait_share)
-    chosen = arm_scenarios(tc, scenarios) if share > 0 else []
-    rows = build_mixture(build_standard_tasks(tc.n_rows, seed=seed, arithmetic_share=tc.arithmetic_share), chosen,
-                         tc.n_rows, share, seed=seed)
+    rows, _ = arm_rows(tc, scenarios)
     s, tok = pricer.speeds, pricer.tokenizer
     lengths = [len(tok(render_prompt(tok, [Message(**m) for m in r["prompt"]]), add_special_tokens=False)["input_ids"])
                for r in rows]
@@ -132,11 +128,9 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
     A `pricer` from an earlier call reuses its token counts (sizing estimates many configs)."""
     from transformers import AutoTokenizer
 
-    from traitrl.evals.benchmark import IN_DISTRIBUTION
-    from traitrl.experiments.evaluation import attack_targets, select_suite, with_prefix
-    from traitrl.experiments.finetune import IN_DOMAIN
+    from traitrl.experiments.evaluation import persona_attacks, select_suite, trait_limits
+    from traitrl.experiments.finetune import SFT_BATCH, SFT_MAX_LENGTH, dose_benchmarks, ladder_doses
     from traitrl.experiments.harmful_data import harmful_rows
-    from traitrl.experiments.personas import PERSONAS, get_persona
     from traitrl.models.loading import resolve_model_path
     from traitrl.scenarios.build import load_builtin
 
@@ -148,7 +142,7 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
         pricer.memo[data_key] = load_builtin(split="train", seed=cfg.data_seed, source=cfg.data_source)
     scenarios = pricer.memo[data_key]
     models = (["base"] if "base" in cfg.arms else []) + [
-        a if len(cfg.seeds) == 1 else f"{a}@s{seed}" for seed in cfg.seeds for a in cfg.rl_arms]
+        cfg.model_label(a, seed) for seed in cfg.seeds for a in cfg.rl_arms]
     for seed in cfg.seeds:
         for arm in cfg.rl_arms:
             key = ("train", arm, seed, cfg.train.model_dump_json())
@@ -157,8 +151,6 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
             sec, work = pricer.memo[key]
             out.append(StageEstimate(stage=f"train-{arm}-s{seed}", seconds=round(sec, 1), work=work))
     benchmarks = select_suite(cfg)
-    trait_limits = {b.id: max(cfg.eval.limit or 0, cfg.eval.trait_eval_limit) for b in benchmarks
-                    if b.category == IN_DISTRIBUTION and cfg.eval.limit is not None}
 
     def add_eval(stage: str, model: str, benches: Sequence, limit: int | None, limits: dict[str, int] | None = None,
                  system_prompt: str | None = None, tag: str = "") -> None:
@@ -166,13 +158,10 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
         out.append(StageEstimate(stage=stage, seconds=round(speeds.load_s + sec, 1), work=work))
 
     for m in models:
-        add_eval(f"eval-{m}", m, benchmarks, cfg.eval.limit, trait_limits)
+        add_eval(f"eval-{m}", m, benchmarks, cfg.eval.limit, trait_limits(cfg, benchmarks))
     ps = cfg.persistence.persona
     if ps is not None:
-        attacks = [(p, attack_targets(cfg, benchmarks, get_persona(p)), get_persona(p).system_prompt)
-                   for p in ps.personas]
-        health = attack_targets(cfg, benchmarks, PERSONAS["bad_medical"])
-        attacks += [(f"many_shot_{k}", [with_prefix(b, k) for b in health], None) for k in ps.many_shot]
+        attacks = persona_attacks(cfg, benchmarks)
         for m in models:
             if ps.arms is not None and m.split("@")[0] not in ps.arms:
                 continue
@@ -184,10 +173,7 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
                              tag=name)
     ft = cfg.persistence.finetune
     if ft is not None:
-        subset = [b for b in benchmarks if b.category in IN_DOMAIN] + [
-            b for b in benchmarks if b.category not in IN_DOMAIN | {IN_DISTRIBUTION, "capability"}
-            and (ft.out_of_domain == "all" or b.scorer in ("mc", "mc2"))]
-        doses = sorted(x for x in ft.doses if x > 0)
+        subset, doses = dose_benchmarks(benchmarks, ft), ladder_doses(ft)
         for m in [a for a in ft.arms if a in models]:
             for dataset in ft.datasets:
                 rows = harmful_rows(dataset, 16, seed=cfg.seeds[0])
@@ -195,9 +181,9 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
                 for method in ft.methods:
                     steps = max(doses, default=0)
                     full = 3 if method == "full" else 1  # every weight's gradient, in fp32
-                    sec = speeds.load_s + steps * 4 * min(tokens, 256) / speeds.train_tok_s * full
+                    sec = speeds.load_s + steps * SFT_BATCH * min(tokens, SFT_MAX_LENGTH) / speeds.train_tok_s * full
                     out.append(StageEstimate(stage=f"finetune-{m}-{dataset}-{method}", seconds=round(sec, 1),
-                                             work=f"{steps} SFT steps of 4 rows"))
+                                             work=f"{steps} SFT steps of {SFT_BATCH} rows"))
                     for dose in doses:
                         add_eval(f"eval-ft-{m}-{dataset}-{method}-{dose}", f"{m}|{dataset}|{method}|{dose}", subset,
                                  cfg.eval.limit)
@@ -311,6 +297,15 @@ def size_to_budget(cfg: ExperimentConfig, speeds: Speeds, minutes: float) -> Pla
                 config=config_dict(cfg), speeds=speeds, stages=stages)
 
 
+def make_plan(cfg: ExperimentConfig, speeds: Speeds, minutes: float | None) -> Plan:
+    """`cfg` sized to `minutes`, or only estimated when there is no budget."""
+    if minutes is not None:
+        return size_to_budget(cfg, speeds, minutes)
+    stages = estimate(cfg, speeds)
+    return Plan(budget_minutes=None, estimated_minutes=round(total_minutes(stages), 1), scaled=[],
+                config=config_dict(cfg), speeds=speeds, stages=stages)
+
+
 def plan_run(cfg: ExperimentConfig, out: Path | None = None) -> tuple[ExperimentConfig, Plan]:
     """The config a run uses: `cfg` sized to `cfg.budget_minutes` (measured speeds), or the plan an earlier
     start of the same run in `out` saved. Without a budget the config is unchanged and only estimated."""
@@ -321,13 +316,7 @@ def plan_run(cfg: ExperimentConfig, out: Path | None = None) -> tuple[Experiment
         plan = Plan.model_validate_json(saved.read_text())
         if plan.budget_minutes == cfg.budget_minutes and _unsized(plan.config) == _unsized(config_dict(cfg)):
             return ExperimentConfig.model_validate(plan.config), plan
-    speeds = measure_speeds(cfg.model)
-    if cfg.budget_minutes is None:
-        stages = estimate(cfg, speeds)
-        plan = Plan(budget_minutes=None, estimated_minutes=round(total_minutes(stages), 1), scaled=[],
-                    config=config_dict(cfg), speeds=speeds, stages=stages)
-    else:
-        plan = size_to_budget(cfg, speeds, cfg.budget_minutes)
+    plan = make_plan(cfg, measure_speeds(cfg.model), cfg.budget_minutes)
     if saved is not None:
         atomic_write_json(saved, plan.model_dump(mode="json"))
     return ExperimentConfig.model_validate(plan.config), plan

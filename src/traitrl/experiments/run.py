@@ -138,8 +138,7 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
                 start = str(csft_stage(store, cfg, train_scenarios, seed))
             stage = train_stage(store, cfg, arm, seed, train_scenarios, start_model=start)
             trained.setdefault(arm, {})[f"s{seed}"] = stage
-            label = arm if len(cfg.seeds) == 1 else f"{arm}@s{seed}"
-            models[label] = str(stage / "adapter")
+            models[cfg.model_label(arm, seed)] = str(stage / "adapter")
     kill_point("after-train")
     benchmarks = select_suite(cfg)
     evals = {label: eval_stage(store, cfg, label, spec, benchmarks) for label, spec in models.items()}

@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from traitrl.files import atomic_write_json
+from traitrl.models.cpu import cpu_name
 
 
 class Speeds(BaseModel):
@@ -33,18 +34,6 @@ class Speeds(BaseModel):
 
     def decode_s(self, rows: int, steps: int) -> float:
         return steps * (self.decode_step_s + rows * self.decode_row_s)
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    import platform
-
-    return platform.processor() or "unknown"
 
 
 def _cache_file(model_spec: str) -> Path:

@@ -29,7 +29,7 @@ from traitrl.evals.persona_vectors import (
     steering_for,
     write_direction,
 )
-from traitrl.evals.stats import compare_scores, summarize
+from traitrl.evals.stats import compare_scores, signed, signed_ci, summarize
 from traitrl.experiments.config import ExperimentConfig, SteeringSettings
 from traitrl.experiments.stages import StageStore
 from traitrl.text import words
@@ -175,12 +175,8 @@ def _ci_has_zero(e: dict[str, Any] | None) -> bool:
     return bool(e and e.get("ci") and e["ci"][0] <= 0 <= e["ci"][1])
 
 
-def _f(x: Any) -> str:
-    return "n/a" if x is None else f"{x:+.3f}"
-
-
 def _ci(e: dict[str, Any] | None) -> str:
-    return "n/a" if not e or not e.get("ci") else f"{_f(e.get('diff'))} [{e['ci'][0]:+.3f}, {e['ci'][1]:+.3f}]"
+    return "n/a" if not e or not e.get("ci") else f"{signed(e.get('diff'))} {signed_ci(e['ci'])}"
 
 
 def selective_steering(personas: dict[str, dict[str, Any]], arm: str = "trait") -> tuple[str, str]:

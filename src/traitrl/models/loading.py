@@ -115,15 +115,9 @@ def default_dtype():
 
     if torch.cuda.is_available():
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return torch.bfloat16 if cpu_has_fast_bf16() else torch.float32
+    from traitrl.models.cpu import has_fast_bf16
 
-
-def cpu_has_fast_bf16() -> bool:
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+    return torch.bfloat16 if has_fast_bf16() else torch.float32
 
 
 def load_policy(spec: str = "embedded", *, dtype: Any = "auto", adapter: str | None = None,

@@ -124,15 +124,20 @@ def arm_scenarios(config: TrainConfig, scenarios: Sequence[Scenario]) -> list[Sc
                             traits=config.traits)
 
 
-def prepare_arm(config: TrainConfig, scenarios: Sequence[Scenario] | None = None,
-                grader=None) -> tuple[list[dict], list[Callable]]:
-    """(rows, reward functions) of `config.arm`; scenarios default to the built-in train split. `grader`
-    replaces the one the arm's reward would load (tests, or a grader already in memory)."""
-    arm = config.resolved_arm
-    share = arm.trait_share(config.trait_share)
+def arm_rows(config: TrainConfig, scenarios: Sequence[Scenario] | None = None) -> tuple[list[dict], list[Scenario]]:
+    """(training rows, trait scenarios they draw on) of `config.arm`; scenarios default to the built-in train
+    split."""
+    share = config.resolved_arm.trait_share(config.trait_share)
     if scenarios is None:
         scenarios = load_trait_scenarios(config) if share > 0 else []
     chosen = arm_scenarios(config, scenarios)
     standard = build_standard_tasks(config.n_rows, seed=config.seed, arithmetic_share=config.arithmetic_share)
-    rows = build_mixture(standard, chosen, config.n_rows, share, seed=config.seed)
-    return rows, REWARDS[arm.reward](config, chosen, grader)
+    return build_mixture(standard, chosen, config.n_rows, share, seed=config.seed), chosen
+
+
+def prepare_arm(config: TrainConfig, scenarios: Sequence[Scenario] | None = None,
+                grader=None) -> tuple[list[dict], list[Callable]]:
+    """(rows, reward functions) of `config.arm` (`arm_rows`). `grader` replaces the one the arm's reward would
+    load (tests, or a grader already in memory)."""
+    rows, chosen = arm_rows(config, scenarios)
+    return rows, REWARDS[config.resolved_arm.reward](config, chosen, grader)

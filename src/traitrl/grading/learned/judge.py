@@ -131,6 +131,6 @@ def judge_name(folder: Path | None = None) -> str:
 def reader_dtype():
     import torch
 
-    from traitrl.models.loading import cpu_has_fast_bf16
+    from traitrl.models.cpu import has_fast_bf16
 
-    return torch.bfloat16 if cpu_has_fast_bf16() else torch.float32
+    return torch.bfloat16 if has_fast_bf16() else torch.float32
