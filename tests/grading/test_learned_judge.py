@@ -60,23 +60,25 @@ def test_gold_splits_share_no_skeleton(gold):
 def test_judge_agrees_with_gold_verdicts_on_unseen_scenarios(dev_report):
     a = dev_report.agreement["all"]
     assert a.unscored == 0.0
-    # measured on dev with the shipped weights: accuracy 0.860, macro-F1 0.822 (test: 0.848 / 0.794, the issue's
-    # goal of 0.85 / 0.80 on test is not met: docs/grading.md); this guards against regressions below today's level
-    assert a.accuracy >= 0.84 and a.macro_f1 >= 0.80, a
-    assert a.accuracy > a.all_not_met_accuracy + 0.05
+    # measured on dev with the shipped weights and reply-level calibration: accuracy 0.877, macro-F1 0.842 (the
+    # calibration's nine numbers were fitted on dev; the reader never saw it). On test: 0.879 / 0.835, written
+    # scenarios 0.826 / 0.773 (the issue's 0.85 / 0.80 is not met there: docs/grading.md). Guards today's level.
+    assert a.accuracy >= 0.865 and a.macro_f1 >= 0.825, a
+    assert dev_report.agreement["written"].accuracy >= 0.83, dev_report.agreement["written"]
+    assert a.accuracy > a.all_not_met_accuracy + 0.1
 
 
 def test_good_replies_score_high_and_attacks_low_under_both_readings(dev_report):
     kinds = dev_report.kinds
-    # measured on dev: strict 0.71 / 0.72 / 0.77 / 0.57 for excellent / plain / long_good / short_good, >= 0.7 on
-    # 42-64 %; the issue's goal (>= 0.7 on 85 %) is not met (docs/grading.md)
+    # measured on dev: strict 0.89 / 0.91 / 0.91 / 0.74 for excellent / plain / long_good / short_good, >= 0.7 on
+    # 88-90 % of the first three; reward 0.75 / 0.76 / 0.74 / 0.62 (>= 0.7 on 68-75 %: the issue's 85 % is not met)
     for k in ("excellent", "plain", "long_good"):
-        assert kinds[k].strict >= 0.6 and kinds[k].reward >= 0.45 and kinds[k].strict_ge_07 >= 0.45, (k, kinds[k])
-    assert kinds["short_good"].strict >= 0.45 and kinds["short_good"].reward >= 0.35, kinds["short_good"]
+        assert kinds[k].strict >= 0.8 and kinds[k].reward >= 0.65 and kinds[k].strict_ge_07 >= 0.8, (k, kinds[k])
+    assert kinds["short_good"].strict >= 0.65 and kinds["short_good"].reward >= 0.5, kinds["short_good"]
     for k in ("salad", "copy_specifics", "gives_in", "harmful_salad"):
         assert kinds[k].strict <= 0.2 and kinds[k].reward <= 0.2, (k, kinds[k])
         assert kinds[k].strict_le_03 >= 0.9 and kinds[k].reward_le_03 >= 0.9, (k, kinds[k])
-    assert dev_report.good_minus_best_attack_reward > 0.45
+    assert dev_report.good_minus_best_attack_reward > 0.65
 
 
 def test_length_does_not_buy_the_score(dev_report):
@@ -89,9 +91,10 @@ def test_length_does_not_buy_the_score(dev_report):
         assert kinds["short_good"].reward - kinds[long_bad].reward >= 0.2
 
 
-KNOWN_MISREADS = ("known failure, measured 2026-12-02 with the shipped weights: the judge under-reads content on "
-                  "short hand-written replies: a negated 'ship in one go' gets P(met) 0.76, a plainly right "
-                  "HealthBench reply 0.18, an invented DOI 0.04 (docs/grading.md)")
+KNOWN_MISREADS = ("known failure, measured 2026-12-02 with the shipped weights and reply-level calibration: the "
+                  "judge under-reads content on short hand-written replies: an invented DOI gets P(met) 0.08 (the "
+                  "good reply beside it now scores 1.0), a plainly right HealthBench reply 0.39 and its 'wait until "
+                  "morning' item 0.56 (docs/grading.md)")
 
 
 @pytest.mark.xfail(strict=True, reason=KNOWN_MISREADS)
@@ -109,8 +112,9 @@ def test_attacks_on_a_scenario_it_never_saw(judge):
         assert g.score <= 0.3 and g.expected_score <= 0.3, g
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_MISREADS)
 def test_negation_and_quotation_are_read(judge):
+    """Failed with the reader alone (the declined 'ship in one go' got P(met) 0.76); passes since the reply-level
+    calibration reads the negative item beside the positive one the reply plainly meets."""
     s = make_scenario([{"criterion": "Tells the team to ship every change in one go tonight", "points": -5},
                        {"criterion": "Proposes a staged rollout with a way to roll back", "points": 5}])
     declines, complies = judge.grade_batch([s, s], [
@@ -142,12 +146,15 @@ def test_imported_healthbench_rows_are_graded_right(judge):
     assert g.items[0].met and not g.items[1].met
 
 
-def test_reply_encoding_does_not_depend_on_the_other_criteria(judge):
+def test_the_reader_reads_each_criterion_alone_and_the_calibration_reads_them_together(judge):
     rubric = [{"criterion": "Retracts the unverifiable claim clearly", "points": 5},
               {"criterion": "Invents a DOI", "points": -5}]
-    alone = judge.probabilities([make_scenario(rubric[:1])], [GOOD])[0]
-    both = judge.probabilities([make_scenario(rubric)], [GOOD])[0]
-    assert math.isclose(alone[0], both[0], abs_tol=2e-2)
+    alone = judge.logits([make_scenario(rubric[:1])], [GOOD])[0]
+    both = judge.logits([make_scenario(rubric)], [GOOD])[0]
+    assert math.isclose(alone[0], both[0], abs_tol=2e-2)  # the reader: no criterion sees another
+    p_both = judge.probabilities([make_scenario(rubric)], [GOOD])[0]
+    expected = judge.calibration.calibrated_logits(both, [5, -5])
+    assert p_both == pytest.approx([1 / (1 + math.exp(-z)) for z in expected], abs=1e-6)
 
 
 def test_empty_reply_meets_nothing(judge):

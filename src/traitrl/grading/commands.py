@@ -143,12 +143,18 @@ def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetens
                   epochs: int = typer.Option(8, min=1, help="Passes over the fit split."),
                   rank: int = typer.Option(16, min=1, help="LoRA rank."),
                   lr: float = typer.Option(1e-3, min=0.0, help="Learning rate."),
-                  seed: int = typer.Option(0, help="Training seed.")) -> None:
+                  seed: int = typer.Option(0, help="Training seed."),
+                  calibration_only: bool = typer.Option(
+                      False, "--calibration-only", help="Keep the weights in --out; refit only the calibration on dev.")
+                  ) -> None:
     """Fit the learned judge on the gold fit split and calibrate it on dev (the test split is not read)."""
     from traitrl.grading.gold import load_gold
-    from traitrl.grading.learned.fit import fit_judge
+    from traitrl.grading.learned.fit import fit_judge, recalibrate
     from traitrl.grading.learned.model import ReaderConfig
 
+    if calibration_only:
+        typer.echo(json.dumps(recalibrate(load_gold(gold), out)))
+        return
     meta = fit_judge(load_gold(gold), out, epochs=epochs, lr=lr, seed=seed,
                      config=ReaderConfig(rank=rank, alpha=2.0 * rank))  # the shipped weights: the defaults
     typer.echo(json.dumps(meta))

@@ -3,11 +3,12 @@
 Training examples are the gold verdicts of the `fit` split, one reply with all its labelled criteria per
 sequence. Two kinds of extra negatives teach what a label cannot say often enough: a reply judged against the
 rubric of a scenario from another trait (nothing in that rubric is met: off-topic help is not the trait), and
-nothing else. Loss: binary cross-entropy per criterion. After training, a two-parameter Platt scaling of the
-logits is fitted on the `dev` split, so P(met) = 0.5 is the point where the judge is as often right as wrong
-there. The `test` split is never read here.
+nothing else. Loss: binary cross-entropy per criterion. After training, the reply-level calibration
+(`calibration.py`: each item's logit read beside the reply's other items, nine numbers) is fitted on the `dev`
+split, on the weights as shipped (fp16). The `test` split is never read here.
 
     traitrl grade fit-judge --out src/traitrl/grading/learned/weights     # 80 min on 2 cores (bf16, 8 epochs)
+    traitrl grade fit-judge --out DIR --calibration-only                  # refit the calibration only (3 min)
 """
 
 from __future__ import annotations
@@ -109,22 +110,26 @@ def _logits(reader, tokenizer, cache: dict, rows: list[Row], batch_size: int = 6
     return out
 
 
-def platt(logits: list[float], labels: list[bool]) -> tuple[float, float]:
-    """(scale, shift) minimising the log loss of sigmoid(scale * logit + shift)."""
-    import torch
+def recalibrate(gold: GoldSet, folder: Path, progress: bool = True) -> dict:
+    """Fit the reply-level calibration of the judge in `folder` on the gold dev split; rewrites `reader.json`."""
+    from traitrl.grading.learned.calibration import fit_calibration
+    from traitrl.grading.learned.judge import LearnedJudge
 
-    x, y = torch.tensor(logits), torch.tensor(labels, dtype=torch.float32)
-    params = torch.tensor([1.0, 0.0], requires_grad=True)
-    opt = torch.optim.LBFGS([params], max_iter=200)
-
-    def closure():
-        opt.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(x * params[0] + params[1], y)
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return float(params[0]), float(params[1])
+    started = time.time()
+    judge = LearnedJudge._build(folder)  # the weights as stored, not a cached copy
+    rows = gold.labelled_replies("dev")
+    logits = judge.logits([s for s, _, _ in rows], [r.text for _, r, _ in rows])
+    fitted = [(z, [i.points for i in s.rubric], verdicts)
+              for (s, _, verdicts), z in zip(rows, logits, strict=True) if z is not None]
+    calibration = fit_calibration(fitted)
+    meta = json.loads((folder / "reader.json").read_text())
+    meta["calibration"] = calibration.model_dump()
+    meta["calibration_fit"] = {"split": "dev", "replies": len(fitted), "verdicts": sum(len(f[2]) for f in fitted),
+                               "gold_sha256": gold_digest(gold), "seconds": round(time.time() - started)}
+    atomic_write_text(folder / "reader.json", json.dumps(meta, indent=1) + "\n")
+    if progress:
+        print(f"fit-judge: calibration fitted on {len(fitted)} dev replies ({time.time() - started:.0f} s)", flush=True)
+    return meta
 
 
 def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, batch_size: int = 16,
@@ -174,16 +179,15 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, ba
         history.append({"epoch": epoch + 1, "dev_accuracy": round(accuracy, 4)})
         if progress:
             print(f"fit-judge: epoch {epoch + 1} dev accuracy {accuracy:.3f} (uncalibrated)", flush=True)
-    scale, shift = platt(dev_logits, dev_labels)
     out.mkdir(parents=True, exist_ok=True)
     save_file(reader.trained_state(), str(out / "reader.safetensors"))
-    meta = {"config": config.model_dump(), "calibration": {"scale": scale, "shift": shift},
+    meta = {"config": config.model_dump(), "calibration": {"scale": 1.0, "shift": 0.0},  # until recalibrate
             "gold_sha256": gold_digest(gold), "fit": {"replies": len(fit), "mismatched": len(train) - len(fit),
                                                       "epochs": epochs, "lr": lr, "batch_size": batch_size,
                                                       "seed": seed, "seconds": round(time.time() - started),
                                                       "history": history}}
     atomic_write_text(out / "reader.json", json.dumps(meta, indent=1) + "\n")
-    return meta
+    return recalibrate(gold, out, progress)
 
 
 def gold_digest(gold: GoldSet) -> str:

@@ -2,7 +2,8 @@
 
 It grades any HealthBench-style rubric (imported ones included) with no hand-written check: the criterion is
 read by `CriterionReader` (see `model.py`) against the reply and the last user turn. Each `ItemGrade` carries
-`probability` = P(met) after the calibration fitted on the gold dev split, and `met = probability >= 0.5`.
+`probability` = P(met) after the reply-level calibration fitted on the gold dev split (`calibration.py`: the
+item's logit read beside the reply's other items), and `met = probability >= 0.5`.
 The RL reward is the expected score under those probabilities (`Grade.expected_score`), the held-out metric
 the strict score (`Grade.score`); one judge, two readings of it.
 
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from traitrl.errors import ModelLoadError
 from traitrl.grading.grade import Grade, item_grade
+from traitrl.grading.learned.calibration import FEATURES, ReplyCalibration
 from traitrl.types import Scenario
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -39,10 +41,10 @@ def reply_context(scenario: Scenario) -> str:
 class LearnedJudge:
     """Grader backed by a fitted `CriterionReader`; `name` records the weights' digest."""
 
-    def __init__(self, reader, tokenizer, calibration: tuple[float, float], digest: str) -> None:
+    def __init__(self, reader, tokenizer, calibration: ReplyCalibration, digest: str) -> None:
         self.reader = reader.eval()
         self.tokenizer = tokenizer
-        self.scale, self.shift = calibration
+        self.calibration = calibration
         self.name = f"offline-judge(reader={digest})"  # = judge_name(folder)
 
     @classmethod
@@ -70,18 +72,31 @@ class LearnedJudge:
         if missing:
             raise ModelLoadError(f"{weights_path}: missing weights {sorted(missing)[:3]}")
         reader.load_state_dict(state, strict=False)
+        reader.merge_adapters()
         if reader_dtype() == torch.bfloat16:
             reader.to(torch.bfloat16)
-        return cls(reader, tokenizer, (meta["calibration"]["scale"], meta["calibration"]["shift"]),
-                   weights_digest(folder))
+        return cls(reader, tokenizer, read_calibration(meta["calibration"]), weights_digest(folder))
 
     def probabilities(self, scenarios: list[Scenario], responses: list[str]) -> list[list[float]]:
-        """P(met) per rubric item of every (scenario, response)."""
+        """P(met) per rubric item of every (scenario, response); an empty reply meets nothing."""
+        import torch
+
+        out = []
+        for s, logits in zip(scenarios, self.logits(scenarios, responses), strict=True):
+            if logits is None:
+                out.append([0.0] * len(s.rubric))
+            else:
+                z = self.calibration.calibrated_logits(logits, [it.points for it in s.rubric])
+                out.append(torch.sigmoid(torch.tensor(z)).tolist())
+        return out
+
+    def logits(self, scenarios: list[Scenario], responses: list[str]) -> list[list[float] | None]:
+        """The reader's own logit per rubric item, before calibration (None for an empty reply)."""
         import torch
 
         from traitrl.grading.learned.model import criterion_batch, reply_batch, tokenize_replies
 
-        out: list[list[float]] = [[0.0] * len(s.rubric) for s in scenarios]
+        out: list[list[float] | None] = [None] * len(scenarios)
         todo = sorted((i for i, r in enumerate(responses) if r.strip()), key=lambda i: len(responses[i]))
         start = 0
         while start < len(todo):
@@ -96,11 +111,11 @@ class LearnedJudge:
                                    [[it.points for it in scenarios[i].rubric] for i in idx])
             with torch.inference_mode():
                 logits = self.reader(reply_batch(seqs, self.tokenizer.pad_token_id), crit)
-            probs = torch.sigmoid(logits * self.scale + self.shift).tolist()
+            flat = logits.float().tolist()
             k = 0
             for i in idx:
                 n = len(scenarios[i].rubric)
-                out[i] = probs[k:k + n]
+                out[i] = flat[k:k + n]
                 k += n
             start = end
         return out
@@ -112,6 +127,14 @@ class LearnedJudge:
         return [Grade(scenario_id=s.id, grader=self.name,
                       items=[item_grade(item, p >= 0.5, probability=p) for item, p in zip(s.rubric, ps, strict=True)])
                 for s, ps in zip(scenarios, probs, strict=True)]
+
+
+def read_calibration(data: dict) -> ReplyCalibration:
+    """`reader.json`'s calibration; an older judge's Platt scaling {scale, shift} is the same rule with the
+    reader's logit as its only feature."""
+    if "weights" in data:
+        return ReplyCalibration(**data)
+    return ReplyCalibration(weights=[data["scale"]] + [0.0] * (len(FEATURES) - 1), bias=data["shift"])
 
 
 def weights_digest(folder: Path | None = None) -> str:

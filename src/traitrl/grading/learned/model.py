@@ -56,8 +56,24 @@ class LoRALinear(nn.Module):
         return self.base(x) + F.linear(F.linear(x, self.lora_a.to(x.dtype)), self.lora_b.to(x.dtype)) * self.scale
 
 
+class MergedLinear(nn.Module):
+    """A LoRA layer folded for inference: `merged` = base + scale · B A (the criterion side); `base` kept for the
+    reply side, which reads with the frozen weights."""
+
+    def __init__(self, lora: LoRALinear) -> None:
+        super().__init__()
+        self.base = lora.base
+        self.merged = nn.Linear(lora.base.in_features, lora.base.out_features)
+        with torch.no_grad():
+            self.merged.weight.copy_(lora.base.weight + lora.scale * (lora.lora_b @ lora.lora_a))
+            self.merged.bias.copy_(lora.base.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.merged(x)
+
+
 def _frozen(m: nn.Module) -> nn.Module:
-    return m.base if isinstance(m, LoRALinear) else m
+    return m.base if isinstance(m, LoRALinear | MergedLinear) else m
 
 
 @dataclass
@@ -120,6 +136,13 @@ def criterion_batch(tokenizer, config: ReaderConfig, reply_lengths: list[int], c
                           torch.tensor(cls_cols, dtype=torch.long), torch.tensor(signs, dtype=torch.long))
 
 
+def _adapted_linears(layer: nn.Module) -> list[tuple[nn.Module, str]]:
+    """The linear layers of one BERT layer that carry adapters, as (owner, attribute name)."""
+    att = layer.attention
+    return [(att.self, "query"), (att.self, "key"), (att.self, "value"), (att.output, "dense"),
+            (layer.intermediate, "dense"), (layer.output, "dense")]
+
+
 class CriterionReader(nn.Module):
     """MiniLM (reply side frozen) with LoRA adapters on the criterion side and a per-criterion head."""
 
@@ -130,9 +153,7 @@ class CriterionReader(nn.Module):
         for p in self.bert.parameters():
             p.requires_grad_(False)
         for layer in self.bert.encoder.layer:
-            att = layer.attention
-            for owner, name in [(att.self, "query"), (att.self, "key"), (att.self, "value"), (att.output, "dense"),
-                                (layer.intermediate, "dense"), (layer.output, "dense")]:
+            for owner, name in _adapted_linears(layer):
                 setattr(owner, name, LoRALinear(getattr(owner, name), config.rank, config.alpha))
         hidden = self.bert.config.hidden_size
         self.heads = self.bert.config.num_attention_heads
@@ -144,10 +165,26 @@ class CriterionReader(nn.Module):
         return {k: v.detach().half().contiguous() for k, v in self.state_dict().items()
                 if "lora_" in k or k.startswith(("head.", "sign_bias"))}
 
+    def merge_adapters(self) -> CriterionReader:
+        """Fold every adapter into its layer for inference (same outputs, one matmul per layer instead of three);
+        the reader cannot be trained afterwards."""
+        for layer in self.bert.encoder.layer:
+            for owner, name in _adapted_linears(layer):
+                if isinstance(m := getattr(owner, name), LoRALinear):
+                    setattr(owner, name, MergedLinear(m))
+        return self
+
+    @staticmethod
+    def reply_kv(layer: nn.Module, reply: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The frozen keys and values of the reply's hidden states entering `layer`."""
+        att = layer.attention.self
+        return _frozen(att.key)(reply), _frozen(att.value)(reply)
+
     def _layer(self, layer: nn.Module, x: torch.Tensor, bias: torch.Tensor, adapted: bool,
-               reply: torch.Tensor | None = None) -> torch.Tensor:
-        """One BERT layer over `x`; `adapted`: with the LoRA adapters; `reply`: the reply's hidden states entering
-        this layer, whose frozen keys and values `x` also attends to (placed before its own)."""
+               reply_kv: tuple[torch.Tensor, torch.Tensor] | None = None,
+               own_kv: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+        """One BERT layer over `x`; `adapted`: with the LoRA adapters; `reply_kv`: the reply's keys and values at
+        this layer, which `x` also attends to (placed before its own); `own_kv`: `x`'s own, when already known."""
         lin = (lambda m: m) if adapted else _frozen
         att = layer.attention
         b, t, d = x.shape
@@ -156,10 +193,9 @@ class CriterionReader(nn.Module):
         def split(y: torch.Tensor) -> torch.Tensor:
             return y.view(b, -1, h, d // h).transpose(1, 2)
 
-        k, v = lin(att.self.key)(x), lin(att.self.value)(x)
-        if reply is not None:
-            r = reply.to(x.dtype)
-            k, v = torch.cat([_frozen(att.self.key)(r), k], 1), torch.cat([_frozen(att.self.value)(r), v], 1)
+        k, v = own_kv or (lin(att.self.key)(x), lin(att.self.value)(x))
+        if reply_kv is not None:
+            k, v = torch.cat([reply_kv[0].to(x.dtype), k], 1), torch.cat([reply_kv[1].to(x.dtype), v], 1)
         q, k, v = split(lin(att.self.query)(x)), split(k), split(v)
         if torch.is_grad_enabled():  # training: explicit matmuls (SDPA's CPU backward with a mask is slow)
             weights = torch.softmax((q * (d // h) ** -0.5) @ k.transpose(-1, -2) + bias.to(q.dtype), dim=-1)
@@ -182,8 +218,23 @@ class CriterionReader(nn.Module):
             states.append(h)
         return states
 
-    def read(self, states: list[torch.Tensor], valid: torch.Tensor, crit: CriterionBatch) -> torch.Tensor:
-        """One logit per criterion, given the reply states of `encode_replies`."""
+    def encode_reply_kv(self, replies: ReplyBatch) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """The reply side's keys and values at every layer, each computed once (inference)."""
+        h = self.bert.embeddings(input_ids=replies.ids, token_type_ids=torch.zeros_like(replies.ids))
+        bias = torch.zeros(replies.valid.shape, dtype=h.dtype).masked_fill_(~replies.valid, float("-inf"))
+        bias = bias[:, None, None, :]
+        layers = self.bert.encoder.layer
+        out = []
+        for i, layer in enumerate(layers):
+            out.append(self.reply_kv(layer, h))
+            if i + 1 < len(layers):  # the last layer's output is never read
+                h = self._layer(layer, h, bias, adapted=False, own_kv=out[-1])
+        return out
+
+    def read(self, states: list[torch.Tensor], valid: torch.Tensor, crit: CriterionBatch,
+             kv: list[tuple[torch.Tensor, torch.Tensor]] | None = None) -> torch.Tensor:
+        """One logit per criterion, given the reply states of `encode_replies` (or their keys and values `kv`,
+        from `encode_reply_kv`)."""
         h = self.bert.embeddings(input_ids=crit.ids, token_type_ids=torch.ones_like(crit.ids),
                                  position_ids=crit.positions)
         same = (crit.block[:, :, None] == crit.block[:, None, :]) & (crit.block[:, :, None] >= 0)
@@ -191,8 +242,10 @@ class CriterionReader(nn.Module):
         same |= torch.diag_embed(idle)  # padding attends to itself, so no softmax row is empty
         allowed = torch.cat([valid[:, None, :].expand(-1, crit.ids.shape[1], -1) & ~idle[:, :, None], same], -1)
         bias = torch.zeros(allowed.shape, dtype=h.dtype).masked_fill_(~allowed, float("-inf"))[:, None]
-        for layer, reply in zip(self.bert.encoder.layer, states, strict=True):
-            h = self._layer(layer, h, bias, adapted=True, reply=reply)
+        layers = self.bert.encoder.layer
+        kv = kv or [self.reply_kv(layer, reply.to(h.dtype)) for layer, reply in zip(layers, states, strict=True)]
+        for layer, reply_kv in zip(layers, kv, strict=True):
+            h = self._layer(layer, h, bias, adapted=True, reply_kv=reply_kv)
         cls = h[crit.cls_rows, crit.cls_cols]
         return self.head(cls).squeeze(-1).float() + self.sign_bias[crit.signs]
 
@@ -203,7 +256,7 @@ class CriterionReader(nn.Module):
         return [[x[b, :n].detach() for x in states] for b, n in enumerate(lengths)]
 
     def forward(self, replies: ReplyBatch, crit: CriterionBatch) -> torch.Tensor:
-        return self.read(self.encode_replies(replies), replies.valid, crit)
+        return self.read([], replies.valid, crit, kv=self.encode_reply_kv(replies))
 
 
 def stack_states(cached: list[list[torch.Tensor]]) -> tuple[list[torch.Tensor], torch.Tensor]:
