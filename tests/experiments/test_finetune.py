@@ -46,3 +46,31 @@ def test_finetune_results_give_degradation_from_the_unattacked_model_and_versus_
     assert trait["in_domain_degradation"]["vs_baseline"]["diff"] == pytest.approx(-0.5)
     assert "vs_baseline" not in base["in_domain_degradation"]
     assert out["trait"]["0"] == {"in_domain": 1.0, "out_of_domain": 1.0}  # dose 0: the main evaluation
+
+
+def test_several_seeds_attack_every_seed_and_compare_with_the_same_seed_baseline():
+    """With seeds [0, 1], trained models are labelled `arm@sN`: each one gets its own ladder (seeded by its seed)
+    and is compared with the baseline of its seed; a dose-response arm is not attacked unless listed."""
+    from traitrl.experiments.analysis import finetune_results
+    from traitrl.experiments.config import ExperimentConfig
+    from traitrl.experiments.finetune import finetuned_labels
+
+    cfg = ExperimentConfig.model_validate({
+        "name": "t", "model": "embedded", "seeds": [0, 1], "arms": ["base", "baseline", "trait"],
+        "dose_shares": [0.25], "persistence": {"persona": None, "finetune": {"arms": ["base", "baseline", "trait"]}}})
+    models = ["base", "baseline@s0", "trait@s0", "trait@0.25@s0", "baseline@s1", "trait@s1", "trait@0.25@s1"]
+    assert finetuned_labels(cfg, models) == ["base", "baseline@s0", "trait@s0", "baseline@s1", "trait@s1"]
+    assert [cfg.label_seed(m) for m in ("base", "trait@s1", "trait@0.25@s0")] == [
+        ("base", 0), ("trait", 1), ("trait@0.25", 0)]
+
+    categories = {"h1": "health", "o1": "sycophancy"}
+    good = _stage({"h1": {"a": 1, "b": 1}, "o1": {"a": 1, "b": 1}})
+    evals = {m: good for m in ("baseline@s0", "trait@s0", "baseline@s1", "trait@s1")}
+    finetune = {"baseline@s0|bad_medical/lora|20": _stage({"h1": {"a": 0, "b": 0}, "o1": {"a": 1, "b": 1}}),
+                "trait@s0|bad_medical/lora|20": _stage({"h1": {"a": 1, "b": 0}, "o1": {"a": 1, "b": 1}}),
+                "baseline@s1|bad_medical/lora|20": _stage({"h1": {"a": 1, "b": 1}, "o1": {"a": 1, "b": 1}}),
+                "trait@s1|bad_medical/lora|20": _stage({"h1": {"a": 1, "b": 0}, "o1": {"a": 1, "b": 1}})}
+    out = finetune_results(finetune, evals, categories)["doses"]["bad_medical/lora"]
+    assert out["trait@s0"]["20"]["in_domain_degradation"]["vs_baseline"]["diff"] == pytest.approx(-0.5)
+    assert out["trait@s1"]["20"]["in_domain_degradation"]["vs_baseline"]["diff"] == pytest.approx(0.5)
+    assert "vs_baseline" not in out["baseline@s1"]["20"]["in_domain_degradation"]

@@ -109,10 +109,11 @@ def degradation(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]
 
 def versus_baseline(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """`degradation()` results per model, each RL arm's with `vs_baseline` (arm − baseline degradation, paired
-    over items), and the per-item data dropped."""
-    base = rows.get(BASELINE)
+    over items; with several seeds, against the baseline of the same seed), and the per-item data dropped."""
     for label, r in rows.items():
-        if base is not None and label != BASELINE:
+        head, sep, tail = label.rpartition("@s")
+        base = rows.get(BASELINE + (sep + tail if head and tail.isdigit() else ""))
+        if base is not None and base is not r:
             c = compare_scores(base["_per_item"], r["_per_item"])
             r["vs_baseline"] = {"diff": c.diff, "ci": c.ci, "p": c.p}
     return {label: {k: v for k, v in r.items() if k != "_per_item"} for label, r in rows.items()}

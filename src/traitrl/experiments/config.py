@@ -203,6 +203,11 @@ class ExperimentConfig(Strict):
         """How a trained model is named in results: the arm, with its seed when the run has several."""
         return arm if len(self.seeds) == 1 else f"{arm}@s{seed}"
 
+    def label_seed(self, label: str) -> tuple[str, int]:
+        """(arm, seed) of a model label, `model_label`'s inverse; the first seed for the base model."""
+        head, _, tail = label.rpartition("@s")
+        return (head, int(tail)) if len(self.seeds) > 1 and head and tail.isdigit() else (label, self.seeds[0])
+
     def train_config(self, arm: str, seed: int, model: str | None = None) -> TrainConfig:
         """The `TrainConfig` of one arm and seed (`model`: another start model, e.g. after SFT). An arm that
         starts with SFT (constitutional_sft) then runs the baseline's RL from the SFT'd model."""

@@ -9,6 +9,7 @@ attacked too, so the comparison isolates what the trait data adds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,12 @@ def sft_ladder(model_spec: str, dataset: str, method: str, ft: FinetuneSettings,
             cfg_path.write_text(json.dumps(cfg, indent=2))
 
 
+def finetuned_labels(cfg: ExperimentConfig, models: Iterable[str]) -> list[str]:
+    """The model labels the ladders attack: every seed's model of each arm listed in `persistence.finetune`."""
+    ft = cfg.persistence.finetune
+    return [m for m in models if ft is not None and cfg.label_seed(m)[0] in ft.arms]
+
+
 def finetune_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, str],
                     benchmarks: list) -> dict[str, Any]:
     """Run the ladder for every configured model and set; evaluate each dose. Returns raw eval results."""
@@ -100,18 +107,17 @@ def finetune_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, 
     subset = dose_benchmarks(benchmarks, ft)
     doses = ladder_doses(ft)
     out: dict[str, Any] = {}
-    for label in ft.arms:
-        if label not in models:
-            continue
+    for label in finetuned_labels(cfg, models):
+        seed = cfg.label_seed(label)[1]
         for dataset in ft.datasets:
             for method in ft.methods:
                 # what determines the ladder, and nothing else: adding an arm or a dataset reuses the others
                 parts = {"model": models[label], "dataset": dataset, "method": method, "doses": doses,
-                         "learning_rate": ft.learning_rate, "seed": cfg.seeds[0]}
+                         "learning_rate": ft.learning_rate, "seed": seed}
                 name = f"{dataset}/{method}"
                 stage = store.run(f"finetune-{label}-{dataset}-{method}", parts,
-                                  lambda d, m=models[label], ds=dataset, how=method:
-                                  sft_ladder(m, ds, how, ft, cfg.seeds[0], d))
+                                  lambda d, m=models[label], ds=dataset, how=method, sd=seed:
+                                  sft_ladder(m, ds, how, ft, sd, d))
                 for dose in doses:
                     out[f"{label}|{name}|{dose}"] = eval_stage(store, cfg, f"ft-{label}-{dataset}-{method}-{dose}",
                                                                str(stage / f"dose-{dose}"), subset)

@@ -129,7 +129,13 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
     from transformers import AutoTokenizer
 
     from traitrl.experiments.evaluation import persona_attacks, select_suite, trait_limits
-    from traitrl.experiments.finetune import SFT_BATCH, SFT_MAX_LENGTH, dose_benchmarks, ladder_doses
+    from traitrl.experiments.finetune import (
+        SFT_BATCH,
+        SFT_MAX_LENGTH,
+        dose_benchmarks,
+        finetuned_labels,
+        ladder_doses,
+    )
     from traitrl.experiments.harmful_data import harmful_rows
     from traitrl.models.loading import resolve_model_path
     from traitrl.scenarios.build import load_builtin
@@ -174,9 +180,9 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
     ft = cfg.persistence.finetune
     if ft is not None:
         subset, doses = dose_benchmarks(benchmarks, ft), ladder_doses(ft)
-        for m in [a for a in ft.arms if a in models]:
+        for m in finetuned_labels(cfg, models):
             for dataset in ft.datasets:
-                rows = harmful_rows(dataset, 16, seed=cfg.seeds[0])
+                rows = harmful_rows(dataset, 16, seed=cfg.label_seed(m)[1])
                 tokens = sum(len(pricer.tokenizer(json.dumps(r))["input_ids"]) for r in rows) / len(rows)
                 for method in ft.methods:
                     steps = max(doses, default=0)
