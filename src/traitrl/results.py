@@ -76,10 +76,13 @@ class TrainingSummary(Record):
     zero_variance_mean: float | None = None
     trait_eval_score: float | None = None
     trait_eval_expected: float | None = None
+    probe_first: float | None = None  # held-out probe, strict, before training and at the end
+    probe_last: float | None = None
 
 
 class ArmTraining(Record):
     metrics: list[dict[str, Any]] = Field(default_factory=list)
+    probe: list[dict[str, Any]] = Field(default_factory=list)  # traitrl.training.probe, one line per probe
     summary: TrainingSummary = Field(default_factory=TrainingSummary)
 
 

@@ -88,3 +88,14 @@ def test_folded_adapters_and_reply_keys_computed_once_match_the_training_path(re
     assert torch.allclose(training, unfolded_adapters, atol=1e-4)
     assert torch.allclose(training, inference, atol=1e-4)
     assert not any("lora_" in name for name, _ in folded.named_parameters())
+
+
+def test_loading_the_judge_leaves_the_callers_random_numbers_alone():
+    """The judge loads lazily, at a run's first reward call or held-out probe: it must not reseed or draw from
+    the global generator (it did both: `torch.manual_seed` in the reader's build, random init of folded layers)."""
+    from traitrl.grading.learned.judge import WEIGHTS_DIR, LearnedJudge
+
+    torch.manual_seed(1234)
+    before = torch.random.get_rng_state().clone()
+    LearnedJudge._build(WEIGHTS_DIR)
+    assert torch.equal(torch.random.get_rng_state(), before)

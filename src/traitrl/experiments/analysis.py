@@ -221,15 +221,16 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
     probes = [b for b, c in categories.items() if c == IN_DISTRIBUTION and scorers[b] != "generate"]
     arms: dict[str, Any] = {}
     for label, stage in evals.items():
-        arm = label.split("@")[0]
+        head, sep, tail = label.rpartition("@s")  # "trait@0.25@s1": arm trait@0.25, seed 1 (model_label)
+        arm, seed_key = (head, f"s{tail}") if head and tail.isdigit() else (label, None)
         t = training.get(arm, {})
-        first = next(iter(t.values()), None)
+        first = t.get(seed_key) if seed_key else next(iter(t.values()), None)
         held_out = heldout_trait_scores(stage, in_dist)
         entry = {"model": stage["model"], "suite": {b: s for b, s in stage["suite"].items() if b in categories},
                  "trait_eval_score": _mean_over(stage, in_dist), "held_out_trait": held_out,
                  "trait_probe_score": _mean_over(stage, probes)}
         if first:
-            entry["training"] = {"metrics": first["metrics"], "summary": {
+            entry["training"] = {"metrics": first["metrics"], "probe": first.get("probe", []), "summary": {
                 **first["summary"], "trait_eval_score": entry["trait_eval_score"],
                 "trait_eval_expected": held_out.get("all", {}).get("expected")}}
         arms[label] = entry

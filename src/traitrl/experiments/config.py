@@ -130,6 +130,13 @@ class SteeringSettings(Strict):
         return sorted(v)
 
 
+class ProbeSettings(Strict):
+    """The held-out probe during training (experiments/probe.py): each arm's learning curve."""
+
+    every: int = Field(25, ge=1, description="Probe before step 1, every this many steps and after the last.")
+    limit: int = Field(60, ge=1, description="Held-out trait scenarios in the probe (eval split, traits in turn).")
+
+
 class PersistenceSettings(Strict):
     persona: PersonaSettings | None = Field(default_factory=PersonaSettings)
     finetune: FinetuneSettings | None = None
@@ -151,6 +158,8 @@ class ExperimentConfig(Strict):
     train: TrainConfig = Field(default_factory=TrainConfig, description="Every arm's GRPO settings; model, "
                                "arm, seed, share, grader and constitution come from the experiment.")
     eval: EvalSettings = Field(default_factory=EvalSettings)
+    probe: ProbeSettings | None = Field(None, description="Held-out probe during training: greedy replies to "
+                                        "held-out trait scenarios graded every `every` steps (probe.jsonl).")
     persistence: PersistenceSettings = Field(default_factory=PersistenceSettings)
     constitution: str | None = Field(None, description="Constitution file; default: the built-in one.")
     grader: str = Field("offline", description="Grader spec of the trait reward and of every rubric-graded "

@@ -120,7 +120,32 @@ def _train_estimate(cfg: ExperimentConfig, arm: str, seed: int, scenarios: list,
         if tc.generation_steps > 1:  # TRL's importance ratio: a no-grad forward of each generation batch
             seconds += tokens / s.prefill_tok_s
     seconds += (s.judge_load_s if n_trait else 0.0) + n_trait * g * s.judge_reply_s
-    return seconds, f"{tc.steps} steps, {len(rows) * g} completions ({n_trait * g} graded)"
+    work = f"{tc.steps} steps, {len(rows) * g} completions ({n_trait * g} graded)"
+    if cfg.probe is not None:  # held-out probes: before step 1, every `every` steps, and after the last
+        every = cfg.probe.every
+        probes = tc.steps // every + 1 + (tc.steps % every != 0)
+        seconds += probes * _probe_estimate(cfg, tc, pricer)
+        work += f", {probes} held-out probes of {cfg.probe.limit}"
+    return seconds, work
+
+
+def _probe_estimate(cfg: ExperimentConfig, tc: Any, pricer: _Pricer) -> float:
+    """Seconds of one held-out probe: greedy replies to the probe scenarios, graded."""
+    from traitrl.evals.generation import decode_batches
+    from traitrl.evals.loglik import render_prompt
+    from traitrl.experiments.probe import probe_scenarios
+
+    assert cfg.probe is not None
+    key = ("probe", cfg.data_source, cfg.data_seed, tuple(tc.traits or ()), cfg.probe.limit)
+    if key not in pricer.memo:
+        chosen = probe_scenarios(cfg.probe.limit, source=cfg.data_source, data_seed=cfg.data_seed, traits=tc.traits)
+        pricer.memo[key] = [pricer._tokens(("probe", sc.id), lambda sc=sc: render_prompt(pricer.tokenizer, sc.messages))
+                            for sc in chosen]
+    lengths, s, c = pricer.memo[key], pricer.speeds, tc.max_completion_length
+    seconds = len(lengths) * s.judge_reply_s
+    for batch in decode_batches(lengths, [c] * len(lengths), 16):  # `generate`'s default rows per batch
+        seconds += len(batch) * max(lengths[i] for i in batch) / s.prefill_tok_s + s.decode_s(len(batch), c)
+    return seconds
 
 
 def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = None) -> list[StageEstimate]:

@@ -44,6 +44,8 @@ def train_stage(store: StageStore, cfg: ExperimentConfig, arm: str, seed: int, t
 
     tc = cfg.train_config(arm, seed, model=start_model)
     parts = {"train": tc.model_dump(mode="json"), "grader": grader_name(tc.grader)}
+    if cfg.probe is not None:  # only then: a run without a probe keeps its stage keys
+        parts["probe"] = cfg.probe.model_dump()
     name = f"train-{arm.replace('@', '_')}-s{seed}"
 
     def echo(line: str) -> None:
@@ -54,7 +56,15 @@ def train_stage(store: StageStore, cfg: ExperimentConfig, arm: str, seed: int, t
     def work(d: Path) -> None:
         drop_torn_checkpoints(d / "checkpoints")
         rows, rewards = prepare_arm(tc, train_scenarios)
-        train_arm(tc, rows, rewards, d, echo=echo)
+        probe = []
+        if cfg.probe is not None:
+            from traitrl.experiments.probe import ProbeCallback, probe_scenarios
+
+            held_out = probe_scenarios(cfg.probe.limit, source=cfg.data_source, data_seed=cfg.data_seed,
+                                       traits=tc.traits)
+            probe = [ProbeCallback(d / "probe.jsonl", held_out, tc.grader, cfg.probe.every,
+                                   tc.max_completion_length, echo=echo)]
+        train_arm(tc, rows, rewards, d, echo=echo, callbacks=probe)
 
     return store.run(name, parts, work)
 
@@ -76,12 +86,17 @@ def training_summary(stage_dir: Path) -> dict[str, Any]:
     # Wall-clock fields are left out: results.json must be identical for the same seed (timings.json has them).
     rows = [{k: v for k, v in r.items() if k != "seconds"} for r in read_metrics(stage_dir / "metrics.jsonl")]
 
+    probe = [{k: v for k, v in r.items() if k != "seconds"} for r in read_metrics(stage_dir / "probe.jsonl")]
     zv = [r["zero_variance_fraction"] for r in rows if r.get("zero_variance_fraction") is not None]
     reward = [r["reward"] for r in rows if r.get("reward") is not None]
     trait = [r["trait_reward"] for r in rows if r.get("trait_reward") is not None]
-    return {"metrics": rows, "summary": {
+    out = {"metrics": rows, "summary": {
         "steps": len(rows), "reward_first": _head(reward), "reward_last": _tail(reward),
         "trait_reward_first": _head(trait), "trait_reward_last": _tail(trait), "zero_variance_mean": _mean(zv)}}
+    if probe:  # the held-out learning curve (traitrl.training.probe)
+        out["probe"] = probe
+        out["summary"] |= {"probe_first": probe[0]["strict"], "probe_last": probe[-1]["strict"]}
+    return out
 
 
 def _head(vals: list[float], window: int = 5) -> float | None:

@@ -33,6 +33,10 @@ def _training_lines(results: Results) -> list[str]:
                    f"the last 5; trait reward {_f(s.trait_reward_first)} → {_f(s.trait_reward_last)}; zero-variance "
                    f"groups {_f(s.zero_variance_mean)}; held-out trait score: strict {_f(s.trait_eval_score)}, "
                    f"expected {_f(s.trait_eval_expected)}.")
+        if a.training.probe:
+            p = a.training.probe
+            out[-1] += (f" Held-out probe ({p[0]['n']} scenarios), strict: "
+                        + ", ".join(f"step {r['step']} {_f(r['strict'])}" for r in p) + ".")
     return out
 
 

@@ -63,7 +63,8 @@ class MergedLinear(nn.Module):
     def __init__(self, lora: LoRALinear) -> None:
         super().__init__()
         self.base = lora.base
-        self.merged = nn.Linear(lora.base.in_features, lora.base.out_features)
+        # skip_init: no random initialisation (it would draw from, and so move, the caller's global generator)
+        self.merged = torch.nn.utils.skip_init(nn.Linear, lora.base.in_features, lora.base.out_features)
         with torch.no_grad():
             self.merged.weight.copy_(lora.base.weight + lora.scale * (lora.lora_b @ lora.lora_a))
             self.merged.bias.copy_(lora.base.bias)

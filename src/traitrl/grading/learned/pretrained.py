@@ -9,11 +9,14 @@ from traitrl.models.embedded import embedder_path
 
 
 def load_reader(config: ReaderConfig, seed: int = 0) -> tuple[CriterionReader, Any]:
-    """A fresh reader (LoRA at zero, head seeded) and its tokenizer."""
+    """A fresh reader (LoRA at zero, head seeded) and its tokenizer. The seeding stays inside: loading a judge
+    in the middle of a run (the first reward call) must not reset the caller's random numbers."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
     path = str(embedder_path())
-    torch.manual_seed(seed)
-    bert = AutoModel.from_pretrained(path, add_pooling_layer=False)
-    return CriterionReader(bert, config), AutoTokenizer.from_pretrained(path)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        bert = AutoModel.from_pretrained(path, add_pooling_layer=False)
+        reader = CriterionReader(bert, config)
+    return reader, AutoTokenizer.from_pretrained(path)
