@@ -78,3 +78,21 @@ def test_resumed_run_keeps_its_plan(isolated_cache, tmp_path):
     assert plan2.scaled == plan.scaled
     other, plan3 = plan_run(small_config(budget_minutes=1000.0), tmp_path)  # another budget: planned anew
     assert plan3.scaled == [] and other.eval.limit == 8
+
+
+def test_arm_seeds_train_some_arms_once_and_the_plan_prices_just_those():
+    from traitrl.errors import ConfigError
+    from traitrl.experiments.plan import estimate
+
+    cfg = small_config(seeds=[0, 1], arm_seeds={"trait@0.05": [0]}, dose_shares=[0.05])
+    assert cfg.trained_models() == [(0, "baseline"), (0, "trait"), (0, "trait@0.05"), (1, "baseline"), (1, "trait")]
+    assert cfg.model_label("trait@0.05", 0) == "trait@0.05@s0" and cfg.label_seed("trait@0.05@s0") == ("trait@0.05", 0)
+    stages = [s.stage for s in estimate(cfg, FAST)]
+    assert [s for s in stages if s.startswith("train-")] == [
+        "train-baseline-s0", "train-trait-s0", "train-trait@0.05-s0", "train-baseline-s1", "train-trait-s1"]
+    assert "eval-trait@0.05@s0" in stages and "eval-trait@0.05@s1" not in stages
+    one = small_config(arm_seeds={"trait": [3]})  # an arm's own seeds alone make the run several-seeded
+    assert one.trained_models() == [(0, "baseline"), (3, "trait")] and one.model_label("trait", 3) == "trait@s3"
+    for bad in ({"health_only": [0]}, {"trait": []}):
+        with pytest.raises((ValueError, ConfigError)):
+            small_config(arm_seeds=bad)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from traitrl.files import load_yaml_model
 from traitrl.scenarios.build import Source
@@ -146,7 +146,10 @@ class PersistenceSettings(Strict):
 class ExperimentConfig(Strict):
     name: str = "experiment"
     model: str = "embedded"
-    seeds: list[int] = Field(default_factory=lambda: [0])
+    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
+    arm_seeds: dict[str, list[int]] = Field(default_factory=dict, description="Seeds of particular trained arms "
+                                            "(e.g. {health_only: [0]}, 'trait@0.05' for a dose arm); the others "
+                                            "train once per seed in `seeds`.")
     data_source: Source = Field(
         "written", description="Training scenarios of the trait arms (held-out evaluation is always the written "
         "eval set).")
@@ -202,6 +205,25 @@ class ExperimentConfig(Strict):
         return v
 
 
+    @model_validator(mode="after")
+    def _arm_seeds_name_trained_arms(self) -> ExperimentConfig:
+        for arm, seeds in self.arm_seeds.items():
+            if arm not in self.rl_arms:
+                raise ValueError(f"arm_seeds: {arm!r} is not a trained arm of this run ({', '.join(self.rl_arms)})")
+            if not seeds or len(set(seeds)) != len(seeds):
+                raise ValueError(f"arm_seeds: {arm!r} needs one or more distinct seeds")
+        return self
+
+    def seeds_of(self, arm: str) -> list[int]:
+        """The seeds a trained arm runs with: its `arm_seeds` entry, else `seeds`."""
+        return self.arm_seeds.get(arm, self.seeds)
+
+    @property
+    def all_seeds(self) -> list[int]:
+        """Every seed of the run, `seeds` first: the order arms are trained in."""
+        extra = sorted({s for seeds in self.arm_seeds.values() for s in seeds} - set(self.seeds))
+        return [*self.seeds, *extra]
+
     @property
     def rl_arms(self) -> list[str]:
         """The trained arms, in order, with the dose-response arms (`trait@<share>`) appended."""
@@ -210,12 +232,17 @@ class ExperimentConfig(Strict):
 
     def model_label(self, arm: str, seed: int) -> str:
         """How a trained model is named in results: the arm, with its seed when the run has several."""
-        return arm if len(self.seeds) == 1 else f"{arm}@s{seed}"
+        return arm if len(self.all_seeds) == 1 else f"{arm}@s{seed}"
 
     def label_seed(self, label: str) -> tuple[str, int]:
         """(arm, seed) of a model label, `model_label`'s inverse; the first seed for the base model."""
         head, _, tail = label.rpartition("@s")
-        return (head, int(tail)) if len(self.seeds) > 1 and head and tail.isdigit() else (label, self.seeds[0])
+        several = len(self.all_seeds) > 1
+        return (head, int(tail)) if several and head and tail.isdigit() else (label, self.seeds[0])
+
+    def trained_models(self) -> list[tuple[int, str]]:
+        """(seed, arm) of every training stage, in run order: seed by seed, arms in `rl_arms` order."""
+        return [(seed, arm) for seed in self.all_seeds for arm in self.rl_arms if seed in self.seeds_of(arm)]
 
     def train_config(self, arm: str, seed: int, model: str | None = None) -> TrainConfig:
         """The `TrainConfig` of one arm and seed (`model`: another start model, e.g. after SFT). An arm that

@@ -172,15 +172,14 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
     if data_key not in pricer.memo:
         pricer.memo[data_key] = load_builtin(split="train", seed=cfg.data_seed, source=cfg.data_source)
     scenarios = pricer.memo[data_key]
-    models = (["base"] if "base" in cfg.arms else []) + [
-        cfg.model_label(a, seed) for seed in cfg.seeds for a in cfg.rl_arms]
-    for seed in cfg.seeds:
-        for arm in cfg.rl_arms:
-            key = ("train", arm, seed, cfg.train.model_dump_json())
-            if key not in pricer.memo:
-                pricer.memo[key] = _train_estimate(cfg, arm, seed, scenarios, pricer)
-            sec, work = pricer.memo[key]
-            out.append(StageEstimate(stage=f"train-{arm}-s{seed}", seconds=round(sec, 1), work=work))
+    trained = cfg.trained_models()
+    models = (["base"] if "base" in cfg.arms else []) + [cfg.model_label(a, seed) for seed, a in trained]
+    for seed, arm in trained:
+        key = ("train", arm, seed, cfg.train.model_dump_json())
+        if key not in pricer.memo:
+            pricer.memo[key] = _train_estimate(cfg, arm, seed, scenarios, pricer)
+        sec, work = pricer.memo[key]
+        out.append(StageEstimate(stage=f"train-{arm}-s{seed}", seconds=round(sec, 1), work=work))
     benchmarks = select_suite(cfg)
 
     def add_eval(stage: str, model: str, benches: Sequence, limit: int | None, limits: dict[str, int] | None = None,

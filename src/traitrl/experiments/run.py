@@ -144,16 +144,15 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
     kill_point("data")
     models: dict[str, str] = {"base": cfg.model} if "base" in cfg.arms else {}
     trained: dict[str, dict[str, Path]] = {}
-    for seed in cfg.seeds:
-        for arm in cfg.rl_arms:
-            start = None
-            if resolve_arm(arm).sft_first:
-                from traitrl.experiments.constitutional_sft import csft_stage
+    for seed, arm in cfg.trained_models():
+        start = None
+        if resolve_arm(arm).sft_first:
+            from traitrl.experiments.constitutional_sft import csft_stage
 
-                start = str(csft_stage(store, cfg, train_scenarios, seed))
-            stage = train_stage(store, cfg, arm, seed, train_scenarios, start_model=start)
-            trained.setdefault(arm, {})[f"s{seed}"] = stage
-            models[cfg.model_label(arm, seed)] = str(stage / "adapter")
+            start = str(csft_stage(store, cfg, train_scenarios, seed))
+        stage = train_stage(store, cfg, arm, seed, train_scenarios, start_model=start)
+        trained.setdefault(arm, {})[f"s{seed}"] = stage
+        models[cfg.model_label(arm, seed)] = str(stage / "adapter")
     kill_point("after-train")
     benchmarks = select_suite(cfg)
     evals = {label: eval_stage(store, cfg, label, spec, benchmarks) for label, spec in models.items()}
