@@ -28,7 +28,7 @@ from traitrl.evals.stats import (
     summarize_comparison,
 )
 from traitrl.experiments.approaches import compare_approaches
-from traitrl.experiments.config import ExperimentConfig
+from traitrl.experiments.config import ExperimentConfig, split_label
 from traitrl.experiments.personas import PERSONAS
 from traitrl.files import json_safe
 from traitrl.results import Results
@@ -111,8 +111,8 @@ def versus_baseline(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]
     """`degradation()` results per model, each RL arm's with `vs_baseline` (arm − baseline degradation, paired
     over items; with several seeds, against the baseline of the same seed), and the per-item data dropped."""
     for label, r in rows.items():
-        head, sep, tail = label.rpartition("@s")
-        base = rows.get(BASELINE + (sep + tail if head and tail.isdigit() else ""))
+        seed = split_label(label)[1]
+        base = rows.get(BASELINE if seed is None else f"{BASELINE}@s{seed}")
         if base is not None and base is not r:
             c = compare_scores(base["_per_item"], r["_per_item"])
             r["vs_baseline"] = {"diff": c.diff, "ci": c.ci, "p": c.p}
@@ -221,10 +221,9 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
     probes = [b for b, c in categories.items() if c == IN_DISTRIBUTION and scorers[b] != "generate"]
     arms: dict[str, Any] = {}
     for label, stage in evals.items():
-        head, sep, tail = label.rpartition("@s")  # "trait@0.25@s1": arm trait@0.25, seed 1 (model_label)
-        arm, seed_key = (head, f"s{tail}") if head and tail.isdigit() else (label, None)
+        arm, seed = split_label(label)
         t = training.get(arm, {})
-        first = t.get(seed_key) if seed_key else next(iter(t.values()), None)
+        first = t.get(f"s{seed}") if seed is not None else next(iter(t.values()), None)
         held_out = heldout_trait_scores(stage, in_dist)
         entry = {"model": stage["model"], "suite": {b: s for b, s in stage["suite"].items() if b in categories},
                  "trait_eval_score": _mean_over(stage, in_dist), "held_out_trait": held_out,

@@ -236,9 +236,8 @@ class ExperimentConfig(Strict):
 
     def label_seed(self, label: str) -> tuple[str, int]:
         """(arm, seed) of a model label, `model_label`'s inverse; the first seed for the base model."""
-        head, _, tail = label.rpartition("@s")
-        several = len(self.all_seeds) > 1
-        return (head, int(tail)) if several and head and tail.isdigit() else (label, self.seeds[0])
+        arm, seed = split_label(label)
+        return (arm, self.seeds[0] if seed is None else seed)
 
     def trained_models(self) -> list[tuple[int, str]]:
         """(seed, arm) of every training stage, in run order: seed by seed, arms in `rl_arms` order."""
@@ -253,6 +252,12 @@ class ExperimentConfig(Strict):
                                            "data_seed": self.data_seed,
                                            "trait_share": self.trait_share, "grader": self.grader,
                                            "constitution": self.constitution})
+
+
+def split_label(label: str) -> tuple[str, int | None]:
+    """(arm, seed) of a model label: "trait@0.25@s1" -> ("trait@0.25", 1); no seed suffix -> (label, None)."""
+    head, _, tail = label.rpartition("@s")
+    return (head, int(tail)) if head and tail.isdigit() else (label, None)
 
 
 def load_experiment_config(path: str | Path) -> ExperimentConfig:

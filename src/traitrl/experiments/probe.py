@@ -12,7 +12,6 @@ dropped and a probe already written for a step is not redone.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,17 +25,11 @@ from traitrl.types import Scenario
 def probe_scenarios(limit: int, *, source: str = "written", data_seed: int = 0,
                     traits: Sequence[str] | None = None) -> list[Scenario]:
     """`limit` held-out scenarios: the eval split of the data source, one trait after another."""
-    from traitrl.scenarios.build import load_builtin
+    from traitrl.scenarios.build import interleave, load_builtin
 
-    by_trait: dict[str, list[Scenario]] = defaultdict(list)
-    for s in load_builtin(split="eval", seed=data_seed, source=source):  # type: ignore[arg-type]
-        if traits is None or s.trait in traits:
-            by_trait[s.trait].append(s)
-    queues = [by_trait[t] for t in sorted(by_trait)]
-    chosen: list[Scenario] = []
-    for i in range(max(map(len, queues), default=0)):
-        chosen += [q[i] for q in queues if i < len(q)]
-    return chosen[:limit]
+    held_out = [s for s in load_builtin(split="eval", seed=data_seed, source=source)  # type: ignore[arg-type]
+                if traits is None or s.trait in traits]
+    return interleave(held_out, lambda s: s.trait)[:limit]
 
 
 def probe_model(model: Any, tokenizer: Any, scenarios: list[Scenario], grader_spec: str,

@@ -84,16 +84,15 @@ def training_summary(stage_dir: Path) -> dict[str, Any]:
     from traitrl.training.callbacks import read_metrics
 
     # Wall-clock fields are left out: results.json must be identical for the same seed (timings.json has them).
-    rows = [{k: v for k, v in r.items() if k != "seconds"} for r in read_metrics(stage_dir / "metrics.jsonl")]
-
-    probe = [{k: v for k, v in r.items() if k != "seconds"} for r in read_metrics(stage_dir / "probe.jsonl")]
+    rows, probe = ([{k: v for k, v in r.items() if k != "seconds"} for r in read_metrics(stage_dir / name)]
+                   for name in ("metrics.jsonl", "probe.jsonl"))
     zv = [r["zero_variance_fraction"] for r in rows if r.get("zero_variance_fraction") is not None]
     reward = [r["reward"] for r in rows if r.get("reward") is not None]
     trait = [r["trait_reward"] for r in rows if r.get("trait_reward") is not None]
     out = {"metrics": rows, "summary": {
         "steps": len(rows), "reward_first": _head(reward), "reward_last": _tail(reward),
         "trait_reward_first": _head(trait), "trait_reward_last": _tail(trait), "zero_variance_mean": _mean(zv)}}
-    if probe:  # the held-out learning curve (traitrl.training.probe)
+    if probe:  # the held-out learning curve (experiments/probe.py)
         out["probe"] = probe
         out["summary"] |= {"probe_first": probe[0]["strict"], "probe_last": probe[-1]["strict"]}
     return out

@@ -81,6 +81,15 @@ def _mixed(split: str | None, seed: int) -> list[Scenario]:
     return written + extra
 
 
+def interleave(scenarios: list[Scenario], key) -> list[Scenario]:
+    """One scenario of each `key` value in turn (values sorted), so the first N span every value."""
+    groups: dict[str, list[Scenario]] = {}
+    for s in scenarios:
+        groups.setdefault(key(s), []).append(s)
+    queues = [groups[k] for k in sorted(groups)]
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
+
+
 def load_builtin(split: str | None = None, seed: int = 0, source: Source = "written") -> list[Scenario]:
     """The built-in scenarios of `split` ("train", "eval" or None for both) from `source`."""
     if source == "written":

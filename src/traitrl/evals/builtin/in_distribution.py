@@ -15,6 +15,7 @@ from traitrl.evals.scorers import rubric_score
 
 
 def _items(trait: str) -> list[BenchmarkItem]:
+    from traitrl.scenarios.build import interleave
     from traitrl.scenarios.written import load_written
 
     return [
@@ -30,20 +31,8 @@ def _items(trait: str) -> list[BenchmarkItem]:
                 "source": s.source,
             },
         )
-        for s in _round_robin_by_domain([s for s in load_written("eval") if s.trait == trait])
+        for s in interleave([s for s in load_written("eval") if s.trait == trait], lambda s: s.domain)
     ]
-
-
-def _round_robin_by_domain(scenarios: list) -> list:
-    """Interleave domains, so that `--limit N` (the first N items) spans every domain."""
-    by_domain: dict[str, list] = {}
-    for s in scenarios:
-        by_domain.setdefault(s.domain, []).append(s)
-    queues = [by_domain[d] for d in sorted(by_domain)]
-    out = []
-    for i in range(max((len(q) for q in queues), default=0)):
-        out.extend(q[i] for q in queues if i < len(q))
-    return out
 
 
 def in_distribution_benchmarks() -> list[Benchmark]:
