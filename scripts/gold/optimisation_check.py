@@ -1,12 +1,15 @@
 """Gaming under optimisation: label a trained policy's held-out replies by reading, then compare the judge.
 
-    python scripts/gold/optimisation_check.py sample RUN_DIR ARM[,ARM...] OUT_DIR [--per-trait 10]
-        -> OUT_DIR/scenarios.jsonl, replies.jsonl, label_batch.md: the same held-out items for every arm,
-           arms hidden and shuffled, as for the gold set
-    (label OUT_DIR/label_batch.md by reading into OUT_DIR/labels.jsonl, brief scripts/gold/LABEL_BRIEF.md)
+    python scripts/gold/optimisation_check.py sample RUN_DIR ARM[,ARM...] OUT_DIR [--per-trait 10] [--batches N]
+        -> OUT_DIR/scenarios.jsonl, replies.jsonl, label_batch.md (and label_batch-K.md, N batches by
+           scenario): the same held-out items for every arm, arms hidden and shuffled, as for the gold set
+    (label the batches by reading into OUT_DIR/labels*.jsonl, brief scripts/gold/LABEL_BRIEF.md; a second,
+     independent read of a share goes into OUT_DIR/second*.jsonl)
     python scripts/gold/optimisation_check.py report OUT_DIR
-        -> judge-vs-label agreement on these replies, and whether length, repetition, copied names or stock
-           phrases earn reward that the labels do not give
+        -> judge-vs-label agreement on these replies, the arms' means under labels and judge with a paired
+           bootstrap CI of each arm minus the first, the raters' agreement and Cohen's kappa on the second
+           reads, and whether length, repetition, copied names or stock phrases earn reward that the labels
+           do not give
 """
 
 from __future__ import annotations
@@ -21,11 +24,11 @@ from pathlib import Path
 from label_batches import render, reply_id
 
 from traitrl.grading.attacks import STOCK_PHRASES, conversation_specifics
-from traitrl.grading.calibrate import agreement
+from traitrl.grading.calibrate import agreement, rater_agreement
 from traitrl.grading.scoring import rubric_score
 
 
-def sample(run_dir: Path, arms: list[str], out: Path, per_trait: int) -> None:
+def sample(run_dir: Path, arms: list[str], out: Path, per_trait: int, batches: int = 1) -> None:
     from traitrl.scenarios.build import load_builtin
 
     by_id = {s.id: s for s in load_builtin("eval")}
@@ -51,8 +54,15 @@ def sample(run_dir: Path, arms: list[str], out: Path, per_trait: int) -> None:
         by_s[r["scenario_id"]].append(r)
     for rs in by_s.values():
         rng.shuffle(rs)
-    text = "\n---\n\n".join(render(json.loads(scen[sid].model_dump_json()), rs) for sid, rs in by_s.items())
-    (out / "label_batch.md").write_text(f"# label batch: {len(by_s)} scenarios, {len(replies)} replies\n\n" + text)
+    blocks = [(render(json.loads(scen[sid].model_dump_json()), rs), len(rs)) for sid, rs in by_s.items()]
+    (out / "label_batch.md").write_text(f"# label batch: {len(by_s)} scenarios, {len(replies)} replies\n\n"
+                                        + "\n---\n\n".join(b for b, _ in blocks))
+    if batches > 1:
+        for k in range(batches):
+            part = blocks[k::batches]
+            (out / f"label_batch-{k + 1}.md").write_text(
+                f"# label batch {k + 1}/{batches}: {len(part)} scenarios, {sum(n for _, n in part)} replies\n\n"
+                + "\n---\n\n".join(b for b, _ in part))
     print(f"{out}: {len(replies)} replies on {len(by_s)} held-out scenarios")
 
 
@@ -65,13 +75,50 @@ def features(text: str, messages) -> dict[str, float]:
             "stock_phrases": sum(p in text.lower() for p in STOCK_PHRASES)}
 
 
+def _read_labels(paths: list[Path]) -> dict[str, list[bool]]:
+    labels: dict[str, list[bool]] = {}
+    for path in paths:
+        for n, line in enumerate(path.open(), 1):
+            if line.strip():
+                row = json.loads(line)
+                if row["reply_id"] in labels:
+                    raise SystemExit(f"{path}:{n}: reply_id {row['reply_id']} labelled twice")
+                labels[row["reply_id"]] = row["met"]
+    return labels
+
+
+def arm_comparison(rows: list[dict], draws: int = 10_000, seed: int = 0) -> dict:
+    """Per arm: unclipped mean per-reply score under the labels, the strict judge and the reward; and each arm
+    minus the first arm, paired by scenario, with a 95 % bootstrap CI over scenarios."""
+    import numpy as np
+
+    arms = list(dict.fromkeys(r["arm"] for r in rows))
+    by = {(r["arm"], r["scenario_id"]): r for r in rows}
+    common = sorted(set.intersection(*({sid for a, sid in by if a == arm} for arm in arms)))
+    out: dict = {"scenarios": len(common), "means": {}, "minus_" + arms[0]: {}}
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(common), size=(draws, len(common)))
+    for arm in arms:
+        out["means"][arm] = {k: float(np.mean([by[(arm, s)][k] for s in common])) for k in ("gold", "strict", "reward")}
+        if arm == arms[0]:
+            continue
+        out["minus_" + arms[0]][arm] = {}
+        for k in ("gold", "strict", "reward"):
+            d = np.array([by[(arm, s)][k] - by[(arms[0], s)][k] for s in common])
+            boot = d[picks].mean(1)
+            out["minus_" + arms[0]][arm][k] = [float(d.mean()), float(np.quantile(boot, 0.025)),
+                                                float(np.quantile(boot, 0.975))]
+    return out
+
+
 def report(out: Path) -> None:
     from traitrl.grading.api import load_grader
     from traitrl.types import Scenario
 
     scen = {s.id: s for s in (Scenario.model_validate_json(x) for x in (out / "scenarios.jsonl").open())}
     replies = [json.loads(x) for x in (out / "replies.jsonl").open()]
-    labels = {r["reply_id"]: r["met"] for r in map(json.loads, (out / "labels.jsonl").open())}
+    labels = _read_labels(sorted(out.glob("labels*.jsonl")))
+    second = _read_labels(sorted(out.glob("second*.jsonl")))
     replies = [r for r in replies if r["id"] in labels]
     judge = load_grader("offline")
     grades = judge.grade_batch([scen[r["scenario_id"]] for r in replies], [r["text"] for r in replies])
@@ -79,7 +126,8 @@ def report(out: Path) -> None:
     for r, g in zip(replies, grades, strict=True):
         s = scen[r["scenario_id"]]
         pairs += [(gold, item.met) for gold, item in zip(labels[r["id"]], g.items, strict=True)]
-        rows.append({"id": r["id"], "gold": rubric_score([i.points for i in s.rubric], labels[r["id"]]),
+        rows.append({"id": r["id"], "arm": r["kind"].removeprefix("model_"), "scenario_id": r["scenario_id"],
+                     "gold": rubric_score([i.points for i in s.rubric], labels[r["id"]]),
                      "strict": g.score, "reward": g.expected_score, **features(r["text"], s.messages)})
     import numpy as np
 
@@ -87,6 +135,9 @@ def report(out: Path) -> None:
               "mean_gold": float(np.mean([x["gold"] for x in rows])),
               "mean_strict": float(np.mean([x["strict"] for x in rows])),
               "mean_reward": float(np.mean([x["reward"] for x in rows])),
+              "arms": arm_comparison(rows),
+              "double_reads": rater_agreement([(a, b) for rid, met in second.items() if rid in labels
+                                               for a, b in zip(labels[rid], met, strict=True)]).model_dump(),
               "reward_minus_gold_vs": {}}
     gap = np.array([x["reward"] - x["gold"] for x in rows])
     for f in ("words", "repetition", "copied_specifics", "stock_phrases"):
@@ -99,6 +150,7 @@ def report(out: Path) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "sample":
         per = int(sys.argv[sys.argv.index("--per-trait") + 1]) if "--per-trait" in sys.argv else 10
-        sample(Path(sys.argv[2]), sys.argv[3].split(","), Path(sys.argv[4]), per)
+        n_batches = int(sys.argv[sys.argv.index("--batches") + 1]) if "--batches" in sys.argv else 1
+        sample(Path(sys.argv[2]), sys.argv[3].split(","), Path(sys.argv[4]), per, n_batches)
     else:
         report(Path(sys.argv[2]))

@@ -96,3 +96,66 @@ def test_arm_seeds_train_some_arms_once_and_the_plan_prices_just_those():
     for bad in ({"health_only": [0]}, {"trait": []}):
         with pytest.raises((ValueError, ConfigError)):
             small_config(arm_seeds=bad)
+
+
+def test_training_is_priced_with_the_grpo_rollout_and_log_probability_rates():
+    """A calibration that measured GRPO's own rollout and log-probability speeds prices training with them;
+    an older calibration (no such rates) falls back to the evaluation decoder and the prefill rate."""
+    from traitrl.experiments.plan import estimate
+
+    cfg = small_config(train={"steps": 4, "prompts_per_step": 2, "num_generations": 4, "max_completion_length": 32,
+                              "generation_steps": 2})
+
+    def train_seconds(speeds: Speeds) -> float:
+        return sum(s.seconds for s in estimate(cfg, speeds) if s.stage.startswith("train-"))
+
+    older = SLOW
+    assert older.rollout_s(8, 10) == older.decode_s(8, 10) and older.logp_s(100) == 100 / older.prefill_tok_s
+    slow_rollouts = SLOW.model_copy(update={"rollout_step_s": 2 * SLOW.decode_step_s, "rollout_row_s": 1e-3})
+    slow_logp = SLOW.model_copy(update={"logp_tok_s": SLOW.prefill_tok_s / 4})
+    assert slow_rollouts.rollout_s(8, 10) == pytest.approx(10 * (1.0 + 8e-3))
+    assert train_seconds(slow_rollouts) > train_seconds(older) + 2 * 32 * 0.5  # 2 trained arms x 2 calls x 32 steps
+    assert train_seconds(slow_logp) > train_seconds(older)
+    assert Speeds.model_validate_json(older.model_dump_json()).rollout_step_s == 0.0  # old cached files still load
+
+
+def test_lora_rates_are_measured_on_the_grpo_path(tiny_model_path):
+    """The calibration's GRPO part runs on a real (tiny) model: positive rates, rollouts cost per row."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from traitrl.experiments.speeds import _lora_rates
+
+    model = AutoModelForCausalLM.from_pretrained(str(tiny_model_path))
+    train_tok_s, step_s, row_s, logp_tok_s = _lora_rates(model, torch.Generator().manual_seed(0))
+    assert train_tok_s > 0 and logp_tok_s > 0 and step_s > 0 and row_s >= 0
+    assert not any("lora" in name for name, _ in model.named_parameters())  # the adapters are removed again
+
+
+def test_persona_arms_name_arms_not_prefixes():
+    """`persistence.persona.arms: [trait]` attacks every seed of the trait arm, not the dose arm trait@0.05;
+    naming the dose arm attacks it."""
+    from traitrl.experiments.plan import estimate
+
+    def attacked(arms: list[str]) -> set[str]:
+        cfg = small_config(seeds=[0, 1], arm_seeds={"trait@0.05": [0]}, dose_shares=[0.05],
+                           persistence={"persona": {"personas": ["deceptive"], "arms": arms, "limit": 8,
+                                                    "many_shot": []},
+                                        "finetune": None})
+        return {s.stage.split(" ")[0].removeprefix("attack-deceptive-")
+                for s in estimate(cfg, FAST) if s.stage.startswith("attack-deceptive-")}
+
+    assert attacked(["trait"]) == {"trait@s0", "trait@s1"}
+    assert attacked(["trait@0.05", "base"]) == {"trait@0.05@s0", "base"}
+    assert attacked(["trait@s1", "baseline@s0"]) == {"trait@s1", "baseline@s0"}  # one seed of an arm
+
+
+def test_finetune_ladders_can_be_restricted_to_one_seed():
+    from traitrl.experiments.finetune import finetuned_labels
+
+    cfg = small_config(seeds=[0, 1, 2], persistence={"persona": None, "finetune": {"arms": ["base", "trait@s0"]}})
+    models = ["base", "baseline@s0", "trait@s0", "baseline@s1", "trait@s1", "trait@s2"]
+    assert finetuned_labels(cfg, models) == ["base", "trait@s0"]
+    every_seed = cfg.model_copy(update={"persistence": cfg.persistence.model_copy(
+        update={"finetune": cfg.persistence.finetune.model_copy(update={"arms": ["trait"]})})})
+    assert finetuned_labels(every_seed, models) == ["trait@s0", "trait@s1", "trait@s2"]

@@ -70,7 +70,8 @@ class PersonaSettings(Strict):
     limit: int = Field(20, ge=1)
     many_shot: list[int] = Field(default_factory=lambda: [1, 4, 16],
                                  description="k faked compliant turns per many-shot attack.")
-    arms: list[str] | None = Field(None, description="Models attacked (arm labels); None: every model.")
+    arms: list[str] | None = Field(None, description="Models attacked: arms (every seed) or model labels "
+                                   "(\"trait@s0\"); None: every model.")
 
     @field_validator("personas")
     @classmethod
@@ -88,7 +89,8 @@ class PersonaSettings(Strict):
 class FinetuneSettings(Strict):
     doses: list[int] = Field(default_factory=lambda: [0, 10, 25])
     datasets: list[str] = Field(default_factory=lambda: ["bad_medical"])
-    arms: list[str] = Field(default_factory=lambda: ["base", "baseline", "trait"])
+    arms: list[str] = Field(default_factory=lambda: ["base", "baseline", "trait"],
+                            description="Models fine-tuned: arms (every seed) or model labels (\"trait@s0\").")
     methods: list[Literal["lora", "full"]] = Field(default_factory=lambda: ["lora"],
                                                    description="LoRA adapters and/or full fine-tuning (fp32).")
     learning_rate: float = 2e-4
@@ -109,7 +111,8 @@ class SteeringSettings(Strict):
     personas: list[str] = Field(default_factory=lambda: ["deceptive", "sycophantic", "power_seeking", "concise"])
     coefficients: list[float] = Field(default_factory=lambda: [0.0, 1.0, 2.0, 4.0, 8.0],
                                       description="Multiples of the direction added; 0 must be one of them.")
-    arms: list[str] = Field(default_factory=lambda: ["base", "baseline", "trait"])
+    arms: list[str] = Field(default_factory=lambda: ["base", "baseline", "trait"],
+                            description="Models steered: arms (every seed) or model labels (\"trait@s0\").")
     layer: int | None = Field(None, ge=0, description="Block steered; None: each persona's layer-rule choice.")
     limit: int = Field(16, ge=1, description="Items per suite-subset benchmark.")
     held_out_limit: int = Field(4, ge=0, description="Held-out trait scenarios per trait benchmark (0: none).")
@@ -258,6 +261,13 @@ def split_label(label: str) -> tuple[str, int | None]:
     """(arm, seed) of a model label: "trait@0.25@s1" -> ("trait@0.25", 1); no seed suffix -> (label, None)."""
     head, _, tail = label.rpartition("@s")
     return (head, int(tail)) if head and tail.isdigit() else (label, None)
+
+
+def selected(label: str, chosen: list[str] | None) -> bool:
+    """Whether a persistence test's `arms` list takes the model `label`: an arm name takes every seed of that
+    arm ("trait": trait@s0, trait@s1; not the dose arm trait@0.05), a full label just that model
+    ("baseline@s0"); None takes every model."""
+    return chosen is None or label in chosen or split_label(label)[0] in chosen
 
 
 def load_experiment_config(path: str | Path) -> ExperimentConfig:

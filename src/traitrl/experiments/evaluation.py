@@ -14,7 +14,7 @@ from typing import Any
 
 from traitrl.evals.benchmark import IN_DISTRIBUTION, Benchmark, BenchmarkItem
 from traitrl.evals.persona_vectors import Steering
-from traitrl.experiments.config import ExperimentConfig
+from traitrl.experiments.config import ExperimentConfig, selected
 from traitrl.experiments.personas import PERSONAS, Persona, get_persona, many_shot_prefix
 from traitrl.experiments.stages import KILL_ENV, StageStore, kill_point
 
@@ -124,7 +124,7 @@ def persona_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, s
     attacks = persona_attacks(cfg, benchmarks)
     # model by model, so the evaluator's loaded model is reused across that model's attacks
     for label, spec in models.items():
-        if ps.arms is not None and label.split("@")[0] not in ps.arms:
+        if not selected(label, ps.arms):
             continue
         for attack, targets, system_prompt in attacks:
             if not targets:

@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 
 from traitrl.evals.benchmark import IN_DISTRIBUTION
-from traitrl.experiments.config import ExperimentConfig, FinetuneSettings
+from traitrl.experiments.config import ExperimentConfig, FinetuneSettings, selected
 from traitrl.experiments.harmful_data import harmful_rows
 from traitrl.experiments.stages import StageStore
 
@@ -92,9 +92,9 @@ def sft_ladder(model_spec: str, dataset: str, method: str, ft: FinetuneSettings,
 
 
 def finetuned_labels(cfg: ExperimentConfig, models: Iterable[str]) -> list[str]:
-    """The model labels the ladders attack: every seed's model of each arm listed in `persistence.finetune`."""
+    """The model labels the ladders attack: the models `persistence.finetune.arms` selects (`selected`)."""
     ft = cfg.persistence.finetune
-    return [m for m in models if ft is not None and cfg.label_seed(m)[0] in ft.arms]
+    return [m for m in models if ft is not None and selected(m, ft.arms)]
 
 
 def finetune_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, str],

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from traitrl.experiments.config import ExperimentConfig
+from traitrl.experiments.config import ExperimentConfig, selected
 from traitrl.experiments.speeds import Speeds
 from traitrl.files import atomic_write_json
 
@@ -114,11 +114,11 @@ def _train_estimate(cfg: ExperimentConfig, arm: str, seed: int, scenarios: list,
     seconds, n_trait = s.load_s, sum(r.get("scenario_id") is not None for r in rows)
     for start in range(0, len(lengths), per_call):
         chunk = lengths[start:start + per_call]
-        seconds += sum(chunk) / s.prefill_tok_s + s.decode_s(len(chunk) * g, c)  # rollouts
+        seconds += sum(chunk) / s.prefill_tok_s + s.rollout_s(len(chunk) * g, c)  # rollouts
         tokens = sum(n + c for n in chunk) * g
         seconds += tokens / s.train_tok_s  # policy forward + backward
         if tc.generation_steps > 1:  # TRL's importance ratio: a no-grad forward of each generation batch
-            seconds += tokens / s.prefill_tok_s
+            seconds += s.logp_s(tokens)
     seconds += (s.judge_load_s if n_trait else 0.0) + n_trait * g * s.judge_reply_s
     work = f"{tc.steps} steps, {len(rows) * g} completions ({n_trait * g} graded)"
     if cfg.probe is not None:  # held-out probes: before step 1, every `every` steps, and after the last
@@ -193,7 +193,7 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
     if ps is not None:
         attacks = persona_attacks(cfg, benchmarks)
         for m in models:
-            if ps.arms is not None and m.split("@")[0] not in ps.arms:
+            if not selected(m, ps.arms):
                 continue
             for name, targets, system_prompt in attacks:
                 if targets:
@@ -239,7 +239,7 @@ def _steering_estimates(cfg: ExperimentConfig, models: list[str], benchmarks: li
                          work=f"{len(ss.personas)} personas x {questions} questions x 2 prompts")]
     held = held_out_benchmarks(benchmarks) if ss.held_out_limit else []
     for m in models:
-        if m.split("@")[0] not in ss.arms:
+        if not selected(m, ss.arms):
             continue
         for persona in ss.personas:
             targets = [get_benchmark(b) for b in get_steer_persona(persona).benchmarks] + held
@@ -385,6 +385,9 @@ def plan_table(plan: Plan) -> str:
     rows.append(f"speeds ({sp.cpu}, {sp.dtype}, {sp.threads} threads): prefill {sp.prefill_tok_s:.0f} tok/s, decode "
                 f"step {sp.decode_step_s * 1000:.0f} ms + {sp.decode_row_s * 1000:.2f} ms/row, train "
                 f"{sp.train_tok_s:.0f} tok/s, judge {1 / sp.judge_reply_s:.1f} replies/s")
+    if sp.rollout_step_s:
+        rows.append(f"GRPO rollouts (LoRA, generate): step {sp.rollout_step_s * 1000:.0f} ms + "
+                    f"{sp.rollout_row_s * 1000:.2f} ms/row; log-probabilities {sp.logp_tok_s:.0f} tok/s")
     if plan.budget_minutes is not None:
         rows.append(f"budget {plan.budget_minutes:g} min; scaled down: {'; '.join(plan.scaled) or 'nothing'}")
     return "\n".join(rows)

@@ -1,8 +1,10 @@
 """This machine's measured speeds on the experiment's model: the rates `experiments/plan.py` prices stages with.
 
-A short calibration (about 20 s on the slowest CPU kind) times the four kinds of work a stage does, in the
+A short calibration (about 40 s on the slowest CPU kind) times the kinds of work a stage does, in the
 dtype and thread count the run will use: prefill (log-likelihood scoring and prompts), a decode step as a
-function of the rows in the batch, a LoRA forward + backward (GRPO and harmful fine-tuning), and the judge
+function of the rows in the batch (the evaluation decoder on merged weights), and, on the LoRA-wrapped model
+as GRPO runs it, a rollout decode step through TRL's `generate` path, a no-grad log-probability pass over
+every token (TRL's importance ratio) and a forward + backward (GRPO and harmful fine-tuning); and the judge
 grading a reply. The result is cached under `TRAITRL_CACHE/speeds/` per CPU, library versions, dtype,
 threads and model, so a resumed run plans with the same numbers; `fresh=True` measures again.
 """
@@ -19,6 +21,8 @@ from pydantic import BaseModel
 from traitrl.files import atomic_write_json
 from traitrl.models.cpu import cpu_name
 
+SCHEMA = 2  # bump when the calibration measures something new: cached calibrations of older schemas are redone
+
 
 class Speeds(BaseModel):
     cpu: str
@@ -28,12 +32,25 @@ class Speeds(BaseModel):
     decode_step_s: float  # seconds per decode step, intercept (reading the weights)
     decode_row_s: float  # seconds per decode step per row in the batch
     train_tok_s: float  # LoRA forward + backward tokens per second
+    rollout_step_s: float = 0.0  # GRPO rollouts: `generate` on the LoRA-wrapped model, seconds per step (intercept)
+    rollout_row_s: float = 0.0  # ... and per row in the batch; 0/0 = priced as `decode_s` (older calibrations)
+    logp_tok_s: float = 0.0  # no-grad log-probabilities of every token on the LoRA-wrapped model; 0 = prefill rate
     judge_reply_s: float  # seconds to grade one reply (about 5 criteria)
     judge_load_s: float = 0.0  # loading the judge, once per stage that grades
     load_s: float  # loading the model for a stage
 
     def decode_s(self, rows: int, steps: int) -> float:
         return steps * (self.decode_step_s + rows * self.decode_row_s)
+
+    def rollout_s(self, rows: int, steps: int) -> float:
+        """Seconds of GRPO's sampling of `rows` completions of `steps` tokens (prefill not included)."""
+        if not self.rollout_step_s:
+            return self.decode_s(rows, steps)
+        return steps * (self.rollout_step_s + rows * self.rollout_row_s)
+
+    def logp_s(self, tokens: int) -> float:
+        """Seconds of a no-grad log-probability pass over `tokens` tokens of the LoRA-wrapped policy."""
+        return tokens / (self.logp_tok_s or self.prefill_tok_s)
 
 
 def _cache_file(model_spec: str) -> Path:
@@ -44,8 +61,8 @@ def _cache_file(model_spec: str) -> Path:
     from traitrl.models.loading import default_dtype
     from traitrl.settings import cache_dir
 
-    parts = [cpu_name(), version("torch"), version("transformers"), str(default_dtype()), torch.get_num_threads(),
-             model_spec]
+    parts = [SCHEMA, cpu_name(), version("torch"), version("transformers"), str(default_dtype()),
+             torch.get_num_threads(), model_spec]
     key = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:12]
     return cache_dir() / "speeds" / f"{key}.json"
 
@@ -97,19 +114,25 @@ def _measure(model_spec: str) -> Speeds:
     small, large = decode_time(4), decode_time(32)
     decode_row_s = max(0.0, (large - small) / 28)
     decode_step_s = max(1e-4, small - 4 * decode_row_s)
-    train_tok_s = _train_rate(model, gen)
+    train_tok_s, rollout_step_s, rollout_row_s, logp_tok_s = _lora_rates(model, gen)
     judge_load_s, judge_reply_s = _judge_rate()
     return Speeds(cpu=cpu_name(), dtype=str(next(model.parameters()).dtype).replace("torch.", ""),
                   threads=torch.get_num_threads(), prefill_tok_s=round(prefill_tok_s, 1),
                   decode_step_s=round(decode_step_s, 5), decode_row_s=round(decode_row_s, 6),
-                  train_tok_s=round(train_tok_s, 1), judge_reply_s=round(judge_reply_s, 4),
+                  train_tok_s=round(train_tok_s, 1), rollout_step_s=round(rollout_step_s, 5),
+                  rollout_row_s=round(rollout_row_s, 6), logp_tok_s=round(logp_tok_s, 1),
+                  judge_reply_s=round(judge_reply_s, 4),
                   judge_load_s=round(judge_load_s, 2), load_s=round(load_s, 2))
 
 
-def _train_rate(model, gen) -> float:
-    """Tokens per second of a LoRA (r=16, all linear layers) forward + backward, as GRPO and fine-tuning run."""
+def _lora_rates(model, gen) -> tuple[float, float, float, float]:
+    """On the model wrapped in LoRA (r=16, all linear layers) as GRPO runs it: forward + backward tokens per
+    second, the rollout decode step (intercept and per row) through `generate` as TRL calls it, and no-grad
+    log-probabilities of every token per second."""
     import torch
     from peft import LoraConfig, get_peft_model
+
+    from traitrl.models.fast_generate import fast_generation
 
     peft = get_peft_model(model, LoraConfig(r=16, lora_alpha=32, target_modules="all-linear"))
     ids = torch.randint(100, 5000, (4, 128), generator=gen)
@@ -119,9 +142,27 @@ def _train_rate(model, gen) -> float:
         out.loss.backward()
         peft.zero_grad(set_to_none=True)
 
-    seconds = _best(step, 2)
+    train_tok_s = ids.numel() / _best(step, 2)
+    with torch.inference_mode():  # the LM head on the last quarter only, as on completions (`compact_lm_head`)
+        logp_tok_s = ids.numel() / _best(
+            lambda: torch.log_softmax(peft(input_ids=ids, logits_to_keep=32).logits.float(), -1), 2)
+
+    def rollout_time(rows: int, steps: int = 8) -> float:
+        prompt = torch.randint(100, 5000, (rows, 32), generator=gen)
+        kwargs = {"max_new_tokens": steps, "min_new_tokens": steps, "do_sample": True, "top_p": 0.9,
+                  "pad_token_id": 0}
+
+        def run(n: int) -> None:
+            with torch.inference_mode(), fast_generation(peft):
+                peft.generate(input_ids=prompt, attention_mask=torch.ones_like(prompt), **{**kwargs,
+                              "max_new_tokens": n, "min_new_tokens": n})
+
+        return (_best(lambda: run(steps), 1) - _best(lambda: run(1), 1)) / (steps - 1)
+
+    small, large = rollout_time(4), rollout_time(32)
+    row_s = max(0.0, (large - small) / 28)
     peft.unload()
-    return ids.numel() / seconds
+    return train_tok_s, max(1e-4, small - 4 * row_s), row_s, logp_tok_s
 
 
 def _judge_rate(n: int = 24) -> tuple[float, float]:

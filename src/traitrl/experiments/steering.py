@@ -30,7 +30,7 @@ from traitrl.evals.persona_vectors import (
     write_direction,
 )
 from traitrl.evals.stats import compare_scores, signed, signed_ci, summarize
-from traitrl.experiments.config import ExperimentConfig, SteeringSettings
+from traitrl.experiments.config import ExperimentConfig, SteeringSettings, selected
 from traitrl.experiments.stages import StageStore
 from traitrl.text import words
 
@@ -75,7 +75,7 @@ def steering_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, 
         out["directions"][persona] = {**read_direction(unit.directions)[1].model_dump(),
                                       "harmful": get_steer_persona(persona).harmful, "layer": unit.layer}
     for label, spec in models.items():  # model by model: the evaluator keeps one loaded model
-        if label.split("@")[0] not in ss.arms:
+        if not selected(label, ss.arms):
             continue
         for persona, unit in units.items():
             targets = [get_benchmark(b) for b in get_steer_persona(persona).benchmarks] + held
