@@ -6,8 +6,8 @@
     (label the batches by reading into OUT_DIR/labels*.jsonl, brief scripts/gold/LABEL_BRIEF.md; a second,
      independent read of a share goes into OUT_DIR/second*.jsonl)
     python scripts/gold/optimisation_check.py report OUT_DIR
-        -> judge-vs-label agreement on these replies, the arms' means under labels and judge with a paired
-           bootstrap CI of each arm minus the first, the raters' agreement and Cohen's kappa on the second
+        -> judge-vs-label agreement on these replies, the arms' means under labels and judge, each arm minus
+           the first paired by scenario (CI and p), the raters' agreement and Cohen's kappa on the second
            reads, and whether length, repetition, copied names or stock phrases earn reward that the labels
            do not give
 """
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from label_batches import render, reply_id
 
+from traitrl.evals.stats import compare_scores
 from traitrl.grading.attacks import STOCK_PHRASES, conversation_specifics
 from traitrl.grading.calibrate import agreement, rater_agreement
 from traitrl.grading.scoring import rubric_score
@@ -87,27 +88,17 @@ def _read_labels(paths: list[Path]) -> dict[str, list[bool]]:
     return labels
 
 
-def arm_comparison(rows: list[dict], draws: int = 10_000, seed: int = 0) -> dict:
+def arm_comparison(rows: list[dict]) -> dict:
     """Per arm: unclipped mean per-reply score under the labels, the strict judge and the reward; and each arm
-    minus the first arm, paired by scenario, with a 95 % bootstrap CI over scenarios."""
-    import numpy as np
-
+    minus the first arm, paired by scenario (`evals.stats.compare_scores`: difference, 95 % CI, p)."""
     arms = list(dict.fromkeys(r["arm"] for r in rows))
-    by = {(r["arm"], r["scenario_id"]): r for r in rows}
-    common = sorted(set.intersection(*({sid for a, sid in by if a == arm} for arm in arms)))
-    out: dict = {"scenarios": len(common), "means": {}, "minus_" + arms[0]: {}}
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(common), size=(draws, len(common)))
-    for arm in arms:
-        out["means"][arm] = {k: float(np.mean([by[(arm, s)][k] for s in common])) for k in ("gold", "strict", "reward")}
-        if arm == arms[0]:
-            continue
-        out["minus_" + arms[0]][arm] = {}
-        for k in ("gold", "strict", "reward"):
-            d = np.array([by[(arm, s)][k] - by[(arms[0], s)][k] for s in common])
-            boot = d[picks].mean(1)
-            out["minus_" + arms[0]][arm][k] = [float(d.mean()), float(np.quantile(boot, 0.025)),
-                                                float(np.quantile(boot, 0.975))]
+    scores = {(arm, k): {r["scenario_id"]: r[k] for r in rows if r["arm"] == arm}
+              for arm in arms for k in ("gold", "strict", "reward")}
+    out: dict = {"means": {arm: {k: sum(v.values()) / len(v) for (a, k), v in scores.items() if a == arm}
+                           for arm in arms}, "minus_" + arms[0]: {}}
+    for arm in arms[1:]:
+        out["minus_" + arms[0]][arm] = {k: compare_scores(scores[(arms[0], k)], scores[(arm, k)]).model_dump()
+                                        for k in ("gold", "strict", "reward")}
     return out
 
 

@@ -77,6 +77,13 @@ def measure_speeds(model_spec: str = "embedded", *, fresh: bool = False) -> Spee
     return speeds
 
 
+def _step_and_row(step_time) -> tuple[float, float]:
+    """(seconds per decode step, seconds per row of it) from `step_time(rows)` at 4 and 32 rows."""
+    small, large = step_time(4), step_time(32)
+    row_s = max(0.0, (large - small) / 28)
+    return max(1e-4, small - 4 * row_s), row_s
+
+
 def _best(fn, repeats: int = 3) -> float:
     fn()
     best = float("inf")
@@ -111,9 +118,7 @@ def _measure(model_spec: str) -> Speeds:
         return (_best(lambda: decode(model, prompt, mask, max_new_tokens=steps, stop_ids=[-1], pad_id=0), 2)
                 - start) / steps
 
-    small, large = decode_time(4), decode_time(32)
-    decode_row_s = max(0.0, (large - small) / 28)
-    decode_step_s = max(1e-4, small - 4 * decode_row_s)
+    decode_step_s, decode_row_s = _step_and_row(decode_time)
     train_tok_s, rollout_step_s, rollout_row_s, logp_tok_s = _lora_rates(model, gen)
     judge_load_s, judge_reply_s = _judge_rate()
     return Speeds(cpu=cpu_name(), dtype=str(next(model.parameters()).dtype).replace("torch.", ""),
@@ -147,22 +152,19 @@ def _lora_rates(model, gen) -> tuple[float, float, float, float]:
         logp_tok_s = ids.numel() / _best(
             lambda: torch.log_softmax(peft(input_ids=ids, logits_to_keep=32).logits.float(), -1), 2)
 
-    def rollout_time(rows: int, steps: int = 8) -> float:
+    def rollout_time(rows: int, steps: int = 8) -> float:  # the time of one new token (prefill cancels out)
         prompt = torch.randint(100, 5000, (rows, 32), generator=gen)
-        kwargs = {"max_new_tokens": steps, "min_new_tokens": steps, "do_sample": True, "top_p": 0.9,
-                  "pad_token_id": 0}
 
         def run(n: int) -> None:
             with torch.inference_mode(), fast_generation(peft):
-                peft.generate(input_ids=prompt, attention_mask=torch.ones_like(prompt), **{**kwargs,
-                              "max_new_tokens": n, "min_new_tokens": n})
+                peft.generate(input_ids=prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=n,
+                              min_new_tokens=n, do_sample=True, top_p=0.9, pad_token_id=0)
 
         return (_best(lambda: run(steps), 1) - _best(lambda: run(1), 1)) / (steps - 1)
 
-    small, large = rollout_time(4), rollout_time(32)
-    row_s = max(0.0, (large - small) / 28)
+    step_s, row_s = _step_and_row(rollout_time)
     peft.unload()
-    return train_tok_s, max(1e-4, small - 4 * row_s), row_s, logp_tok_s
+    return train_tok_s, step_s, row_s, logp_tok_s
 
 
 def _judge_rate(n: int = 24) -> tuple[float, float]:
