@@ -167,3 +167,29 @@ def test_finetune_ladders_can_be_restricted_to_one_seed():
     every_seed = cfg.model_copy(update={"persistence": cfg.persistence.model_copy(
         update={"finetune": cfg.persistence.finetune.model_copy(update={"arms": ["trait"]})})})
     assert finetuned_labels(every_seed, models) == ["trait@s0", "trait@s1", "trait@s2"]
+
+
+def test_generation_items_have_their_own_limit_and_are_cut_first():
+    from traitrl.experiments.evaluation import select_suite, suite_limits
+    from traitrl.experiments.plan import estimate
+
+    suite = {"suite": ["truthfulqa_mc1", "honest_fabricated_sources", "indist_truthfulness"], "limit": 8,
+             "trait_eval_limit": 4, "max_new_tokens": 32}
+    cfg = small_config(eval=suite, persistence={"persona": None, "finetune": None})
+    assert suite_limits(cfg, select_suite(cfg)) == {"indist_truthfulness": 8}  # unset: generation follows limit
+    cut = small_config(eval={**suite, "generation_limit": 2}, persistence={"persona": None, "finetune": None})
+    generated = {b.id for b in select_suite(cut) if b.scorer == "generate" and b.id != "indist_truthfulness"}
+    assert "honest_fabricated_sources" in generated and "truthfulqa_mc1" not in generated  # capabilities too
+    assert suite_limits(cut, select_suite(cut)) == {"indist_truthfulness": 8, **dict.fromkeys(generated, 2)}
+    work = {s.stage: s for s in estimate(cfg, SLOW)}["eval-base"]
+    fewer = {s.stage: s for s in estimate(cut, SLOW)}["eval-base"]
+    assert fewer.seconds < work.seconds and fewer.work.split(",")[0] == work.work.split(",")[0]  # same LL tokens
+    full = size_to_budget(cfg, SLOW, 10_000).estimated_minutes
+    plan = size_to_budget(cfg, SLOW, full * 0.7)
+    labels = [s.split(" ")[0] for s in plan.scaled]
+    assert labels[0] == "eval.generation_limit", plan.scaled
+    sized = ExperimentConfig.model_validate(plan.config)
+    if "eval.limit" in labels:  # log-likelihood items go only once generation items are at their floor
+        assert sized.eval.generation_limit == 1
+    else:
+        assert sized.eval.limit == 8

@@ -56,6 +56,9 @@ class EvalSettings(Strict):
     limit: int | None = Field(20, ge=1)
     max_new_tokens: int = Field(96, ge=8)
     trait_eval_limit: int = Field(40, ge=1, description="Held-out trait scenarios scored for learning curves.")
+    generation_limit: int | None = Field(None, ge=1, description="Items per generation benchmark other than the "
+                                         "held-out trait ones (None: `limit`). A generated item costs tens of "
+                                         "log-likelihood items, so a long run cuts these first.")
 
     @field_validator("suite")
     @classmethod

@@ -50,10 +50,10 @@ def eval_stage(store: StageStore, cfg: ExperimentConfig, label: str, model_spec:
     from traitrl.evals.evaluator import Decoding, evaluate, spec_fingerprint
     from traitrl.grading.api import grader_name
 
-    main = limit is None  # the main suite run: held-out trait benchmarks get `trait_eval_limit` items
+    main = limit is None  # a suite run (models, fine-tuning doses): per-benchmark `suite_limits`
     limit = cfg.eval.limit if limit is None else limit
     if limits is None:
-        limits = trait_limits(cfg, benchmarks) if main else {}
+        limits = suite_limits(cfg, benchmarks) if main else {}
     decoding = Decoding(max_new_tokens=cfg.eval.max_new_tokens)
     parts = {"model": spec_fingerprint(model_spec), "benchmarks": [(b.id, b.version) for b in benchmarks],
              "limit": limit, "limits": limits, "decoding": decoding.model_dump(), "system_prompt": system_prompt,
@@ -92,12 +92,17 @@ def attack_targets(cfg: ExperimentConfig, benchmarks: list[Benchmark], persona: 
     return [b for b in in_cats if b.id in wanted] if wanted else in_cats
 
 
-def trait_limits(cfg: ExperimentConfig, benchmarks: list[Benchmark]) -> dict[str, int]:
-    """Items per held-out trait benchmark in the main suite run: at least `trait_eval_limit`."""
-    if cfg.eval.limit is None:
-        return {}
-    return {b.id: max(cfg.eval.limit, cfg.eval.trait_eval_limit) for b in benchmarks
-            if b.category == IN_DISTRIBUTION}
+def suite_limits(cfg: ExperimentConfig, benchmarks: list[Benchmark]) -> dict[str, int]:
+    """Items per benchmark in a suite run where they differ from `eval.limit`: held-out trait benchmarks get at
+    least `trait_eval_limit` (all items without a limit), other generation benchmarks `generation_limit`."""
+    e, out = cfg.eval, {}
+    for b in benchmarks:
+        if b.category == IN_DISTRIBUTION:
+            if e.limit is not None:
+                out[b.id] = max(e.limit, e.trait_eval_limit)
+        elif b.scorer == "generate" and e.generation_limit is not None:
+            out[b.id] = e.generation_limit
+    return out
 
 
 Attack = tuple[str, list[Benchmark], str | None]  # (name, target benchmarks, system prompt)

@@ -2,14 +2,15 @@
 sizing of a run to a time budget (`budget_minutes`, which the demo sets to 20).
 
 A stage is priced from what it will compute, counted on the real data with the model's tokenizer
-(log-likelihood tokens, prompts to prefill, decode steps by batch, replies the judge grades, tokens trained),
+(log-likelihood tokens, prompts to prefill, decode steps by batch, replies the judge grades, tokens trained at
+the padded width TRL trains them),
 at the rates `experiments/speeds.py` measures on this machine. Items another stage of the same model has
 already computed come from the result cache and cost nothing, as in the run.
 
 Sizing shrinks what the demo can lose without losing a part of the protocol: attack items, many-shot lengths,
-the steering sweep and the fine-tuning dose first, then the main suite's held-out trait items, items per
-benchmark and generation budget, and last (only with `budget_trains`, which the demo sets) the rollouts per
-prompt and their length; never an arm, a stage or a GRPO step. Sizing aims at `SAFETY` (85%) of the budget:
+the steering sweep and the fine-tuning dose first, then the main suite's generation items, its held-out trait
+items, items per benchmark and generation budget, and last (only with `budget_trains`, which the demo sets) the
+rollouts per prompt and their length; never an arm, a stage or a GRPO step. Sizing aims at `SAFETY` (85%) of the budget:
 on the AVX2 machine, stage estimates ran 10-30% under the measured times. The chosen sizes are kept in the
 run folder (`plan.json`), so a resumed run reuses them instead of re-deciding on a busier hour, and
 `summary.md` lists what was scaled down.
@@ -114,8 +115,11 @@ def _train_estimate(cfg: ExperimentConfig, arm: str, seed: int, scenarios: list,
     seconds, n_trait = s.load_s, sum(r.get("scenario_id") is not None for r in rows)
     for start in range(0, len(lengths), per_call):
         chunk = lengths[start:start + per_call]
-        seconds += sum(chunk) / s.prefill_tok_s + s.rollout_s(len(chunk) * g, c)  # rollouts
-        tokens = sum(n + c for n in chunk) * g
+        # TRL left-pads a generation batch's prompts to its longest and right-pads completions to the longest
+        # (trl 1.16.0, GRPOTrainer._generate_and_score_completions): every row costs the padded width.
+        n, width = len(chunk) * g, max(chunk)
+        seconds += n * width / s.prefill_tok_s + s.rollout_s(n, c)  # rollouts
+        tokens = n * (width + c)
         seconds += tokens / s.train_tok_s  # policy forward + backward
         if tc.generation_steps > 1:  # TRL's importance ratio: a no-grad forward of each generation batch
             seconds += s.logp_s(tokens)
@@ -153,7 +157,7 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
     A `pricer` from an earlier call reuses its token counts (sizing estimates many configs)."""
     from transformers import AutoTokenizer
 
-    from traitrl.experiments.evaluation import persona_attacks, select_suite, trait_limits
+    from traitrl.experiments.evaluation import persona_attacks, select_suite, suite_limits
     from traitrl.experiments.finetune import (
         SFT_BATCH,
         SFT_MAX_LENGTH,
@@ -188,7 +192,7 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
         out.append(StageEstimate(stage=stage, seconds=round(speeds.load_s + sec, 1), work=work))
 
     for m in models:
-        add_eval(f"eval-{m}", m, benchmarks, cfg.eval.limit, trait_limits(cfg, benchmarks))
+        add_eval(f"eval-{m}", m, benchmarks, cfg.eval.limit, suite_limits(cfg, benchmarks))
     ps = cfg.persistence.persona
     if ps is not None:
         attacks = persona_attacks(cfg, benchmarks)
@@ -216,7 +220,7 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
                                              work=f"{steps} SFT steps of {SFT_BATCH} rows"))
                     for dose in doses:
                         add_eval(f"eval-ft-{m}-{dataset}-{method}-{dose}", f"{m}|{dataset}|{method}|{dose}", subset,
-                                 cfg.eval.limit)
+                                 cfg.eval.limit, suite_limits(cfg, subset))
     out += _steering_estimates(cfg, models, benchmarks, pricer, add_eval)
     return out
 
@@ -255,7 +259,7 @@ def total_minutes(stages: list[StageEstimate]) -> float:
 
 # What sizing may shrink, in this order: (label, read, write, floor). Each step halves a number (down to the
 # floor), halves the largest of a list of steps/shots, or drops the middle of a steering sweep. Attacks and the
-# steering sweep go first, the main suite's items last.
+# steering sweep go first, the main suite's items last (its generation items before its log-likelihood ones).
 def _knobs(cfg: ExperimentConfig) -> list[tuple[str, Callable[[], Any], Callable[[Any], None], Any]]:
     e, p = cfg.eval, cfg.persistence
 
@@ -274,7 +278,9 @@ def _knobs(cfg: ExperimentConfig) -> list[tuple[str, Callable[[], Any], Callable
                   knob(st, "coefficients", "sweep", "persistence.steering.coefficients")]
     if p.finetune is not None:
         knobs.append(knob(p.finetune, "doses", 5, "persistence.finetune.doses"))
-    knobs += [knob(e, "trait_eval_limit", 2, "eval.trait_eval_limit"), knob(e, "limit", 1, "eval.limit"),
+    generation = ("eval.generation_limit", lambda: e.generation_limit or e.limit,  # unset: it follows `limit`
+                  lambda v: setattr(e, "generation_limit", v), 1)
+    knobs += [generation, knob(e, "trait_eval_limit", 2, "eval.trait_eval_limit"), knob(e, "limit", 1, "eval.limit"),
               knob(e, "max_new_tokens", 16, "eval.max_new_tokens")]
     if cfg.budget_trains:  # last: fewer rollouts per prompt (GRPO needs 2), then shorter ones; steps stay
         knobs += [knob(cfg.train, "num_generations", 2, "train.num_generations"),
@@ -366,6 +372,7 @@ def _unsized(config: dict[str, Any]) -> dict[str, Any]:
     c = copy.deepcopy(config)
     c["eval"].pop("limit", None)
     c["eval"].pop("trait_eval_limit", None)
+    c["eval"].pop("generation_limit", None)
     c["eval"].pop("max_new_tokens", None)
     for k in ("num_generations", "max_completion_length"):
         c["train"].pop(k, None)
