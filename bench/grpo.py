@@ -2,7 +2,9 @@
 
 Same 8-prompt dataset (chat prompts), same reward function, 2 prompts x 4 generations = 8 completions of at
 most 48 tokens per step, same LoRA (r=16, alpha=32, all-linear), learning rate, seed. The TRL side gets the
-model as a path, so TRL loads it its default way (fp32 here), and keeps TRL's default threads. traitrl runs
+model as a path, so TRL loads it its default way (fp32 here), and keeps TRL's default threads; its default
+`bf16=True` autocasts training to bf16, which a CPU without native bf16 emulates, so a second TRL side
+(`trl_fp32`, `bf16=False`) is timed too and `ratio_best_trl` divides by the faster of the two. traitrl runs
 `train_arm` with its config defaults (bf16 policy) and `torch_threads` = the idle cores
 (`traitrl.evals.generation.cpu_threads`, the setting its config recommends on a shared CPU).
 traitrl also samples `GENERATION_STEPS` optimizer steps' rollouts in one generate call (its
@@ -82,7 +84,7 @@ def _traitrl(steps: int, out: str) -> tuple[StepClock, dict]:
                    "steps": steps}
 
 
-def _trl(steps: int, out: str) -> tuple[StepClock, dict]:
+def _trl(steps: int, out: str, bf16: bool = True) -> tuple[StepClock, dict]:
     import torch
     from datasets import Dataset
     from peft import LoraConfig
@@ -92,21 +94,21 @@ def _trl(steps: int, out: str) -> tuple[StepClock, dict]:
 
     args = GRPOConfig(output_dir=out, max_steps=steps, learning_rate=LR, per_device_train_batch_size=8,
                       num_generations=GENERATIONS, max_completion_length=COMPLETION, seed=0, use_cpu=True,
-                      report_to="none", save_strategy="no", logging_steps=1, disable_tqdm=True)
+                      report_to="none", save_strategy="no", logging_steps=1, disable_tqdm=True, bf16=bf16)
     lora = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")
     clock = StepClock()
     trainer = GRPOTrainer(model=str(policy_path()), reward_funcs=[clock], args=args,
                           train_dataset=Dataset.from_list(_rows(steps)), peft_config=lora,
                           callbacks=[_step_callback(clock)])
     trainer.train()
-    return clock, {"dtype": str(trainer.model.dtype), "torch_threads": torch.get_num_threads()}
+    return clock, {"dtype": str(trainer.model.dtype), "bf16_autocast": bf16, "torch_threads": torch.get_num_threads()}
 
 
 def run(steps: int = 4, rounds: int = 1) -> dict:
     import torch
 
     threads_before = torch.get_num_threads()
-    sides = {"traitrl": _traitrl, "trl_default": _trl}
+    sides = {"traitrl": _traitrl, "trl_default": _trl, "trl_fp32": lambda n, out: _trl(n, out, bf16=False)}
     runs: dict[str, list[dict]] = {k: [] for k in sides}
     for r in range(rounds):
         for name in (list(sides) if r % 2 == 0 else list(sides)[::-1]):
@@ -118,7 +120,8 @@ def run(steps: int = 4, rounds: int = 1) -> dict:
     return {"setup": {"completions_per_step": GENERATIONS * PROMPTS_PER_STEP, "max_completion_length": COMPLETION,
                       "timed_steps_per_run": steps - 1, "lora_r": 16},
             "runs": runs, "median_step_s": med, "ratio": round(med["traitrl"] / med["trl_default"], 2),
-            "goal": "traitrl step <= 0.6x TRL's"}
+            "ratio_best_trl": round(med["traitrl"] / min(med["trl_default"], med["trl_fp32"]), 2),
+            "goal": "traitrl step <= 0.35x TRL's (issue 20)"}
 
 
 def breakdown(repeats: int = 2) -> dict:
