@@ -10,8 +10,9 @@ already computed come from the result cache and cost nothing, as in the run.
 Sizing shrinks what the demo can lose without losing a part of the protocol: attack items, many-shot lengths,
 the steering sweep and the fine-tuning dose first, then the main suite's generation items, its held-out trait
 items, items per benchmark and generation budget, and last (only with `budget_trains`, which the demo sets) the
-rollouts per prompt and their length; never an arm, a stage or a GRPO step. Sizing aims at `SAFETY` (85%) of the budget:
-on the AVX2 machine, stage estimates ran 10-30% under the measured times. The chosen sizes are kept in the
+rollouts per prompt and their length; never an arm, a stage or a GRPO step. Sizing aims at `SAFETY` (85%) of
+the budget: on the AVX2 machine (2026-12-03) training estimates ran 9% over the measured times and evaluation
+estimates 25% under (measured 1.33x). The chosen sizes are kept in the
 run folder (`plan.json`), so a resumed run reuses them instead of re-deciding on a busier hour, and
 `summary.md` lists what was scaled down.
 """
