@@ -144,6 +144,7 @@ def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetens
                   rank: int = typer.Option(16, min=1, help="LoRA rank."),
                   lr: float = typer.Option(1e-3, min=0.0, help="Learning rate."),
                   seed: int = typer.Option(0, help="Training seed."),
+                  reply_length: bool = typer.Option(True, help="Show the reader each reply's word count."),
                   calibration_only: bool = typer.Option(
                       False, "--calibration-only", help="Keep the weights in --out; refit only the calibration on dev.")
                   ) -> None:
@@ -156,5 +157,5 @@ def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetens
         typer.echo(json.dumps(recalibrate(load_gold(gold), out)))
         return
     meta = fit_judge(load_gold(gold), out, epochs=epochs, lr=lr, seed=seed,
-                     config=ReaderConfig(rank=rank, alpha=2.0 * rank))  # the shipped weights: the defaults
+                     config=ReaderConfig(rank=rank, alpha=2.0 * rank, reply_length=reply_length))
     typer.echo(json.dumps(meta))

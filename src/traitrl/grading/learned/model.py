@@ -37,8 +37,9 @@ class ReaderConfig(BaseModel):
     rank: int = 16
     alpha: float = 32.0
     max_context_tokens: int = 64
-    max_reply_tokens: int = 384  # context 64 + reply 384 + criterion 48 (+ 4 special) stays within 512 positions
+    max_reply_tokens: int = 384  # context 64 + count 5 + reply 384 + criterion 48 (+ 4 special) fit 512 positions
     max_criterion_tokens: int = 48
+    reply_length: bool = False  # prefix the reply with its word count, "(212 words)": tokens cannot be counted
 
 
 class LoRALinear(nn.Module):
@@ -94,12 +95,13 @@ class CriterionBatch:
 
 
 def tokenize_replies(tokenizer, config: ReaderConfig, rows: list[tuple[str, str]]) -> list[list[int]]:
-    """rows: (context, reply) -> reply-side token ids."""
-    texts = [t for row in rows for t in row]
+    """rows: (context, reply) -> reply-side token ids: [CLS] context [SEP] (word count) reply [SEP]."""
+    texts = [t for context, reply in rows
+             for t in (context, f"({len(reply.split())} words)" if config.reply_length else "", reply)]
     ids = tokenizer(texts, add_special_tokens=False)["input_ids"] if texts else []
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
-    return [[cls, *ids[2 * i][-config.max_context_tokens:], sep, *ids[2 * i + 1][:config.max_reply_tokens], sep]
-            for i in range(len(rows))]
+    return [[cls, *ids[3 * i][-config.max_context_tokens:], sep, *ids[3 * i + 1],
+             *ids[3 * i + 2][:config.max_reply_tokens], sep] for i in range(len(rows))]
 
 
 def reply_batch(seqs: list[list[int]], pad: int) -> ReplyBatch:
