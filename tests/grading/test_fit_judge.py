@@ -1,0 +1,76 @@
+"""Fitting the learned judge: an interrupted fit resumes after its last finished epoch and ends where an
+uninterrupted fit ends."""
+
+from __future__ import annotations
+
+import pytest
+
+from traitrl.grading import gold as gold_mod
+from traitrl.grading.learned import fit
+
+
+def small_gold() -> gold_mod.GoldSet:
+    """Three fit scenarios (different traits and domains) and one dev scenario, four replies each."""
+    full = gold_mod.load_gold()
+    chosen: dict[str, list[str]] = {"fit": [], "dev": []}
+    traits, domains = set(), set()
+    for sid, s in sorted(full.scenarios.items()):
+        split = s.meta["gold_split"]
+        want = {"fit": 3, "dev": 1}.get(split, 0)
+        if len(chosen.get(split, [])) < want and s.trait not in traits and s.domain not in domains:
+            chosen[split].append(sid)
+            traits.add(s.trait)
+            domains.add(s.domain)
+    keep = {sid for ids in chosen.values() for sid in ids}
+    replies = {}
+    for rid, r in sorted(full.replies.items()):
+        if r.scenario_id in keep and sum(x.scenario_id == r.scenario_id for x in replies.values()) < 4:
+            replies[rid] = r
+    gold = full.gold_verdicts()
+    verdicts = [v for v in full.verdicts if v.reply_id in replies and (v.reply_id, v.item) in gold]
+    return gold_mod.GoldSet({sid: full.scenarios[sid] for sid in keep}, replies, verdicts)
+
+
+def weights(folder):
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "reader.safetensors"))
+
+
+def test_an_interrupted_fit_resumes_and_ends_where_an_uninterrupted_one_does(tmp_path, monkeypatch, capsys):
+    import torch
+
+    from traitrl.grading.learned.model import ReaderConfig
+
+    gold = small_gold()
+    config = ReaderConfig(rank=4, alpha=8.0, reply_length=True)
+    kwargs = {"epochs": 2, "batch_size": 4, "config": config, "progress": True}
+    fit.fit_judge(gold, tmp_path / "whole", **kwargs)
+
+    calls = {"n": 0}
+    real = fit.length_batches
+
+    def stop_in_second_epoch(*args, **kw):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kw)
+
+    monkeypatch.setattr(fit, "length_batches", stop_in_second_epoch)
+    with pytest.raises(KeyboardInterrupt):
+        fit.fit_judge(gold, tmp_path / "cut", **kwargs)
+    checkpoint = tmp_path / "cut" / "fit-checkpoint.pt"
+    assert torch.load(checkpoint, weights_only=False)["epoch"] == 1
+    assert not (tmp_path / "cut" / "reader.safetensors").exists()
+    assert fit._resume(checkpoint, {"another": "fit"}, None, None, None, None, []) == 0
+
+    monkeypatch.setattr(fit, "length_batches", real)
+    capsys.readouterr()
+    meta = fit.fit_judge(gold, tmp_path / "cut", **kwargs)
+    assert "resumed after epoch 1" in capsys.readouterr().out
+    assert not checkpoint.exists()
+    assert [h["epoch"] for h in meta["fit"]["history"]] == [1, 2]
+    whole, resumed = weights(tmp_path / "whole"), weights(tmp_path / "cut")
+    assert whole.keys() == resumed.keys()
+    assert all(torch.allclose(whole[k].float(), resumed[k].float(), atol=1e-3) for k in whole)
+    assert any(resumed[k].abs().sum() > 0 for k in resumed if "lora_b" in k)  # it trained
