@@ -62,11 +62,18 @@ def read(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.open() if line.strip()]
 
 
-def main(work: Path, out: Path) -> None:
+def read_work(work: Path) -> tuple[dict[str, dict], dict[str, dict], list[dict]]:
+    """Scenarios, pooled replies and label rows of a work folder (`scenarios/`, `pool/`, `labels/`)."""
     scenarios = {r["id"]: r for p in sorted((work / "scenarios").glob("*.jsonl")) for r in read(p)}
     replies = {r["id"]: r for p in sorted((work / "pool").glob("*.jsonl")) for r in read(p)}
+    return scenarios, replies, read_labels(work / "labels", scenarios, replies)
+
+
+def read_labels(folder: Path, scenarios: dict[str, dict], replies: dict[str, dict]) -> list[dict]:
+    """One verdict row per read; `<batch>.jsonl` is a first read by `reader-<batch>`, `<batch>.second.jsonl` an
+    independent second read (`reader-<batch>:2`)."""
     verdicts: list[dict] = []
-    for path in sorted((work / "labels").glob("*.jsonl")):
+    for path in sorted(folder.glob("*.jsonl")):
         second = path.name.endswith(".second.jsonl")
         rater = "reader-" + path.name.split(".")[0] + (":2" if second else "")
         for row in read(path):
@@ -80,6 +87,11 @@ def main(work: Path, out: Path) -> None:
             if row.get("note"):
                 entry["note"] = row["note"]
             verdicts.append(entry)
+    return verdicts
+
+
+def main(work: Path, out: Path) -> None:
+    scenarios, replies, verdicts = read_work(work)
     labelled = {v["reply_id"] for v in verdicts}
     used = {replies[r]["scenario_id"] for r in labelled}
     out.mkdir(parents=True, exist_ok=True)
