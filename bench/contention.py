@@ -1,5 +1,6 @@
 """(g) Contention: an evaluation batch and a GRPO-sized forward + backward with a CPU-bound process beside
-them, against the same work on an idle machine, under traitrl's OpenMP default (PASSIVE) and under
+them, against the same work on an idle machine, each with the thread count traitrl picks (the idle cores,
+read before every GRPO step and evaluation batch), under traitrl's OpenMP default (PASSIVE) and under
 libgomp's own default (threads spin at barriers). Each measurement is a fresh subprocess, because the wait
 policy is read once when torch loads. Goal: <= 2x the idle time under contention."""
 
@@ -15,6 +16,7 @@ from bench.env import load
 WORK = r"""
 import json, time, torch, traitrl
 from traitrl.evals.generation import generate_batches
+from traitrl.models.cpu import cpu_threads
 from traitrl.models.loading import load_policy
 from traitrl.types import Message
 lp = load_policy("embedded")
@@ -25,6 +27,7 @@ def evaluate():
         pass
 ids = torch.randint(100, 5000, (8, 96))
 def train():
+    torch.set_num_threads(cpu_threads())  # what ThreadsCallback does before every GRPO step
     out = lp.model(input_ids=ids, labels=ids)
     out.loss.backward()
     lp.model.zero_grad(set_to_none=True)

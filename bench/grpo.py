@@ -6,7 +6,7 @@ model as a path, so TRL loads it its default way (fp32 here), and keeps TRL's de
 `bf16=True` autocasts training to bf16, which a CPU without native bf16 emulates, so a second TRL side
 (`trl_fp32`, `bf16=False`) is timed too and `ratio_best_trl` divides by the faster of the two. traitrl runs
 `train_arm` with its config defaults (bf16 policy) and `torch_threads` = the idle cores
-(`traitrl.evals.generation.cpu_threads`, the setting its config recommends on a shared CPU).
+(`traitrl.models.cpu.cpu_threads`, the setting its config recommends on a shared CPU).
 traitrl also samples `GENERATION_STEPS` optimizer steps' rollouts in one generate call (its
 `generation_steps` setting), so its steps are uneven; step time is therefore the mean interval between
 optimizer-step ends over whole generation cycles after the first step (a warm-up): TRL runs `steps` steps,
@@ -69,7 +69,7 @@ def _rows(steps: int) -> list[dict]:
 
 
 def _traitrl(steps: int, out: str) -> tuple[StepClock, dict]:
-    from traitrl.evals.generation import cpu_threads
+    from traitrl.models.cpu import cpu_threads
     from traitrl.training.config import TrainConfig
     from traitrl.training.grpo import train_arm
 
@@ -132,7 +132,7 @@ def breakdown(repeats: int = 2) -> dict:
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from traitrl.evals.generation import cpu_threads
+    from traitrl.models.cpu import cpu_threads
     from traitrl.models.embedded import policy_path
 
     path = str(policy_path())

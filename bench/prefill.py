@@ -37,7 +37,7 @@ def run(limit: int = 20, rounds: int = 2) -> dict:
     import torch
 
     from bench.env import load
-    from traitrl.evals.generation import cpu_thread_policy
+    from traitrl.models.cpu import cpu_thread_policy
     from traitrl.models.decode import PREFILL_TOKENS, prefill
 
     loaded, encoded, tokens = _batches(limit)

@@ -7,7 +7,7 @@ only on the inputs, so the same call gives the same samples. Decoding is `models
 batch once they end, and the KV cache is not re-copied at every step.
 
 On a CPU the model runs in `default_dtype()` (bf16 where the CPU has AVX-512 BF16/AMX) and with as many
-torch threads as there are idle cores (`cpu_threads`): OpenMP threads wait for each other at every op, so
+torch threads as there are idle cores (`models.cpu.cpu_threads`): OpenMP threads wait for each other at every op, so
 on a CPU shared with other busy processes, two threads on two cores run 2-7x slower than one thread
 (measured in `bench/`, see docs/performance.md). `TRAITRL_TORCH_THREADS` overrides the choice. Sampling
 draws by inverse CDF and the k samples of one conversation share one prompt prefill
@@ -18,13 +18,11 @@ draws by inverse CDF and the k samples of one conversation share one prompt pref
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 from traitrl.evals.loglik import render_prompt
+from traitrl.models.cpu import cpu_thread_policy
 from traitrl.models.loading import LoadedModel
 from traitrl.types import Message
 
@@ -40,42 +38,6 @@ def stop_token_ids(loaded: LoadedModel) -> list[int]:
             if i is not None and i not in ids:
                 ids.append(int(i))
     return ids
-
-
-def cpu_threads(samples: int = 5, interval_s: float = 0.01) -> int:
-    """Torch threads worth using now: the cores not busy with other runnable tasks (at least 1).
-
-    Reads the instantaneous runnable count in /proc/loadavg a few times (the calling thread counts itself
-    once); `TRAITRL_TORCH_THREADS` wins when set."""
-    import torch
-
-    if os.environ.get("TRAITRL_TORCH_THREADS"):
-        return max(1, int(os.environ["TRAITRL_TORCH_THREADS"]))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    busy = []
-    for _ in range(samples):
-        try:
-            with open("/proc/loadavg") as fh:
-                busy.append(int(fh.read().split()[3].split("/")[0]) - 1)
-        except (OSError, ValueError, IndexError):
-            return torch.get_num_threads()
-        time.sleep(interval_s)
-    others = sorted(busy)[len(busy) // 2]
-    return max(1, min(torch.get_num_threads(), cores - others))
-
-
-@contextmanager
-def cpu_thread_policy(device: Any) -> Iterator[int]:
-    """Run the block with `cpu_threads()` torch threads on a CPU device; restore the old count after."""
-    import torch
-
-    before = torch.get_num_threads()
-    n = cpu_threads() if str(device).startswith("cpu") else before
-    torch.set_num_threads(n)
-    try:
-        yield n
-    finally:
-        torch.set_num_threads(before)
 
 
 GEN_BATCH_TOKENS = 65_536  # rows x (prompt + budget) per decode batch: ~1.5 GB of bf16 KV cache for SmolLM2-135M

@@ -8,7 +8,7 @@ the prompt. That is exactly the computation of `prompt + choice` run separately 
 path on a tiny model), with the prompt computed once. Rows are sorted by length and batched under a token
 budget to keep padding small, the output head only runs on positions that predict a choice token, and the
 token prefix all items share (system prompt, chat markup) is run once and reused as a key/value cache.
-On a CPU it runs with as many torch threads as there are idle cores (`generation.cpu_threads`).
+On a CPU it runs with as many torch threads as there are idle cores (`models.cpu.cpu_threads`).
 
     scores = score_choices(load_policy("embedded"), items)
     best = argmax(s.logprob / s.n_tokens for s in scores[0])
@@ -191,7 +191,7 @@ def score_choices(loaded: LoadedModel, items: Sequence[BenchmarkItem], *, batch_
     pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
     batches = _batches([len(p.ids) for p in packed], batch_size, max_batch_tokens)
     bar = tqdm(total=len(items), desc="loglik", unit="item", disable=not progress)
-    from traitrl.evals.generation import cpu_thread_policy  # lazy: generation imports this module
+    from traitrl.models.cpu import cpu_thread_policy
 
     device = next(loaded.model.parameters()).device
     with torch.inference_mode(), cpu_thread_policy(device):

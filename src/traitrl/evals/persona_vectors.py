@@ -175,7 +175,7 @@ def _response_means(loaded: LoadedModel, prompts: Sequence[str], responses: Sequ
     last prompt token (the position that chose to end at once)."""
     import torch
 
-    from traitrl.evals.generation import cpu_thread_policy
+    from traitrl.models.cpu import cpu_thread_policy
     from traitrl.models.steering import record
 
     tok, model = loaded.tokenizer, loaded.model

@@ -1,12 +1,18 @@
-"""What this CPU is: its name and the vector extensions that decide the fast dtype (one reader of /proc/cpuinfo).
+"""What this CPU is (its name and the vector extensions that decide the fast dtype: one reader of
+/proc/cpuinfo), and how many of its cores torch should use now (`cpu_threads`).
 
 AMX or AVX-512 BF16 make bf16 matmuls 4-8x faster than fp32; with AVX2 alone bf16 is emulated (~1 GFLOP/s)."""
 
 from __future__ import annotations
 
 import functools
+import os
 import platform
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ISA = ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
 
@@ -34,3 +40,39 @@ def isa_flags() -> dict[str, bool]:
 def has_fast_bf16() -> bool:
     flags = isa_flags()
     return flags["avx512_bf16"] or flags["amx_bf16"]
+
+
+def cpu_threads(samples: int = 5, interval_s: float = 0.01) -> int:
+    """Torch threads worth using now: the cores not busy with other runnable tasks (at least 1).
+
+    Reads the instantaneous runnable count in /proc/loadavg a few times (the calling thread counts itself
+    once); `TRAITRL_TORCH_THREADS` wins when set."""
+    import torch
+
+    if os.environ.get("TRAITRL_TORCH_THREADS"):
+        return max(1, int(os.environ["TRAITRL_TORCH_THREADS"]))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    busy = []
+    for _ in range(samples):
+        try:
+            with open("/proc/loadavg") as fh:
+                busy.append(int(fh.read().split()[3].split("/")[0]) - 1)
+        except (OSError, ValueError, IndexError):
+            return torch.get_num_threads()
+        time.sleep(interval_s)
+    others = sorted(busy)[len(busy) // 2]
+    return max(1, min(torch.get_num_threads(), cores - others))
+
+
+@contextmanager
+def cpu_thread_policy(device: Any) -> Iterator[int]:
+    """Run the block with `cpu_threads()` torch threads on a CPU device; restore the old count after."""
+    import torch
+
+    before = torch.get_num_threads()
+    n = cpu_threads() if str(device).startswith("cpu") else before
+    torch.set_num_threads(n)
+    try:
+        yield n
+    finally:
+        torch.set_num_threads(before)

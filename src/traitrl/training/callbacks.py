@@ -104,3 +104,16 @@ def format_progress(row: dict[str, Any], max_steps: int) -> str:
 
     return (f"step {row['step']}/{max_steps}  reward {f(row['reward'])}  trait {f(row['trait_reward'])}  "
             f"zero-var {f(row['zero_variance_fraction'])}  loss {f(row['loss'])}  {row['seconds']:.1f}s")
+
+
+class ThreadsCallback(TrainerCallback):
+    """On a CPU, give each optimizer step as many torch threads as there are idle cores now
+    (`models.cpu.cpu_threads`): two OpenMP threads on two cores, one of them busy with another process, wait
+    for each other at every op (a GRPO step ran 2.5x slower than idle that way; docs/performance.md)."""
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        import torch
+
+        from traitrl.models.cpu import cpu_threads
+
+        torch.set_num_threads(cpu_threads())

@@ -34,7 +34,7 @@ from typing import Any
 from traitrl.files import atomic_write_json
 from traitrl.models.loading import contiguous_head_input, default_dtype, portable_model_name, resolve_model_path
 from traitrl.provenance import git_revision
-from traitrl.training.callbacks import MetricsCallback, read_metrics
+from traitrl.training.callbacks import MetricsCallback, ThreadsCallback, read_metrics
 from traitrl.training.config import TrainConfig
 
 
@@ -140,6 +140,7 @@ def train_arm(config: TrainConfig, train_rows: Sequence[dict], reward_funcs: Seq
 
     if config.torch_threads:
         torch.set_num_threads(config.torch_threads)
+    threads = [ThreadsCallback()] if not config.torch_threads and not torch.cuda.is_available() else []
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     base_path, model, tokenizer = _load_base(config)
@@ -156,7 +157,7 @@ def train_arm(config: TrainConfig, train_rows: Sequence[dict], reward_funcs: Seq
     trainer = GRPOTrainer(model=model, reward_funcs=list(reward_funcs), args=grpo_args(config, ckpt_dir,
                           not torch.cuda.is_available()), train_dataset=Dataset.from_list(list(train_rows)),
                           processing_class=tokenizer, peft_config=lora,
-                          callbacks=[MetricsCallback(out_dir / "metrics.jsonl", echo=echo), *callbacks])
+                          callbacks=[MetricsCallback(out_dir / "metrics.jsonl", echo=echo), *threads, *callbacks])
     resume = _last_checkpoint(ckpt_dir) if config.resume else None
     if resume and echo:
         echo(f"resuming from {resume}")
