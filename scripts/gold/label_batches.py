@@ -2,7 +2,9 @@
 
 Stage 4 of building the gold set. Reply ids are content hashes, so they reveal nothing of how a reply was made.
 
-    python scripts/gold/label_batches.py SCENARIOS.jsonl REPLIES.jsonl OUT_DIR PREFIX N_BATCHES [--only-ids F]
+    python scripts/gold/label_batches.py SCENARIOS.jsonl REPLIES.jsonl OUT_DIR PREFIX N_BATCHES
+
+(Second reads: run it on a file holding only the scenarios to read again, one batch.)
 """
 
 from __future__ import annotations
