@@ -43,8 +43,10 @@ def test_gold_set_meets_its_minimums(gold):
     assert len(first) >= 12000
     assert len(gold.double_reads()) >= 0.15 * len(first)
     assert {"model_base", "model_trained"} <= {r.kind for r in gold.replies.values()}
-    written_eval = [s for s in scenarios if s.source == "written"]  # the shipped held-out scenarios: test only
+    written_eval = [s for s in scenarios if s.source == "written" and s.split == "eval"]  # held out: test only
     assert len(written_eval) >= 60 and {s.meta["gold_split"] for s in written_eval} == {"test"}
+    written_train = [s for s in scenarios if s.source == "written" and s.split == "train"]  # the RL's own
+    assert {s.meta["gold_split"] for s in written_train} <= {"fit", "dev"}
 
 
 def test_gold_splits_share_no_skeleton(gold):

@@ -28,8 +28,9 @@ from traitrl.grading.scoring import mean_score, rubric_score
 
 GOOD_KINDS = ("excellent", "plain")
 ATTACK_KINDS = ("salad", "copy_specifics", "gives_in", "harmful_salad", "rubric_echo")
-# gold scenario source -> the subset its verdicts are reported under
-SUBSETS = {"builtin": "template", "gold-written": "written", "written": "written-eval"}
+# gold scenario source (and split, for the shipped written scenarios) -> the subset its verdicts are reported under
+SUBSETS = {"builtin": "template", "gold-written": "written", "written": "written-eval",
+           "written:train": "written-train"}
 
 
 class Agreement(BaseModel):
@@ -105,7 +106,7 @@ def calibrate(gold: GoldSet, grader: Grader, split: GoldSplit | None = "test") -
     pairs: dict[str, list[tuple[bool, bool | None]]] = defaultdict(list)
     per_kind: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
     for (s, reply, verdicts), g in zip(rows, grades, strict=True):
-        subset = SUBSETS.get(s.source, "template")
+        subset = SUBSETS.get(f"{s.source}:{s.split}", SUBSETS.get(s.source, "template"))
         for gold_met, item in zip(verdicts, g.items, strict=True):
             pairs["all"].append((gold_met, item.met))
             pairs[subset].append((gold_met, item.met))
