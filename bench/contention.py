@@ -27,7 +27,7 @@ def evaluate():
         pass
 ids = torch.randint(100, 5000, (8, 96))
 def train():
-    torch.set_num_threads(cpu_threads())  # what ThreadsCallback does before every GRPO step
+    torch.set_num_threads(cpu_threads(2))  # what ThreadsCallback does before every GRPO step
     out = lp.model(input_ids=ids, labels=ids)
     out.loss.backward()
     lp.model.zero_grad(set_to_none=True)

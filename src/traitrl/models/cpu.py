@@ -42,26 +42,33 @@ def has_fast_bf16() -> bool:
     return flags["avx512_bf16"] or flags["amx_bf16"]
 
 
-def cpu_threads(samples: int = 5, interval_s: float = 0.01) -> int:
-    """Torch threads worth using now: the cores not busy with other runnable tasks (at least 1).
-
-    Reads the instantaneous runnable count in /proc/loadavg a few times (the calling thread counts itself
-    once); `TRAITRL_TORCH_THREADS` wins when set."""
-    import torch
-
-    if os.environ.get("TRAITRL_TORCH_THREADS"):
-        return max(1, int(os.environ["TRAITRL_TORCH_THREADS"]))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+def runnable_others(samples: int = 5, interval_s: float = 0.01) -> int | None:
+    """Other tasks runnable now: the median of a few reads of the instantaneous runnable count in /proc/loadavg,
+    less the caller (None where it cannot be read)."""
     busy = []
     for _ in range(samples):
         try:
             with open("/proc/loadavg") as fh:
                 busy.append(int(fh.read().split()[3].split("/")[0]) - 1)
         except (OSError, ValueError, IndexError):
-            return torch.get_num_threads()
+            return None
         time.sleep(interval_s)
-    others = sorted(busy)[len(busy) // 2]
-    return max(1, min(torch.get_num_threads(), cores - others))
+    return sorted(busy)[len(busy) // 2]
+
+
+def cpu_threads(most: int | None = None) -> int:
+    """Torch threads worth using now: the cores not busy with other runnable tasks, at least 1 and at most
+    `most` (default: torch's current count). `TRAITRL_TORCH_THREADS` wins when set."""
+    import torch
+
+    if os.environ.get("TRAITRL_TORCH_THREADS"):
+        return max(1, int(os.environ["TRAITRL_TORCH_THREADS"]))
+    most = most or torch.get_num_threads()
+    others = runnable_others()
+    if others is None:
+        return most
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(most, cores - others))
 
 
 @contextmanager

@@ -107,13 +107,28 @@ def format_progress(row: dict[str, Any], max_steps: int) -> str:
 
 
 class ThreadsCallback(TrainerCallback):
-    """On a CPU, give each optimizer step as many torch threads as there are idle cores now
-    (`models.cpu.cpu_threads`): two OpenMP threads on two cores, one of them busy with another process, wait
-    for each other at every op (a GRPO step ran 2.5x slower than idle that way; docs/performance.md)."""
+    """On a CPU, give each optimizer step as many torch threads as there are idle cores now, up to the count
+    training started with (`models.cpu.cpu_threads`); the starting count is restored at the end. Two OpenMP
+    threads on two cores, one of them busy with another process, wait for each other at every op (a GRPO step
+    ran 2.5x slower than idle that way; docs/performance.md)."""
+
+    def __init__(self) -> None:
+        self.most: int | None = None
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        import torch
+
+        self.most = torch.get_num_threads()
 
     def on_step_begin(self, args, state, control, **kwargs):
         import torch
 
         from traitrl.models.cpu import cpu_threads
 
-        torch.set_num_threads(cpu_threads())
+        torch.set_num_threads(cpu_threads(self.most))
+
+    def on_train_end(self, args, state, control, **kwargs):
+        import torch
+
+        if self.most:
+            torch.set_num_threads(self.most)
