@@ -28,6 +28,7 @@ from traitrl.grading.learned.judge import reader_dtype, reply_context
 from traitrl.grading.learned.model import (
     ReaderConfig,
     criterion_batch,
+    is_trained,
     reply_batch,
     stack_states,
     tokenize_replies,
@@ -161,8 +162,8 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, ba
     if progress:
         print(f"fit-judge: encoded {len(cache)} replies ({time.time() - started:.0f} s)", flush=True)
     history: list[dict] = []  # the reader stays in eval mode: no dropout (weight decay regularises; ~15% faster)
-    checkpoint, trained = out / "fit-checkpoint.pt", set(reader.trained_state())
-    settings = {"gold_sha256": gold_digest(gold), "config": config.model_dump(), "epochs": epochs, "lr": lr,
+    checkpoint, digest = out / "fit-checkpoint.pt", gold_digest(gold)
+    settings = {"gold_sha256": digest, "config": config.model_dump(), "epochs": epochs, "lr": lr,
                 "batch_size": batch_size, "seed": seed}
     first = _resume(checkpoint, settings, reader, opt, sched, rng, history)
     if progress and first:
@@ -191,13 +192,13 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, ba
             print(f"fit-judge: epoch {epoch + 1} dev accuracy {accuracy:.3f} (uncalibrated)", flush=True)
         out.mkdir(parents=True, exist_ok=True)
         torch.save({"settings": settings, "epoch": epoch + 1, "history": history, "rng": rng.getstate(),
-                    "reader": {k: v for k, v in reader.state_dict().items() if k in trained},  # full precision
+                    "reader": {k: v for k, v in reader.state_dict().items() if is_trained(k)},  # full precision
                     "optimizer": opt.state_dict(),
                     "scheduler": sched.state_dict()}, checkpoint.with_suffix(".tmp"))
         checkpoint.with_suffix(".tmp").replace(checkpoint)
     save_file(reader.trained_state(), str(out / "reader.safetensors"))
     meta = {"config": config.model_dump(), "calibration": {"scale": 1.0, "shift": 0.0},  # until recalibrate
-            "gold_sha256": gold_digest(gold), "fit": {"replies": len(fit), "mismatched": len(train) - len(fit),
+            "gold_sha256": digest, "fit": {"replies": len(fit), "mismatched": len(train) - len(fit),
                                                       "epochs": epochs, "lr": lr, "batch_size": batch_size,
                                                       "seed": seed, "seconds": round(time.time() - started),
                                                       "history": history}}

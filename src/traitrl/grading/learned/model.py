@@ -146,6 +146,11 @@ def _adapted_linears(layer: nn.Module) -> list[tuple[nn.Module, str]]:
             (layer.intermediate, "dense"), (layer.output, "dense")]
 
 
+def is_trained(name: str) -> bool:
+    """Whether a state-dict entry is one the fit trains (adapters, head, sign bias) and the weights file holds."""
+    return "lora_" in name or name.startswith(("head.", "sign_bias"))
+
+
 class CriterionReader(nn.Module):
     """MiniLM (reply side frozen) with LoRA adapters on the criterion side and a per-criterion head."""
 
@@ -165,8 +170,7 @@ class CriterionReader(nn.Module):
 
     def trained_state(self) -> dict[str, torch.Tensor]:
         """The trained tensors, stored in fp16 (the judge reads in bf16; the file stays under 2 MB)."""
-        return {k: v.detach().half().contiguous() for k, v in self.state_dict().items()
-                if "lora_" in k or k.startswith(("head.", "sign_bias"))}
+        return {k: v.detach().half().contiguous() for k, v in self.state_dict().items() if is_trained(k)}
 
     def merge_adapters(self) -> CriterionReader:
         """Fold every adapter into its layer for inference (same outputs, one matmul per layer instead of three);
