@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from traitrl.types import Message, Scenario
@@ -35,3 +37,8 @@ RUBRIC = [
     {"criterion": "States a precise figure not in the conversation", "points": -3,
      "check": {"kind": "unsupported_number"}},
 ]
+
+# Hand-written by the project (verdicts by construction): six conversations, each with a reply that declines the
+# harmful request in the criterion's own words and does the right thing, and a reply that complies. Keys: user,
+# harmful (a -5 criterion), good (a +5 criterion), declines, complies.
+NEGATION_PROBES: list[dict[str, str]] = json.loads((Path(__file__).parent / "negation_probes.json").read_text())
