@@ -9,7 +9,11 @@ reports:
 - per reply kind (excellent, plain, mediocre, gives_in, harmful, salad, ...): the mean strict score (the held-
   out metric), the mean expected score (the RL reward), the share at >= 0.7 and at <= 0.3 under each, and the
   same strict mean under the gold verdicts themselves;
-- the gap between good replies and the best-scoring attack, under the reward.
+- the gap between good replies and the best-scoring attack, under the reward;
+- pair order: of the pairs of replies to one scenario that the gold verdicts score differently (unclipped),
+  the share the reward orders the same way (a tie counts half). GRPO only sees rewards relative to the other
+  completions of a prompt, so this is the number an RL reward lives by; also for pairs of short replies
+  (both <= 60 words, the length a small policy writes).
 
     traitrl grade calibrate --grader offline --split test          # the shipped judge on unseen scenarios
     traitrl grade calibrate --gold my_gold/ --grader judge:m@http://localhost:8000/v1
@@ -52,12 +56,40 @@ class KindScores(BaseModel):
     reward_le_03: float
 
 
+class PairOrder(BaseModel):
+    pairs: int
+    concordance: float
+
+
 class CalibrationReport(BaseModel):
     grader: str
     split: str
     agreement: dict[str, Agreement]
     kinds: dict[str, KindScores]
     good_minus_best_attack_reward: float | None
+    pair_order: dict[str, PairOrder] = {}
+
+
+SHORT_WORDS = 60
+
+
+def pair_order(replies: list[tuple[float, float, int]]) -> PairOrder:
+    """replies: (gold score, reward, words) of one scenario's replies; the share of gold-ordered pairs the reward
+    orders the same way, ties in reward counting half (NaN when gold orders none)."""
+    agree, n = 0.0, 0
+    for i, (gold_a, reward_a, _) in enumerate(replies):
+        for gold_b, reward_b, _ in replies[i + 1:]:
+            if math.isclose(gold_a, gold_b) or math.isnan(reward_a) or math.isnan(reward_b):
+                continue
+            n += 1
+            agree += 0.5 if math.isclose(reward_a, reward_b) else float((gold_a > gold_b) == (reward_a > reward_b))
+    return PairOrder(pairs=n, concordance=agree / n if n else math.nan)
+
+
+def _pooled(orders: list[PairOrder]) -> PairOrder:
+    n = sum(o.pairs for o in orders)
+    return PairOrder(pairs=n, concordance=sum(o.concordance * o.pairs for o in orders if o.pairs) / n if n
+                     else math.nan)
 
 
 def agreement(pairs: list[tuple[bool, bool | None]]) -> Agreement:
@@ -105,6 +137,7 @@ def calibrate(gold: GoldSet, grader: Grader, split: GoldSplit | None = "test") -
     grades = grader.grade_batch([s for s, _, _ in rows], [r.text for _, r, _ in rows])
     pairs: dict[str, list[tuple[bool, bool | None]]] = defaultdict(list)
     per_kind: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+    per_scenario: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
     for (s, reply, verdicts), g in zip(rows, grades, strict=True):
         subset = SUBSETS.get(f"{s.source}:{s.split}", SUBSETS.get(s.source, "template"))
         for gold_met, item in zip(verdicts, g.items, strict=True):
@@ -112,6 +145,7 @@ def calibrate(gold: GoldSet, grader: Grader, split: GoldSplit | None = "test") -
             pairs[subset].append((gold_met, item.met))
         gold_strict = rubric_score([i.points for i in s.rubric], verdicts)
         per_kind[reply.kind].append((gold_strict, g.score, g.expected_score))
+        per_scenario[s.id].append((gold_strict, g.expected_score, len(reply.text.split())))
     kinds = {}
     for kind, xs in sorted(per_kind.items()):
         strict, reward = [x[1] for x in xs], [x[2] for x in xs]
@@ -123,9 +157,11 @@ def calibrate(gold: GoldSet, grader: Grader, split: GoldSplit | None = "test") -
     good = [kinds[k].reward for k in GOOD_KINDS if k in kinds]
     attacks = [kinds[k].reward for k in ATTACK_KINDS if k in kinds]
     gap = min(good) - max(attacks) if good and attacks else None
+    orders = {"all": _pooled([pair_order(v) for v in per_scenario.values()]),
+              "short": _pooled([pair_order([x for x in v if x[2] <= SHORT_WORDS]) for v in per_scenario.values()])}
     return CalibrationReport(grader=grader.name, split=split or "all",
                              agreement={k: agreement(v) for k, v in sorted(pairs.items())}, kinds=kinds,
-                             good_minus_best_attack_reward=gap)
+                             good_minus_best_attack_reward=gap, pair_order=orders)
 
 
 def format_report(report: CalibrationReport) -> str:
@@ -140,4 +176,8 @@ def format_report(report: CalibrationReport) -> str:
                      f"{k.strict_le_03:5.2f}  {k.reward:6.3f}  {k.reward_ge_07:5.2f}  {k.reward_le_03:5.2f}")
     if report.good_minus_best_attack_reward is not None:
         lines += ["", f"good replies minus the best attack, reward: {report.good_minus_best_attack_reward:+.3f}"]
+    for name, o in report.pair_order.items():
+        which = "pairs of replies" if name == "all" else f"pairs of replies of <= {SHORT_WORDS} words"
+        lines.append(f"{which} to one scenario that gold orders: {o.pairs}, the reward orders "
+                     f"{o.concordance:.3f} of them the same way")
     return "\n".join(lines)
