@@ -29,6 +29,7 @@ class BenchmarkDiff(Estimate):
     q: float | None = None
     category: str | None = None
     paired: bool | None = None
+    seeds_agree: int | None = None  # pooled comparisons: seeds whose own difference has the pooled sign
 
 
 class RefusalAdjusted(Estimate):
@@ -46,6 +47,7 @@ class Comparison(Record):
     per_category: dict[str, Any] = Field(default_factory=dict)
     per_benchmark: dict[str, BenchmarkDiff] = Field(default_factory=dict)
     refusal_adjusted: RefusalAdjusted | None = None
+    seeds: list[int] = Field(default_factory=list)  # pooled comparisons: the training seeds pooled
 
 
 class SuiteScore(BaseModel):
@@ -193,6 +195,7 @@ class Results(Record):
     git_revision: str = "unknown"
     arms: dict[str, ArmResult] = Field(default_factory=dict)
     compare: dict[str, Comparison] = Field(default_factory=dict)
+    pooled: dict[str, Comparison] = Field(default_factory=dict)  # arm -> arm vs baseline, pooled over seeds
     compare_baseline_vs_base: Comparison | None = None
     transfer: Transfer = Field(default_factory=Transfer)
     persistence: Persistence = Field(default_factory=Persistence)

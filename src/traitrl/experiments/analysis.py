@@ -1,7 +1,8 @@
 """Turn stage outputs into the experiment's `results.json`: comparisons, transfer and persistence.
 
-- `compare`: every RL arm against the compute-matched baseline, per benchmark (paired over items, BH across
-  benchmarks), with the refusal-adjusted comparison on items neither model refused.
+- `compare`: every RL model against the compute-matched baseline of its own training seed, per benchmark
+  (paired over items, BH across benchmarks), with the refusal-adjusted comparison on items neither model
+  refused; `pooled`: each arm trained on several seeds against the baselines, pooled over seeds.
 - `transfer`: held-out trait score and non-health benchmark wins of the domain-restricted arms.
 - `persistence.persona`: per attack and model, before/after/degradation with a paired 95% CI, and the
   difference in degradation between each arm and the baseline.
@@ -14,7 +15,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
+
+import numpy as np
 
 from traitrl.evals.benchmark import IN_DISTRIBUTION
 from traitrl.evals.stats import (
@@ -39,6 +43,59 @@ BASELINE = "baseline"
 
 def _scores(stage: dict[str, Any], bench: str) -> dict[str, float | None]:
     return {i: r["score"] for i, r in stage["items"].get(bench, {}).items()}
+
+
+def baseline_of(label: str) -> str:
+    """The model a label is compared with: the compute-matched baseline of the same training seed."""
+    seed = split_label(label)[1]
+    return BASELINE if seed is None else f"{BASELINE}@s{seed}"
+
+
+def is_rl_model(label: str) -> bool:
+    return label != "base" and split_label(label)[0] != BASELINE
+
+
+def compare_with_baselines(evals: dict[str, Any], categories: dict[str, str]) -> dict[str, Any]:
+    """`compare_models` for every RL model against the baseline of its own seed (trait@s1 vs baseline@s1)."""
+    return {label: compare_models(evals[baseline_of(label)], stage, categories)
+            for label, stage in evals.items() if is_rl_model(label) and baseline_of(label) in evals}
+
+
+def pooled_over_seeds(evals: dict[str, Any], categories: dict[str, str]) -> dict[str, Any]:
+    """Each arm trained on two or more seeds against the baselines, pooled: per benchmark, every item's arm and
+    baseline scores are averaged over the seeds (seed s's arm beside seed s's baseline, items all seeds have),
+    then compared paired over items as `compare_models` does (exact sign-flip test at small n, BH across
+    benchmarks). The CI is over items given these seeds; with three seeds it cannot cover seed-to-seed
+    variation, so `seeds_agree` counts the seeds whose own difference has the pooled sign."""
+    by_arm: dict[str, list[str]] = defaultdict(list)
+    for label in evals:
+        if is_rl_model(label) and split_label(label)[1] is not None and baseline_of(label) in evals:
+            by_arm[split_label(label)[0]].append(label)
+    out: dict[str, Any] = {}
+    for arm, labels in sorted(by_arm.items()):
+        if len(labels) < 2:
+            continue
+        comps: dict[str, Comparison] = {}
+        agree: dict[str, int] = {}
+        for bench, cat in categories.items():
+            pairs = [(_scores(evals[baseline_of(lb)], bench), _scores(evals[lb], bench)) for lb in labels]
+            common = set.intersection(*[{k for k, v in a.items() if v is not None} & {k for k, v in b.items()
+                                                                                         if v is not None}
+                                        for a, b in pairs])
+            if not common:
+                continue
+            mean_a = {k: float(np.mean([a[k] for a, _ in pairs])) for k in common}
+            mean_b = {k: float(np.mean([b[k] for _, b in pairs])) for k in common}
+            comps[bench] = compare_scores(mean_a, mean_b).model_copy(update={"category": cat})
+            pooled_sign = np.sign(comps[bench].diff or 0.0)
+            agree[bench] = sum(np.sign(np.mean([b[k] - a[k] for k in common])) == pooled_sign for a, b in pairs)
+        comps = adjust(comps)
+        res = summarize_comparison(comps)
+        res["seeds"] = sorted(split_label(lb)[1] for lb in labels)
+        res["per_benchmark"] = {k: {"diff": c.diff, "ci": c.ci, "p": c.p, "q": c.q, "category": c.category,
+                                    "paired": c.paired, "seeds_agree": agree[k]} for k, c in comps.items()}
+        out[arm] = res
+    return out
 
 
 def compare_models(a: dict[str, Any], b: dict[str, Any], categories: dict[str, str]) -> dict[str, Any]:
@@ -111,8 +168,7 @@ def versus_baseline(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]
     """`degradation()` results per model, each RL arm's with `vs_baseline` (arm − baseline degradation, paired
     over items; with several seeds, against the baseline of the same seed), and the per-item data dropped."""
     for label, r in rows.items():
-        seed = split_label(label)[1]
-        base = rows.get(BASELINE if seed is None else f"{BASELINE}@s{seed}")
+        base = rows.get(baseline_of(label))
         if base is not None and base is not r:
             c = compare_scores(base["_per_item"], r["_per_item"])
             r["vs_baseline"] = {"diff": c.diff, "ci": c.ci, "p": c.p}
@@ -233,17 +289,15 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
                 **first["summary"], "trait_eval_score": entry["trait_eval_score"],
                 "trait_eval_expected": held_out.get("all", {}).get("expected")}}
         arms[label] = entry
-    compare = {label: compare_models(evals[BASELINE], stage, categories)
-               for label, stage in evals.items() if label not in (BASELINE, "base") and BASELINE in evals}
-    if "base" in evals and BASELINE in evals:
-        compare_base = compare_models(evals["base"], evals[BASELINE], categories)
-    else:
-        compare_base = None
+    compare = compare_with_baselines(evals, categories)
+    first_baseline = next((lb for lb in evals if split_label(lb)[0] == BASELINE), None)  # base vs seed 0's
+    compare_base = (compare_models(evals["base"], evals[first_baseline], categories)
+                    if "base" in evals and first_baseline else None)
     persona = persona_results(personas)
     non_health = [b for b, c in categories.items() if c not in ("health", "mental_health", IN_DISTRIBUTION)]
     transfer = {"panels": {}, "non_health_wins": {}}
     for label in evals:
-        if label in (BASELINE, "base"):
+        if not is_rl_model(label):
             continue
         ho = arms[label]["held_out_trait"]
         transfer["panels"][label] = {"held-out trait, health (expected)": ho.get("health", {}).get("expected"),
@@ -257,6 +311,7 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
                                  for k, v in transfer["non_health_wins"].items())
     return Results.model_validate(json_safe({
         "name": cfg.name, "config": cfg.model_dump(mode="json"), "arms": arms, "compare": compare,
+        "pooled": pooled_over_seeds(evals, categories),
         "compare_baseline_vs_base": compare_base, "transfer": transfer,
         "persistence": {"persona": persona, "finetune": finetune_results(finetune, evals, categories),
                         "steering": steering_results(steering or {})},

@@ -17,6 +17,7 @@ from itertools import combinations
 from typing import Any
 
 from traitrl.evals.stats import compare_scores, signed, summarize
+from traitrl.experiments.config import split_label
 from traitrl.experiments.personas import PERSONAS
 
 APPROACHES = ("trait", "constitution_reward", "constitutional_sft")
@@ -47,12 +48,20 @@ def _persona_degradations(personas: dict[str, Any], label: str) -> dict[str, flo
     return out
 
 
+def first_seed_label(arm: str, evals: dict[str, Any]) -> str | None:
+    """The model label of `arm` in a run's evaluations: the arm itself in a one-seed run, else its lowest seed
+    (trait@s0), so that approaches trained on seed 0 only are compared on the same seed."""
+    seeded = sorted((seed, label) for label in evals if (seed := split_label(label)[1]) is not None
+                    and split_label(label)[0] == arm)
+    return arm if arm in evals else (seeded[0][1] if seeded else None)
+
+
 def compare_approaches(evals: dict[str, Any], personas: dict[str, Any], categories: dict[str, str]
                        ) -> dict[str, Any]:
     """`{"pairs": {"A vs B": {...}}, "text": [...]}` for the approach arms present (see the module docstring)."""
     from traitrl.experiments.analysis import compare_models
 
-    present = [a for a in APPROACHES if a in evals]
+    present = [label for a in APPROACHES if (label := first_seed_label(a, evals))]
     pairs: dict[str, Any] = {}
     text: list[str] = []
     for a, b in combinations(present, 2):

@@ -18,9 +18,18 @@ def _f(x: Any, nd: int = 3) -> str:
 
 
 def headline_lines(results: Results) -> list[str]:
-    return [f"{arm} beats the compute-matched baseline on {c.improved}/{c.n_benchmarks} benchmarks; "
-            f"{c.sig_improved} significant after Benjamini–Hochberg; {c.sig_regressed} significant regressions; "
-            f"mean gain {_f(c.mean_gain)}." for arm, c in results.compare.items()]
+    """One line per model against the baseline of its seed, then one per arm pooled over its seeds."""
+    lines = [f"{arm} beats the compute-matched baseline on {c.improved}/{c.n_benchmarks} benchmarks; "
+             f"{c.sig_improved} significant after Benjamini–Hochberg; {c.sig_regressed} significant regressions; "
+             f"mean gain {_f(c.mean_gain)}." for arm, c in results.compare.items()]
+    for arm, c in results.pooled.items():
+        agree = [b.seeds_agree for b in c.per_benchmark.values() if b.seeds_agree is not None]
+        lines.append(f"{arm}, pooled over seeds {', '.join(map(str, c.seeds))} (item scores averaged over seeds): "
+                     f"better on {c.improved}/{c.n_benchmarks} benchmarks; {c.sig_improved} significant after "
+                     f"Benjamini–Hochberg; {c.sig_regressed} significant regressions; mean gain "
+                     f"{_f(c.mean_gain)}; every seed has the pooled sign on {agree.count(len(c.seeds))}/"
+                     f"{len(agree)} benchmarks.")
+    return lines
 
 
 def _training_lines(results: Results) -> list[str]:
