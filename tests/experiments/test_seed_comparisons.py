@@ -46,3 +46,15 @@ def test_an_arm_with_several_seeds_is_pooled_and_seed_disagreement_is_shown():
 def test_approaches_are_compared_on_their_first_seed():
     out = compare_approaches(EVALS, {}, CATEGORIES)
     assert list(out["pairs"]) == ["trait@s0 vs constitution_reward@s0"]
+
+
+def test_selective_persistence_reads_the_trait_arm_of_a_seeded_run():
+    from traitrl.experiments.analysis import selective_persistence
+
+    def row(diff: float) -> dict:
+        return {"vs_baseline": {"diff": diff, "ci": [diff - 0.05, diff + 0.05], "p": 0.01}}
+
+    persona = {"bad_medical": {"trait@s0": row(-0.2), "baseline@s0": {}},
+               "helpful_medical": {"trait@s0": row(0.0), "baseline@s0": {}}}
+    out = selective_persistence(persona, "trait@s0")
+    assert out["verdict"] == "selective persistence" and out["explanation"].startswith("trait@s0 (its first seed)")

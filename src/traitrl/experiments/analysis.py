@@ -31,7 +31,7 @@ from traitrl.evals.stats import (
     summarize,
     summarize_comparison,
 )
-from traitrl.experiments.approaches import compare_approaches
+from traitrl.experiments.approaches import compare_approaches, first_seed_label
 from traitrl.experiments.config import ExperimentConfig, split_label
 from traitrl.experiments.personas import PERSONAS
 from traitrl.files import json_safe
@@ -190,7 +190,8 @@ def selective_persistence(persona: dict[str, Any], arm: str = "trait") -> dict[s
     harm_ok = all(v.get("ci") is not None and v["ci"][1] < 0 for v in h.values())
     help_ok = all(v.get("ci") is not None and v["ci"][0] <= 0 <= v["ci"][1] for v in g.values())
     verdict = "selective persistence" if harm_ok and help_ok else "not shown"
-    expl = ("harmful-persona degradation vs baseline: " + "; ".join(
+    expl = ((f"{arm} (its first seed): " if split_label(arm)[1] is not None else "")
+            + "harmful-persona degradation vs baseline: " + "; ".join(
         f"{p} {signed(v.get('diff'))} CI {signed_ci(v.get('ci'))}" for p, v in h.items())
         + ". Helpful-persona difference: " + "; ".join(
         f"{p} {signed(v.get('diff'))} CI {signed_ci(v.get('ci'))}" for p, v in g.items()) + ".")
@@ -315,7 +316,8 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
         "compare_baseline_vs_base": compare_base, "transfer": transfer,
         "persistence": {"persona": persona, "finetune": finetune_results(finetune, evals, categories),
                         "steering": steering_results(steering or {})},
-        "selective_persistence": selective_persistence(persona) if persona else None,
+        "selective_persistence": selective_persistence(persona, first_seed_label("trait", evals) or "trait")
+        if persona else None,
         "approaches": compare_approaches(evals, personas, categories),
         "refusal": {label: refusal_rate(stage, categories) for label, stage in evals.items()},
         "capability": {b: {label: stage["suite"].get(b, {}).get("mean") for label, stage in evals.items()}
