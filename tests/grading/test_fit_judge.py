@@ -70,6 +70,7 @@ def test_an_interrupted_fit_resumes_and_ends_where_an_uninterrupted_one_does(tmp
     assert "resumed after epoch 1" in capsys.readouterr().out
     assert not checkpoint.exists()
     assert [h["epoch"] for h in meta["fit"]["history"]] == [1, 2]
+    assert meta["fit"]["epoch_seconds"] == sum(h["seconds"] for h in meta["fit"]["history"])  # both sessions
     whole, resumed = weights(tmp_path / "whole"), weights(tmp_path / "cut")
     assert whole.keys() == resumed.keys()
     assert all(torch.allclose(whole[k].float(), resumed[k].float(), atol=1e-3) for k in whole)

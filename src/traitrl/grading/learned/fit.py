@@ -170,6 +170,7 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, ba
         print(f"fit-judge: resumed after epoch {first} ({checkpoint})", flush=True)
     step = first * (steps // epochs)
     for epoch in range(first, epochs):
+        epoch_started = time.time()
         for batch in length_batches(train, batch_size, rng):
             rows = [train[j] for j in batch]
             labels = torch.tensor([m for r in rows for m in r[4]], dtype=torch.float32)
@@ -187,7 +188,8 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, ba
                       f"{sum(recent) / len(recent):.3f} ({time.time() - started:.0f} s)", flush=True)
         dev_logits = _logits(reader, tokenizer, cache, dev)
         accuracy = sum((x > 0) == y for x, y in zip(dev_logits, dev_labels, strict=True)) / len(dev_labels)
-        history.append({"epoch": epoch + 1, "dev_accuracy": round(accuracy, 4)})
+        history.append({"epoch": epoch + 1, "dev_accuracy": round(accuracy, 4),
+                        "seconds": round(time.time() - epoch_started)})
         if progress:
             print(f"fit-judge: epoch {epoch + 1} dev accuracy {accuracy:.3f} (uncalibrated)", flush=True)
         out.mkdir(parents=True, exist_ok=True)
@@ -201,6 +203,7 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, ba
             "gold_sha256": digest, "fit": {"replies": len(fit), "mismatched": len(train) - len(fit),
                                                       "epochs": epochs, "lr": lr, "batch_size": batch_size,
                                                       "seed": seed, "seconds": round(time.time() - started),
+                                                      "epoch_seconds": sum(h.get("seconds", 0) for h in history),
                                                       "history": history}}
     atomic_write_text(out / "reader.json", json.dumps(meta, indent=1) + "\n")
     checkpoint.unlink(missing_ok=True)
