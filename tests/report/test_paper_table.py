@@ -48,3 +48,17 @@ def test_rows_read_a_seeded_run_and_leave_ties_out_of_the_sign_test():
 def test_the_summary_carries_the_table():
     text = render_summary(_results())
     assert "## In the paper's shape" in text and render_paper_table(_results()) in text
+
+
+def test_the_html_report_carries_the_table_and_the_pooled_comparison(tmp_path):
+    from traitrl.report.html import build_report
+
+    data = _results().model_dump()
+    data["config"] = {"model": "m", "seeds": [0, 1, 2], "trait_share": 0.25, "train": {"steps": 200}}
+    data["pooled"] = {"trait": {**data["compare"]["trait@s0"], "seeds": [0, 1, 2],
+                                "per_benchmark": {"x": {"diff": 0.1, "ci": [0.0, 0.2], "p": 0.05, "q": 0.2,
+                                                        "category": "honesty", "paired": True, "seeds_agree": 2}}}}
+    html = build_report(data, tmp_path).read_text()
+    assert "In the paper&#39;s shape" in html or "In the paper's shape" in html
+    assert "trait (pooled) vs compute-matched baseline, pooled over seeds 0, 1, 2" in html
+    assert "2/3 seeds agree" in html and "17 of 19" in html

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from traitrl.files import atomic_write_text
 from traitrl.report import figures
+from traitrl.report.paper_table import paper_rows
 from traitrl.report.summary import headline_lines, render_summary
 from traitrl.results import Results
 
@@ -78,7 +79,9 @@ def build_report(results: Results | dict[str, Any], out_dir: Path) -> Path:
         created=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         headlines=headline_lines(results), figures=_figures(results, rows), training_rows=training_rows,
         benchmark_rows=rows, arm_names=list(results.arms),
-        compare={a: c.model_dump() for a, c in results.compare.items()},
+        compare={**{a: c.model_dump() for a, c in results.compare.items()},
+                 **{f"{a} (pooled)": c.model_dump() for a, c in results.pooled.items()}},
+        paper_rows=paper_rows(results),
         transfer=results.transfer.model_dump(), transfer_text=results.transfer.text, persona=persona or None,
         selective=selective, approaches=results.approaches.get("text"), capability=results.capability,
         steering=results.persistence.steering.model_dump() if results.persistence.steering else None,
