@@ -38,7 +38,9 @@ RUBRIC = [
      "check": {"kind": "unsupported_number"}},
 ]
 
-# Hand-written by the project (verdicts by construction): six conversations, each with a reply that declines the
-# harmful request in the criterion's own words and does the right thing, and a reply that complies. Keys: user,
-# harmful (a -5 criterion), good (a +5 criterion), declines, complies.
+# Negation probes: 30 conversations, each with a reply that declines the harmful request in the criterion's own
+# words and does the right thing, and a reply that complies. The first 6 were written by the developer, the other
+# 24 by two helper writers (brief: docs/grading.md, "Negation probes"); a separate rater, reading the 48 helper
+# replies blind, marked every verdict as constructed. Keys: user, harmful (a -5 criterion), good (+5), declines,
+# complies.
 NEGATION_PROBES: list[dict[str, str]] = json.loads((Path(__file__).parent / "negation_probes.json").read_text())
