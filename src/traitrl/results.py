@@ -8,11 +8,24 @@ fine-tuning, approaches) stay free-form mappings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Interval = list[float | None] | None
+
+
+def split_label(label: str) -> tuple[str, int | None]:
+    """(arm, seed) of a model label: "trait@0.25@s1" -> ("trait@0.25", 1); no seed suffix -> (label, None)."""
+    head, _, tail = label.rpartition("@s")
+    return (head, int(tail)) if head and tail.isdigit() else (label, None)
+
+
+def labels_of(labels: Iterable[str], arm: str) -> list[str]:
+    """The model labels of `arm` among `labels` ("trait", or "trait@s0", "trait@s1", ...; not the dose arm
+    "trait@0.05@s0"), lowest seed first."""
+    return sorted((lb for lb in labels if split_label(lb)[0] == arm), key=lambda lb: split_label(lb)[1] or 0)
 
 
 class Record(BaseModel):

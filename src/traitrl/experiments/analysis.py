@@ -35,7 +35,7 @@ from traitrl.experiments.approaches import compare_approaches, first_seed_label
 from traitrl.experiments.config import ExperimentConfig, split_label
 from traitrl.experiments.personas import PERSONAS
 from traitrl.files import json_safe
-from traitrl.results import Results
+from traitrl.results import Results, labels_of
 
 REFUSED = {"full_refusal", "partial_refusal"}
 BASELINE = "baseline"
@@ -291,7 +291,7 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
                 "trait_eval_expected": held_out.get("all", {}).get("expected")}}
         arms[label] = entry
     compare = compare_with_baselines(evals, categories)
-    first_baseline = next((lb for lb in evals if split_label(lb)[0] == BASELINE), None)  # base vs seed 0's
+    first_baseline = next(iter(labels_of(evals, BASELINE)), None)  # base vs the lowest seed's baseline
     compare_base = (compare_models(evals["base"], evals[first_baseline], categories)
                     if "base" in evals and first_baseline else None)
     persona = persona_results(personas)

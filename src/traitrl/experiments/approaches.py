@@ -17,8 +17,8 @@ from itertools import combinations
 from typing import Any
 
 from traitrl.evals.stats import compare_scores, signed, summarize
-from traitrl.experiments.config import split_label
 from traitrl.experiments.personas import PERSONAS
+from traitrl.results import labels_of
 
 APPROACHES = ("trait", "constitution_reward", "constitutional_sft")
 
@@ -51,9 +51,7 @@ def _persona_degradations(personas: dict[str, Any], label: str) -> dict[str, flo
 def first_seed_label(arm: str, evals: dict[str, Any]) -> str | None:
     """The model label of `arm` in a run's evaluations: the arm itself in a one-seed run, else its lowest seed
     (trait@s0), so that approaches trained on seed 0 only are compared on the same seed."""
-    seeded = sorted((seed, label) for label in evals if (seed := split_label(label)[1]) is not None
-                    and split_label(label)[0] == arm)
-    return arm if arm in evals else (seeded[0][1] if seeded else None)
+    return next(iter(labels_of(evals, arm)), None)
 
 
 def compare_approaches(evals: dict[str, Any], personas: dict[str, Any], categories: dict[str, str]

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from traitrl.files import load_yaml_model
+from traitrl.results import split_label
 from traitrl.scenarios.build import Source
 from traitrl.training.arms import resolve_arm
 from traitrl.training.config import TrainConfig
@@ -258,12 +259,6 @@ class ExperimentConfig(Strict):
                                            "data_seed": self.data_seed,
                                            "trait_share": self.trait_share, "grader": self.grader,
                                            "constitution": self.constitution})
-
-
-def split_label(label: str) -> tuple[str, int | None]:
-    """(arm, seed) of a model label: "trait@0.25@s1" -> ("trait@0.25", 1); no seed suffix -> (label, None)."""
-    head, _, tail = label.rpartition("@s")
-    return (head, int(tail)) if head and tail.isdigit() else (label, None)
 
 
 def selected(label: str, chosen: list[str] | None) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from scipy import stats as sps
 
-from traitrl.results import Comparison, Estimate, Results
+from traitrl.results import Comparison, Estimate, Results, labels_of
 
 NOT_MEASURED = "not measured"
 
@@ -64,12 +64,6 @@ def _ci(ci: Sequence[float | None] | None) -> str:
     return "n/a" if not ci or ci[0] is None or ci[1] is None else f"[{ci[0]:+.3f}, {ci[1]:+.3f}]"
 
 
-def labels_of(results: Results, arm: str) -> list[str]:
-    """Every model label of `arm` in the results ("trait", or "trait@s0", "trait@s1", ...)."""
-    return [lb for lb in results.arms if lb == arm or (lb.rpartition("@s")[0] == arm
-                                                       and lb.rpartition("@s")[2].isdigit())]
-
-
 def _mean(xs: Iterable[float | None]) -> float | None:
     vals = [x for x in xs if x is not None]
     return sum(vals) / len(vals) if vals else None
@@ -77,7 +71,7 @@ def _mean(xs: Iterable[float | None]) -> float | None:
 
 def _trait_score_row(results: Results) -> PaperRow:
     base = results.arms.get("base")
-    trait = [results.arms[lb] for lb in labels_of(results, "trait")]
+    trait = [results.arms[lb] for lb in labels_of(results.arms, "trait")]
     b = base.held_out_trait.get("all") if base else None
     t = [a.held_out_trait["all"] for a in trait if "all" in a.held_out_trait]
     if b is None or not t:
@@ -99,7 +93,7 @@ def _trait_score_row(results: Results) -> PaperRow:
 
 def _probe_row(results: Results) -> PaperRow:
     base = results.arms.get("base")
-    trait = [results.arms[lb].trait_probe_score for lb in labels_of(results, "trait")]
+    trait = [results.arms[lb].trait_probe_score for lb in labels_of(results.arms, "trait")]
     if base is None or base.trait_probe_score is None or _mean(trait) is None:
         return PaperRow(claim="trait preference probes, base → trait", ours=NOT_MEASURED, ci="", paper="—",
                         verdict=NOT_MEASURED)
@@ -111,7 +105,7 @@ def _probe_row(results: Results) -> PaperRow:
 def _trait_comparison(results: Results) -> tuple[str, Comparison] | None:
     if "trait" in results.pooled:
         return "pooled over seeds", results.pooled["trait"]
-    labels = [lb for lb in labels_of(results, "trait") if lb in results.compare]
+    labels = [lb for lb in labels_of(results.arms, "trait") if lb in results.compare]
     return (labels[0], results.compare[labels[0]]) if labels else None
 
 
@@ -142,7 +136,7 @@ NON_HEALTH_EXCLUDED = ("health", "mental_health", "in_distribution")
 
 def _health_row(results: Results) -> PaperRow:
     claim = "health-only arm better than baseline on non-health benchmarks (wins / losses, ties left out)"
-    labels = [lb for lb in results.compare if lb == "health_only" or lb.startswith("health_only@s")]
+    labels = labels_of(results.compare, "health_only")
     if not labels:
         return PaperRow(claim=claim, ours=NOT_MEASURED, ci="", paper="17 of 19", verdict=NOT_MEASURED)
     diffs = [b.diff for b in results.compare[labels[0]].per_benchmark.values()
@@ -165,7 +159,7 @@ def _persona_rows(results: Results) -> list[PaperRow]:
                 PaperRow(claim="helpful-persona difference, trait − baseline", ours=NOT_MEASURED, ci="",
                          paper="+0.0045 [−0.016, +0.025]", verdict=NOT_MEASURED)]
     persona = results.persistence.persona
-    trait, base = labels_of(results, "trait"), labels_of(results, "baseline")
+    trait, base = labels_of(results.arms, "trait"), labels_of(results.arms, "baseline")
 
     def retention(labels: list[str]) -> float | None:
         return _mean(persona[p][lb].retention for p in sel.harmful for lb in labels if lb in persona.get(p, {}))
@@ -191,8 +185,8 @@ def _finetune_row(results: Results) -> PaperRow:
     doses: dict[str, Any] = results.persistence.finetune.get("doses", {})
     parts, cis = [], []
     for key, by_label in doses.items():
-        trait = next((by_label[lb] for lb in by_label if lb == "trait" or lb.startswith("trait@s")), None)
-        for dose, v in sorted((trait or {}).items(), key=lambda kv: int(kv[0])):
+        trait = next(iter(labels_of(by_label, "trait")), None)
+        for dose, v in sorted((by_label[trait] if trait else {}).items(), key=lambda kv: int(kv[0])):
             vs = (v.get("in_domain_degradation") or {}).get("vs_baseline")
             if vs:
                 parts.append(f"{key} dose {dose}: {_n(vs.get('diff'), sign=True)}")
