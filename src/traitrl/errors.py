@@ -43,3 +43,12 @@ class ModelNotFoundError(ModelLoadError):
     """`--model` names no local model folder and no model the Hub (or its cache, offline) has: bad input."""
 
     exit_code = 2
+
+
+class WeightsDroppedError(ModelNotFoundError):
+    """A model folder from a packed run (`traitrl experiment pack`): its configs are there, its weights are not."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(f"{folder}: its weights were dropped when the run was packed (weights-dropped.json); "
+                         "rerun the experiment to compute them again")
+        self.folder = folder

@@ -18,11 +18,11 @@ import pytest
 
 from .helpers import all_files, assert_files_whole, assert_no_duplicate_rows, cli_env, json_diff, run_cli
 
-KILL_POINTS = [
+KILL_POINTS = [  # in run order: model by model (baseline, trait, then base), each through all its stages
     "data",                              # scenarios built, nothing trained
-    "train-trait-s0:step2",              # mid-training: checkpoint-1 saved, step 2 logged, not saved
-    "after-train",                       # between training and evaluation
     "eval-baseline:mid",                 # mid-evaluation: first benchmark cached, stage unfinished
+    "train-trait-s0:step2",              # mid-training: checkpoint-1 saved, step 2 logged, not saved
+    "after-train:trait",                 # between a model's training and its evaluation
     "stage-publish:attack-bad_medical-trait",  # stage finished (DONE.json) but not yet renamed
     "report",                            # results.json written, report not yet
 ]
@@ -71,8 +71,8 @@ def test_kill_anywhere_then_resume_gives_the_uninterrupted_result(tmp_path, tiny
     proc = _run(tiny_experiment, cwd, cache)
     assert proc.returncode == 0, proc.stderr[-3000:]
     # The rerun after the mid-training kill dropped the torn checkpoint and resumed from checkpoint-1.
-    assert "dropping incomplete checkpoint checkpoint-2" in logs["after-train"], logs["after-train"][-3000:]
-    assert "resuming from" in logs["after-train"] and "checkpoint-1" in logs["after-train"]
+    assert "dropping incomplete checkpoint checkpoint-2" in logs["after-train:trait"], logs["after-train:trait"][-3000:]
+    assert "resuming from" in logs["after-train:trait"] and "checkpoint-1" in logs["after-train:trait"]
     run = cwd / "run"
     assert (run / "report.html").exists() and (run / "summary.md").exists()
     assert not list((run / "stages").glob("*.partial"))
@@ -103,3 +103,41 @@ def test_reference_run_is_whole_and_holds_no_api_key(reference):
         assert PLANTED_KEY.encode() not in f.read_bytes(), f
     assert_no_duplicate_rows(run)
     assert not list((run / "stages").glob("*.partial"))
+
+
+def _stage_log(stderr: str) -> list[str]:
+    return [line.split("▶", 1)[1].strip() for line in stderr.splitlines() if "▶" in line]
+
+
+def test_a_packed_run_moves_to_a_fresh_machine_and_resumes_there(tmp_path, tiny_experiment, reference):
+    """`experiment pack` keeps a finished run's stages without checkpoints or weights; restored into a new
+    folder with an empty cache, the rerun computes nothing and gives the same results. A stage that needs
+    weights the pack left out (here: an evaluation removed after restoring) retrains that model first."""
+    packed, cache = tmp_path / "packed", tmp_path / "cache"
+    proc = run_cli(["experiment", "pack", str(reference / "run"), str(packed)], cwd=tmp_path, env=cli_env(cache))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not [p for p in packed.rglob("*") if p.suffix in (".safetensors", ".bin", ".pt")]
+    assert not list(packed.rglob("checkpoint-*")) and list(packed.rglob("weights-dropped.json"))
+    assert sum(p.stat().st_size for p in packed.rglob("*") if p.is_file()) < 2e6
+    fresh = tmp_path  # the run folder at the reference's depth: an adapter names its base by a relative path
+    proc = run_cli(["experiment", "restore", str(packed), str(fresh / "run")], cwd=tmp_path, env=cli_env(cache))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = _run(tiny_experiment, fresh, cache)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert _stage_log(proc.stderr) == [], _stage_log(proc.stderr)
+    assert _results(fresh) == _results(reference)
+
+    shutil.rmtree(next((fresh / "run" / "stages").glob("eval-trait-*")))
+    proc = _run(tiny_experiment, fresh, cache)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    # the evaluation starts, finds no weights, and the model is trained again (bit-identical: same seed)
+    assert _stage_log(proc.stderr) == ["eval-trait", "train-trait-s0", "eval-trait"], proc.stderr[-3000:]
+    assert "packed without its weights" in proc.stderr
+    assert _results(fresh) == _results(reference), "\n".join(json_diff(_results(reference), _results(fresh))[:40])
+
+
+def test_packing_a_run_with_no_finished_stage_is_refused(tmp_path):
+    (tmp_path / "run" / "stages").mkdir(parents=True)
+    proc = run_cli(["experiment", "pack", str(tmp_path / "run"), str(tmp_path / "out")], cwd=tmp_path,
+                   env=cli_env(tmp_path / "cache"))
+    assert proc.returncode == 2 and "no finished stage to pack" in proc.stderr and not (tmp_path / "out").exists()

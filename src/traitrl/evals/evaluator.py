@@ -83,8 +83,10 @@ class SuiteResult(BaseModel):
 
 def spec_fingerprint(spec: str) -> str:
     """The fingerprint `load_policy(spec)` would give, without loading the weights."""
-    from traitrl.models.loading import adapter_base, fingerprint, resolve_model_path
+    from traitrl.models.loading import adapter_base, dropped_fingerprint, fingerprint, resolve_model_path
 
+    if (recorded := dropped_fingerprint(Path(spec))) is not None:  # a packed run's model: its weights' digest
+        return recorded
     path = resolve_model_path(spec)
     p = Path(path)
     if (p / "adapter_config.json").exists() and not (p / "config.json").exists():

@@ -1,4 +1,4 @@
-"""`traitrl experiment run CONFIG --out DIR` and `traitrl experiment validate CONFIG`."""
+"""`traitrl experiment run | validate | plan | pack | restore`."""
 
 from __future__ import annotations
 
@@ -49,3 +49,27 @@ def plan_cmd(config: Path = typer.Argument(..., help="Experiment YAML."),
     typer.echo(plan_table(plan))
     if out is not None:
         atomic_write_json(out, plan.model_dump(mode="json"))
+
+
+@app.command("pack")
+def pack_cmd(run: Path = typer.Argument(..., help="Run directory (`experiment run --out`)."),
+             dest: Path = typer.Argument(..., help="Folder to write the packed stages to (e.g. under docs/results).")
+             ) -> None:
+    """Copy a run's finished stages without checkpoints or weights (small enough to commit); `experiment
+    restore` puts them back on another machine, where rerunning the experiment skips them."""
+    from traitrl.experiments.portable import pack_run
+
+    s = pack_run(run, dest)
+    typer.echo(f"packed {s.stages} stages ({s.models} models without weights): {s.bytes_kept / 1e6:.1f} MB kept, "
+               f"{s.bytes_dropped / 1e6:.1f} MB left out -> {dest}")
+
+
+@app.command("restore")
+def restore_cmd(packed: Path = typer.Argument(..., help="A folder written by `experiment pack`."),
+                run: Path = typer.Argument(..., help="Run directory to restore into (its own stages are kept).")
+                ) -> None:
+    """Put a packed run's stages into a run directory; rerun `experiment run ... --out RUN` to continue."""
+    from traitrl.experiments.portable import restore_run
+
+    names = restore_run(packed, run)
+    typer.echo(f"restored {len(names)} stages into {run}")

@@ -120,9 +120,72 @@ def _mean(vals: list[float]) -> float | None:
     return sum(vals) / len(vals) if vals else None
 
 
+@dataclass
+class ModelStages:
+    """What one model's stages produced: its suite, attacks, fine-tuning ladder and steering runs."""
+    label: str
+    spec: str
+    train_dir: Path | None
+    suite: dict[str, Any]
+    personas: dict[str, dict[str, Any]]
+    finetune: dict[str, Any]
+    steering: dict[str, Any]
+
+
+def model_chain(store: StageStore, cfg: ExperimentConfig, label: str, train_scenarios: list,
+                benchmarks: list) -> ModelStages:
+    """Every stage of one model: training (unless it is the base model), the suite, persona and many-shot
+    attacks, the harmful fine-tuning ladder and activation steering, as configured."""
+    from traitrl.experiments.evaluation import eval_stage, persona_stages
+
+    spec, train_dir = cfg.model, None
+    if label != "base":
+        arm, seed = cfg.label_seed(label)
+        start = None
+        if resolve_arm(arm).sft_first:
+            from traitrl.experiments.constitutional_sft import csft_stage
+
+            start = str(csft_stage(store, cfg, train_scenarios, seed))
+        train_dir = train_stage(store, cfg, arm, seed, train_scenarios, start_model=start)
+        spec = str(train_dir / "adapter")
+        kill_point(f"after-train:{label}")
+    one = {label: spec}
+    finetune: dict[str, Any] = {}
+    if cfg.persistence.finetune is not None:
+        from traitrl.experiments.finetune import finetune_stages
+
+        finetune = finetune_stages(store, cfg, one, benchmarks)
+    steering: dict[str, Any] = {}
+    if cfg.persistence.steering is not None:
+        from traitrl.experiments.steering import steering_stages
+
+        steering = steering_stages(store, cfg, one, benchmarks)
+    return ModelStages(label, spec, train_dir, eval_stage(store, cfg, label, spec, benchmarks),
+                       persona_stages(store, cfg, one, benchmarks), finetune, steering)
+
+
+def with_weights(store: StageStore, chain, tries: int = 4) -> ModelStages:
+    """Run a model's stages; where one needs weights a packed run left out (`experiments/portable.py`), discard
+    the stage that made them and run again, so they are computed anew (and everything keyed by them)."""
+    from traitrl.errors import WeightsDroppedError
+
+    for _ in range(tries - 1):
+        try:
+            return chain()
+        except WeightsDroppedError as e:
+            try:
+                stage = store.stage_holding(Path(e.folder))
+            except ValueError:  # not this run's: a packed model given as the experiment's model
+                raise e from None
+            console.print(f"[yellow]{stage.name} was packed without its weights and a stage needs them: "
+                          "computing it again[/yellow]")
+            shutil.rmtree(stage)
+    return chain()
+
+
 def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResult:
     from traitrl.experiments.analysis import assemble_results
-    from traitrl.experiments.evaluation import eval_stage, persona_stages, select_suite
+    from traitrl.experiments.evaluation import select_suite
     from traitrl.report.html import build_report
     from traitrl.scenarios.build import load_builtin
 
@@ -141,31 +204,31 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
     store = StageStore(out)
     train_scenarios = load_builtin(split="train", seed=cfg.data_seed, source=cfg.data_source)
     kill_point("data")
-    models: dict[str, str] = {"base": cfg.model} if "base" in cfg.arms else {}
-    trained: dict[str, dict[str, Path]] = {}
-    for seed, arm in cfg.trained_models():
-        start = None
-        if resolve_arm(arm).sft_first:
-            from traitrl.experiments.constitutional_sft import csft_stage
-
-            start = str(csft_stage(store, cfg, train_scenarios, seed))
-        stage = train_stage(store, cfg, arm, seed, train_scenarios, start_model=start)
-        trained.setdefault(arm, {})[f"s{seed}"] = stage
-        models[cfg.model_label(arm, seed)] = str(stage / "adapter")
-    kill_point("after-train")
     benchmarks = select_suite(cfg)
-    evals = {label: eval_stage(store, cfg, label, spec, benchmarks) for label, spec in models.items()}
-    personas = persona_stages(store, cfg, models, benchmarks)
-    finetune = {}
-    if cfg.persistence.finetune is not None:
-        from traitrl.experiments.finetune import finetune_stages
-
-        finetune = finetune_stages(store, cfg, models, benchmarks)
+    labels = (["base"] if "base" in cfg.arms else []) + [cfg.model_label(arm, seed)
+                                                       for seed, arm in cfg.trained_models()]
+    # Model by model through all of its stages, the trained arms first: a run stopped for good still holds
+    # whole models, which `experiment pack` keeps without their weights.
+    done = {label: with_weights(store, lambda label=label: model_chain(store, cfg, label, train_scenarios,
+                                                                        benchmarks))
+            for label in sorted(labels, key=lambda label: label == "base")}
+    chains = [done[label] for label in labels]
+    evals = {c.label: c.suite for c in chains}
+    trained: dict[str, dict[str, Path]] = {}
+    personas: dict[str, dict[str, Any]] = {}
+    finetune: dict[str, Any] = {}
     steering: dict[str, Any] = {}
-    if cfg.persistence.steering is not None:
-        from traitrl.experiments.steering import steering_stages
-
-        steering = steering_stages(store, cfg, models, benchmarks)
+    for c in chains:
+        if c.train_dir is not None:
+            arm, seed = cfg.label_seed(c.label)
+            trained.setdefault(arm, {})[f"s{seed}"] = c.train_dir
+        for attack, by_model in c.personas.items():
+            personas.setdefault(attack, {}).update(by_model)
+        finetune |= c.finetune
+        if c.steering:
+            steering = steering or {**c.steering, "runs": {}}
+            for persona, by_model in c.steering["runs"].items():
+                steering["runs"].setdefault(persona, {}).update(by_model)
     training = {name: {s: training_summary(d) for s, d in by_seed.items()} for name, by_seed in trained.items()}
     results = assemble_results(cfg, evals, training, personas, finetune, benchmarks, steering=steering)
     results.git_revision = git_revision(short=True) or "unknown"

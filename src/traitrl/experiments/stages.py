@@ -8,7 +8,7 @@ an experiment skips every finished stage.
 
 Crash-safety test hook: with `TRAITRL_TEST_KILL_AT=<point>` in the environment, `kill_point(<point>)`
 SIGKILLs the process there (points: `data`, `stage-start:<name>`, `stage-publish:<name>`,
-`<train stage>:step<N>`, `after-train`, `<eval stage>:mid`, `report`; see docs/reliability.md).
+`<train stage>:step<N>`, `after-train:<model>`, `<eval stage>:mid`, `report`; see docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -46,6 +46,11 @@ class StageStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root) / "stages"
         self.root.mkdir(parents=True, exist_ok=True)
+
+    def stage_holding(self, path: Path) -> Path:
+        """The stage folder a path lies in (a ValueError when it lies in none)."""
+        rel = Path(path).resolve().relative_to(self.root.resolve())
+        return self.root / rel.parts[0]
 
     def path(self, name: str, parts: dict[str, Any]) -> Path:
         return self.root / f"{name}-{stage_key(parts)}"

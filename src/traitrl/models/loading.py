@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from traitrl.errors import ModelLoadError, ModelNotFoundError
+from traitrl.errors import ModelLoadError, ModelNotFoundError, WeightsDroppedError
 from traitrl.models.embedded import EMBEDDED_POLICY, policy_path
 from traitrl.settings import cache_dir
 
 EMBEDDED_ALIASES = {"embedded", "smollm2", "smollm2-135m-instruct", "default"}
+WEIGHTS_DROPPED = "weights-dropped.json"  # marks a model folder packed without its weights (experiments/portable.py)
 
 
 @dataclass
@@ -41,6 +42,8 @@ def resolve_model_path(spec: str) -> str:
     if spec in EMBEDDED_ALIASES:
         return str(policy_path())
     p = Path(spec).expanduser()
+    if (p / WEIGHTS_DROPPED).exists():
+        raise WeightsDroppedError(str(p))
     if p.exists():
         if not p.is_dir() or not ((p / "config.json").exists() or (p / "adapter_config.json").exists()):
             raise ModelNotFoundError(f"{spec}: not a model folder (no config.json or adapter_config.json)")
@@ -48,6 +51,18 @@ def resolve_model_path(spec: str) -> str:
     if spec.startswith((".", "/", "~")) or os.sep in spec.strip("/").split("/", 1)[-1]:
         raise ModelNotFoundError(f"{spec}: model path not found")
     return spec
+
+
+def is_model_folder(folder: Path) -> bool:
+    """A transformers checkpoint or a PEFT adapter folder (its config file and at least one weights file)."""
+    configs = (folder / "config.json").exists() or (folder / "adapter_config.json").exists()
+    return configs and (any(folder.glob("*.safetensors")) or any(folder.glob("*.bin")))
+
+
+def dropped_fingerprint(folder: Path) -> str | None:
+    """The fingerprint a packed model folder's weights had, or None for a folder that has its weights."""
+    marker = Path(folder) / WEIGHTS_DROPPED
+    return json.loads(marker.read_text())["fingerprint"] if marker.exists() else None
 
 
 def adapter_base(adapter_dir: str) -> str:

@@ -1,0 +1,98 @@
+"""A run's finished stages without their weights, small enough to commit, and restorable on another machine.
+
+`traitrl experiment pack RUN DEST` copies every published stage of RUN into DEST minus what only a later stage
+could need: training checkpoints and the weights of every model folder (a trained adapter, a fine-tuning dose,
+a merged SFT model). Each such folder keeps its small JSON files and gains `weights-dropped.json`, which records
+the fingerprint its weights had, so the stages that evaluated it keep their keys. `traitrl experiment restore
+DEST RUN` copies those stages into a run folder (never over one it has), and rerunning the experiment skips them.
+
+A packed model is only loaded when some stage that reads it is not done yet (say, a stage the config gained
+later); loading raises `WeightsDroppedError`, and `run_experiment` then discards the stage that made the model
+and computes that model's stages again (`experiments/run.py`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from traitrl.errors import InputError
+from traitrl.files import atomic_write_json
+from traitrl.models.loading import WEIGHTS_DROPPED, is_model_folder
+
+TOP_LEVEL = ("results.json", "summary.md", "report.html", "config.yaml", "plan.json", "timings.json")
+KEEP_IN_MODEL = (".json", ".jinja", ".txt", ".md")  # configs and tokenizer files; no weights
+MAX_MODEL_FILE = 64 * 1024  # a tokenizer.json (several MB) is the embedded model's, not the stage's
+MAX_FILE = 16 * 1024 * 1024  # anything larger outside a model folder is dropped too, and listed
+
+
+class PackSummary(BaseModel):
+    stages: int
+    models: int
+    bytes_kept: int
+    bytes_dropped: int
+
+
+def pack_run(run: Path, dest: Path) -> PackSummary:
+    """Copy RUN's published stages (and its top-level results) into DEST without checkpoints or weights."""
+    from traitrl.evals.evaluator import spec_fingerprint
+
+    stages = sorted(p for p in (Path(run) / "stages").glob("*") if (p / "DONE.json").exists()
+                    and not p.name.endswith(".partial"))
+    if not stages:
+        raise InputError("no finished stage to pack", file=str(run))
+    kept = dropped = models = 0
+    for stage in stages:
+        target = Path(dest) / "stages" / stage.name
+        if target.exists():
+            shutil.rmtree(target)
+        left_out: list[str] = []
+        for folder in sorted({stage, *(p for p in stage.rglob("*") if p.is_dir())}):
+            rel = folder.relative_to(stage)
+            if "checkpoints" in rel.parts:
+                dropped += sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+                left_out.append(str(rel))
+                continue
+            model = is_model_folder(folder)
+            if model:
+                models += 1
+            (target / rel).mkdir(parents=True, exist_ok=True)
+            for f in sorted(p for p in folder.iterdir() if p.is_file()):
+                size = f.stat().st_size
+                if (model and (f.suffix not in KEEP_IN_MODEL or size > MAX_MODEL_FILE)) or size > MAX_FILE:
+                    dropped += size
+                    left_out.append(str(rel / f.name))
+                    continue
+                shutil.copy2(f, target / rel / f.name)
+                kept += size
+            if model:
+                atomic_write_json(target / rel / WEIGHTS_DROPPED, {"fingerprint": spec_fingerprint(str(folder))})
+        atomic_write_json(target / "packed.json", {"left_out": left_out})
+    for name in TOP_LEVEL:
+        if (Path(run) / name).exists():
+            shutil.copy2(Path(run) / name, Path(dest) / name)
+    return PackSummary(stages=len(stages), models=models, bytes_kept=kept, bytes_dropped=dropped)
+
+
+def restore_run(packed: Path, run: Path) -> list[str]:
+    """Copy the packed stages RUN does not have (finished or partial) into RUN; returns their names. The plan
+    (`plan.json`) comes too when RUN has none, so a sized run keeps its sizes."""
+    src = Path(packed) / "stages"
+    if not src.is_dir():
+        raise InputError("not a packed run (no stages/ folder)", file=str(packed))
+    (Path(run) / "stages").mkdir(parents=True, exist_ok=True)
+    restored = []
+    for stage in sorted(p for p in src.iterdir() if (p / "DONE.json").exists()):
+        target = Path(run) / "stages" / stage.name
+        if target.exists() or target.with_name(target.name + ".partial").exists():
+            continue
+        tmp = target.with_name(target.name + ".restoring")
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(stage, tmp)
+        tmp.rename(target)
+        restored.append(stage.name)
+    if (Path(packed) / "plan.json").exists() and not (Path(run) / "plan.json").exists():
+        shutil.copy2(Path(packed) / "plan.json", Path(run) / "plan.json")
+    return restored
