@@ -100,6 +100,7 @@ def finetuned_labels(cfg: ExperimentConfig, models: Iterable[str]) -> list[str]:
 def finetune_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, str],
                     benchmarks: list) -> dict[str, Any]:
     """Run the ladder for every configured model and set; evaluate each dose. Returns raw eval results."""
+    from traitrl.evals.evaluator import spec_fingerprint
     from traitrl.experiments.evaluation import eval_stage
 
     ft = cfg.persistence.finetune
@@ -111,8 +112,9 @@ def finetune_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, 
         seed = cfg.label_seed(label)[1]
         for dataset in ft.datasets:
             for method in ft.methods:
-                # what determines the ladder, and nothing else: adding an arm or a dataset reuses the others
-                parts = {"model": models[label], "dataset": dataset, "method": method, "doses": doses,
+                # what determines the ladder, and nothing else: adding an arm or a dataset reuses the others; the
+                # model by its weights' fingerprint, so a moved run folder or a retrained model keys it right
+                parts = {"model": spec_fingerprint(models[label]), "dataset": dataset, "method": method, "doses": doses,
                          "learning_rate": ft.learning_rate, "seed": seed}
                 name = f"{dataset}/{method}"
                 stage = store.run(f"finetune-{label}-{dataset}-{method}", parts,

@@ -25,7 +25,7 @@ from traitrl.models.loading import WEIGHTS_DROPPED, is_model_folder
 TOP_LEVEL = ("results.json", "summary.md", "report.html", "config.yaml", "plan.json", "timings.json")
 KEEP_IN_MODEL = (".json", ".jinja", ".txt", ".md")  # configs and tokenizer files; no weights
 MAX_MODEL_FILE = 64 * 1024  # a tokenizer.json (several MB) is the embedded model's, not the stage's
-MAX_FILE = 16 * 1024 * 1024  # anything larger outside a model folder is dropped too, and listed
+PACKED = "packed.json"  # written last into a packed stage: what was left out
 
 
 class PackSummary(BaseModel):
@@ -36,40 +36,42 @@ class PackSummary(BaseModel):
 
 
 def pack_run(run: Path, dest: Path) -> PackSummary:
-    """Copy RUN's published stages (and its top-level results) into DEST without checkpoints or weights."""
+    """Copy RUN's published stages (and its top-level results) into DEST without checkpoints or weights. Each
+    stage is written beside its place and renamed into it, `packed.json` last, so a killed pack leaves no
+    stage half-copied."""
     from traitrl.evals.evaluator import spec_fingerprint
 
-    stages = sorted(p for p in (Path(run) / "stages").glob("*") if (p / "DONE.json").exists()
-                    and not p.name.endswith(".partial"))
+    stages = sorted(p for p in (Path(run) / "stages").glob("*") if (p / "DONE.json").exists() and "." not in p.name)
     if not stages:
         raise InputError("no finished stage to pack", file=str(run))
     kept = dropped = models = 0
     for stage in stages:
         target = Path(dest) / "stages" / stage.name
-        if target.exists():
-            shutil.rmtree(target)
+        work = target.with_name(target.name + ".packing")
+        shutil.rmtree(work, ignore_errors=True)
         left_out: list[str] = []
         for folder in sorted({stage, *(p for p in stage.rglob("*") if p.is_dir())}):
             rel = folder.relative_to(stage)
-            if "checkpoints" in rel.parts:
+            if "checkpoints" in rel.parts:  # training checkpoints: only a resumed training reads them
                 dropped += sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
-                left_out.append(str(rel))
+                left_out += [str(rel)] if rel.name == "checkpoints" else []
                 continue
             model = is_model_folder(folder)
-            if model:
-                models += 1
-            (target / rel).mkdir(parents=True, exist_ok=True)
+            models += model
+            (work / rel).mkdir(parents=True, exist_ok=True)
             for f in sorted(p for p in folder.iterdir() if p.is_file()):
-                size = f.stat().st_size
-                if (model and (f.suffix not in KEEP_IN_MODEL or size > MAX_MODEL_FILE)) or size > MAX_FILE:
-                    dropped += size
+                if model and (f.suffix not in KEEP_IN_MODEL or f.stat().st_size > MAX_MODEL_FILE):
+                    dropped += f.stat().st_size
                     left_out.append(str(rel / f.name))
                     continue
-                shutil.copy2(f, target / rel / f.name)
-                kept += size
+                shutil.copy2(f, work / rel / f.name)
+                kept += f.stat().st_size
             if model:
-                atomic_write_json(target / rel / WEIGHTS_DROPPED, {"fingerprint": spec_fingerprint(str(folder))})
-        atomic_write_json(target / "packed.json", {"left_out": left_out})
+                atomic_write_json(work / rel / WEIGHTS_DROPPED, {"fingerprint": spec_fingerprint(str(folder))})
+        atomic_write_json(work / PACKED, {"left_out": left_out})
+        if target.exists():
+            shutil.rmtree(target)
+        work.rename(target)
     for name in TOP_LEVEL:
         if (Path(run) / name).exists():
             shutil.copy2(Path(run) / name, Path(dest) / name)
@@ -84,7 +86,7 @@ def restore_run(packed: Path, run: Path) -> list[str]:
         raise InputError("not a packed run (no stages/ folder)", file=str(packed))
     (Path(run) / "stages").mkdir(parents=True, exist_ok=True)
     restored = []
-    for stage in sorted(p for p in src.iterdir() if (p / "DONE.json").exists()):
+    for stage in sorted(p for p in src.iterdir() if (p / PACKED).exists() and "." not in p.name):
         target = Path(run) / "stages" / stage.name
         if target.exists() or target.with_name(target.name + ".partial").exists():
             continue

@@ -38,12 +38,15 @@ class ExperimentResult:
 def train_stage(store: StageStore, cfg: ExperimentConfig, arm: str, seed: int, train_scenarios: list,
                 start_model: str | None = None) -> Path:
     """Train one arm for one seed; returns the stage folder (adapter/, metrics.jsonl)."""
+    from traitrl.evals.evaluator import spec_fingerprint
     from traitrl.grading.api import grader_name
     from traitrl.training.arms import prepare_arm
     from traitrl.training.grpo import train_arm
 
     tc = cfg.train_config(arm, seed, model=start_model)
     parts = {"train": tc.model_dump(mode="json"), "grader": grader_name(tc.grader)}
+    if start_model is not None:  # a start model made by an earlier stage: keyed by its weights, not its path
+        parts["train"]["model"] = spec_fingerprint(start_model)
     if cfg.probe is not None:  # only then: a run without a probe keeps its stage keys
         parts["probe"] = cfg.probe.model_dump()
     name = f"train-{arm.replace('@', '_')}-s{seed}"
@@ -150,6 +153,8 @@ def model_chain(store: StageStore, cfg: ExperimentConfig, label: str, train_scen
         spec = str(train_dir / "adapter")
         kill_point(f"after-train:{label}")
     one = {label: spec}
+    suite = eval_stage(store, cfg, label, spec, benchmarks)
+    personas = persona_stages(store, cfg, one, benchmarks)
     finetune: dict[str, Any] = {}
     if cfg.persistence.finetune is not None:
         from traitrl.experiments.finetune import finetune_stages
@@ -160,16 +165,16 @@ def model_chain(store: StageStore, cfg: ExperimentConfig, label: str, train_scen
         from traitrl.experiments.steering import steering_stages
 
         steering = steering_stages(store, cfg, one, benchmarks)
-    return ModelStages(label, spec, train_dir, eval_stage(store, cfg, label, spec, benchmarks),
-                       persona_stages(store, cfg, one, benchmarks), finetune, steering)
+    return ModelStages(label, spec, train_dir, suite, personas, finetune, steering)
 
 
-def with_weights(store: StageStore, chain, tries: int = 4) -> ModelStages:
+def with_weights(store: StageStore, chain) -> ModelStages:
     """Run a model's stages; where one needs weights a packed run left out (`experiments/portable.py`), discard
-    the stage that made them and run again, so they are computed anew (and everything keyed by them)."""
+    the stage that made them and run again, so they are computed anew (and every stage keyed by them)."""
     from traitrl.errors import WeightsDroppedError
 
-    for _ in range(tries - 1):
+    discarded: set[str] = set()
+    while True:
         try:
             return chain()
         except WeightsDroppedError as e:
@@ -177,10 +182,12 @@ def with_weights(store: StageStore, chain, tries: int = 4) -> ModelStages:
                 stage = store.stage_holding(Path(e.folder))
             except ValueError:  # not this run's: a packed model given as the experiment's model
                 raise e from None
+            if stage.name in discarded:
+                raise
+            discarded.add(stage.name)
             console.print(f"[yellow]{stage.name} was packed without its weights and a stage needs them: "
                           "computing it again[/yellow]")
             shutil.rmtree(stage)
-    return chain()
 
 
 def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResult:
