@@ -31,9 +31,9 @@ KILL_POINTS = [  # in run order: model by model (baseline, trait, then base), ea
 PLANTED_KEY = "sk-test-PLANTED-crash-0123456789abcdef"
 
 
-def _run(config: Path, cwd: Path, cache: Path, kill_at: str | None = None):
+def _run(config: Path, cwd: Path, cache: Path, kill_at: str | None = None, *extra: str):
     env = cli_env(cache, TRAITRL_API_KEY=PLANTED_KEY, **({"TRAITRL_TEST_KILL_AT": kill_at} if kill_at else {}))
-    return run_cli(["experiment", "run", str(config), "--out", "run"], cwd=cwd, env=env, timeout=400)
+    return run_cli(["experiment", "run", str(config), "--out", "run", *extra], cwd=cwd, env=env, timeout=400)
 
 
 def _results(cwd: Path) -> dict:
@@ -128,12 +128,17 @@ def test_a_packed_run_moves_to_a_fresh_machine_and_resumes_there(tmp_path, tiny_
     assert _results(fresh) == _results(reference)
 
     shutil.rmtree(next((fresh / "run" / "stages").glob("eval-trait-*")))
-    proc = _run(tiny_experiment, fresh, cache)
+    proc = _run(tiny_experiment, fresh, cache, None, "--pack-to", str(tmp_path / "repacked"))
     assert proc.returncode == 0, proc.stderr[-3000:]
     # the evaluation starts, finds no weights, and the model is trained again (bit-identical: same seed)
     assert _stage_log(proc.stderr) == ["eval-trait", "train-trait-s0", "eval-trait"], proc.stderr[-3000:]
     assert "packed without its weights" in proc.stderr
     assert _results(fresh) == _results(reference), "\n".join(json_diff(_results(reference), _results(fresh))[:40])
+    # --pack-to packed every stage as it finished (cached ones too) and the results at the end
+    repacked = tmp_path / "repacked"
+    assert sorted(p.name for p in (repacked / "stages").iterdir()) == sorted(
+        p.name for p in (fresh / "run" / "stages").iterdir())
+    assert (repacked / "results.json").exists() and not list(repacked.rglob("*.safetensors"))
 
 
 def test_packing_a_run_with_no_finished_stage_is_refused(tmp_path):

@@ -11,13 +11,15 @@ app = typer.Typer(no_args_is_help=True)
 
 @app.command("run")
 def run_cmd(config: Path = typer.Argument(..., help="Experiment YAML (see configs/)."),
-            out: Path = typer.Option(..., "--out", help="Run directory; rerun the same command to resume.")
+            out: Path = typer.Option(..., "--out", help="Run directory; rerun the same command to resume."),
+            pack_to: Path = typer.Option(None, "--pack-to", help="Also pack each finished stage here, without "
+                                         "checkpoints or weights (see `experiment pack`).")
             ) -> None:
     """Run (or resume) an experiment and print the report path."""
     from traitrl.experiments.config import load_experiment_config
     from traitrl.experiments.run import run_experiment
 
-    result = run_experiment(load_experiment_config(config), out)
+    result = run_experiment(load_experiment_config(config), out, pack_to=pack_to)
     typer.echo(f"report: {result.report_path}")
 
 

@@ -1,6 +1,7 @@
 """A run's finished stages without their weights, small enough to commit, and restorable on another machine.
 
-`traitrl experiment pack RUN DEST` copies every published stage of RUN into DEST minus what only a later stage
+`traitrl experiment pack RUN DEST` (or `experiment run --pack-to DEST`, stage by stage as each finishes) copies
+every published stage of RUN into DEST minus what only a later stage
 could need: training checkpoints and the weights of every model folder (a trained adapter, a fine-tuning dose,
 a merged SFT model). Each such folder keeps its small JSON files and gains `weights-dropped.json`, which records
 the fingerprint its weights had, so the stages that evaluated it keep their keys. `traitrl experiment restore
@@ -36,46 +37,54 @@ class PackSummary(BaseModel):
 
 
 def pack_run(run: Path, dest: Path) -> PackSummary:
-    """Copy RUN's published stages (and its top-level results) into DEST without checkpoints or weights. Each
-    stage is written beside its place and renamed into it, `packed.json` last, so a killed pack leaves no
-    stage half-copied."""
-    from traitrl.evals.evaluator import spec_fingerprint
-
+    """Copy RUN's published stages (and its top-level results) into DEST without checkpoints or weights."""
     stages = sorted(p for p in (Path(run) / "stages").glob("*") if (p / "DONE.json").exists() and "." not in p.name)
     if not stages:
         raise InputError("no finished stage to pack", file=str(run))
-    kept = dropped = models = 0
-    for stage in stages:
-        target = Path(dest) / "stages" / stage.name
-        work = target.with_name(target.name + ".packing")
-        shutil.rmtree(work, ignore_errors=True)
-        left_out: list[str] = []
-        for folder in sorted({stage, *(p for p in stage.rglob("*") if p.is_dir())}):
-            rel = folder.relative_to(stage)
-            if "checkpoints" in rel.parts:  # training checkpoints: only a resumed training reads them
-                dropped += sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
-                left_out += [str(rel)] if rel.name == "checkpoints" else []
-                continue
-            model = is_model_folder(folder)
-            models += model
-            (work / rel).mkdir(parents=True, exist_ok=True)
-            for f in sorted(p for p in folder.iterdir() if p.is_file()):
-                if model and (f.suffix not in KEEP_IN_MODEL or f.stat().st_size > MAX_MODEL_FILE):
-                    dropped += f.stat().st_size
-                    left_out.append(str(rel / f.name))
-                    continue
-                shutil.copy2(f, work / rel / f.name)
-                kept += f.stat().st_size
-            if model:
-                atomic_write_json(work / rel / WEIGHTS_DROPPED, {"fingerprint": spec_fingerprint(str(folder))})
-        atomic_write_json(work / PACKED, {"left_out": left_out})
-        if target.exists():
-            shutil.rmtree(target)
-        work.rename(target)
+    counts = [pack_stage(stage, Path(dest) / "stages") for stage in stages]
     for name in TOP_LEVEL:
         if (Path(run) / name).exists():
             shutil.copy2(Path(run) / name, Path(dest) / name)
-    return PackSummary(stages=len(stages), models=models, bytes_kept=kept, bytes_dropped=dropped)
+    return PackSummary(stages=len(stages), models=sum(c[0] for c in counts), bytes_kept=sum(c[1] for c in counts),
+                       bytes_dropped=sum(c[2] for c in counts))
+
+
+def pack_stage(stage: Path, dest: Path, refresh: bool = True) -> tuple[int, int, int]:
+    """Pack one published stage into DEST/<its name>: written beside its place and renamed in, `packed.json`
+    last, so a killed pack leaves no stage half-copied. Returns (models, bytes kept, bytes left out); with
+    `refresh=False` a stage already packed there is left as it is."""
+    from traitrl.evals.evaluator import spec_fingerprint
+
+    target = Path(dest) / stage.name
+    if not refresh and (target / PACKED).exists():
+        return 0, 0, 0
+    work = target.with_name(target.name + ".packing")
+    shutil.rmtree(work, ignore_errors=True)
+    kept = dropped = models = 0
+    left_out: list[str] = []
+    for folder in sorted({stage, *(p for p in stage.rglob("*") if p.is_dir())}):
+        rel = folder.relative_to(stage)
+        if "checkpoints" in rel.parts:  # training checkpoints: only a resumed training reads them
+            dropped += sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+            left_out += [str(rel)] if rel.name == "checkpoints" else []
+            continue
+        model = is_model_folder(folder)
+        models += model
+        (work / rel).mkdir(parents=True, exist_ok=True)
+        for f in sorted(p for p in folder.iterdir() if p.is_file()):
+            if model and (f.suffix not in KEEP_IN_MODEL or f.stat().st_size > MAX_MODEL_FILE):
+                dropped += f.stat().st_size
+                left_out.append(str(rel / f.name))
+                continue
+            shutil.copy2(f, work / rel / f.name)
+            kept += f.stat().st_size
+        if model:
+            atomic_write_json(work / rel / WEIGHTS_DROPPED, {"fingerprint": spec_fingerprint(str(folder))})
+    atomic_write_json(work / PACKED, {"left_out": left_out})
+    if target.exists():
+        shutil.rmtree(target)
+    work.rename(target)
+    return models, kept, dropped
 
 
 def restore_run(packed: Path, run: Path) -> list[str]:

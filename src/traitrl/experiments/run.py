@@ -190,7 +190,9 @@ def with_weights(store: StageStore, chain) -> ModelStages:
             shutil.rmtree(stage)
 
 
-def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResult:
+def run_experiment(cfg: ExperimentConfig, out_dir: str | Path, pack_to: str | Path | None = None) -> ExperimentResult:
+    """Run (or resume) every stage; with `pack_to`, each finished stage is also packed there without its weights
+    (`experiments/portable.py`), and the results and report are copied there at the end."""
     from traitrl.experiments.analysis import assemble_results
     from traitrl.experiments.evaluation import select_suite
     from traitrl.report.html import build_report
@@ -208,7 +210,13 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
                   f"{'; '.join(plan.scaled) or 'nothing'} (plan.json).")
         console.print(sizing)
     atomic_write_text(out / "config.yaml", yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
-    store = StageStore(out)
+    on_done = None
+    if pack_to is not None:
+        from traitrl.experiments.portable import pack_stage
+
+        def on_done(stage: Path, published: bool) -> None:  # a stage computed again replaces its packed copy
+            pack_stage(stage, Path(pack_to) / "stages", refresh=published)
+    store = StageStore(out, on_done=on_done)
     train_scenarios = load_builtin(split="train", seed=cfg.data_seed, source=cfg.data_source)
     kill_point("data")
     benchmarks = select_suite(cfg)
@@ -245,4 +253,8 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path) -> ExperimentResu
     atomic_write_json(out / "timings.json", stage_timings(store))
     kill_point("report")
     report = build_report(results, out)
+    if pack_to is not None:
+        from traitrl.experiments.portable import pack_run
+
+        pack_run(out, Path(pack_to))
     return ExperimentResult(out_dir=out, results=results, report_path=report)

@@ -43,9 +43,12 @@ def stage_key(parts: dict[str, Any]) -> str:
 
 
 class StageStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, on_done: Callable[[Path, bool], None] | None = None) -> None:
+        """`on_done(folder, published)` is called for every finished stage: cached (False) or just published
+        (True); e.g. to pack it."""
         self.root = Path(root) / "stages"
         self.root.mkdir(parents=True, exist_ok=True)
+        self.on_done = on_done
 
     def stage_holding(self, path: Path) -> Path:
         """The stage folder a path lies in (a ValueError when it lies in none)."""
@@ -60,6 +63,8 @@ class StageStore:
         final = self.path(name, parts)
         if (final / "DONE.json").exists():
             console.print(f"[dim]✓ {name} (cached)[/dim]")
+            if self.on_done:
+                self.on_done(final, False)
             return final
         work = final.with_name(final.name + ".partial")
         work.mkdir(parents=True, exist_ok=True)
@@ -76,6 +81,8 @@ class StageStore:
         if final.exists():
             shutil.rmtree(final)
         work.rename(final)
+        if self.on_done:
+            self.on_done(final, True)
         return final
 
 
