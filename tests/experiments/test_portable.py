@@ -46,6 +46,17 @@ def test_pack_keeps_results_and_configs_drops_weights_and_checkpoints(tmp_path):
         resolve_model_path(str(packed / "dose-10"))
 
 
+def test_large_item_files_travel_gzipped_and_come_back_whole(tmp_path):
+    rows = b"".join(b'{"item_id": "%d", "response": "a reply of some length"}\n' % i for i in range(5000))
+    _stage(tmp_path / "run" / "stages", "eval-base-1", {"DONE.json": b"{}", "items.jsonl": rows})
+    pack_run(tmp_path / "run", tmp_path / "packed")
+    packed = tmp_path / "packed" / "stages" / "eval-base-1"
+    assert not (packed / "items.jsonl").exists() and (packed / "items.jsonl.gz").stat().st_size < len(rows) / 4
+    restore_run(tmp_path / "packed", tmp_path / "new")
+    restored = tmp_path / "new" / "stages" / "eval-base-1"
+    assert (restored / "items.jsonl").read_bytes() == rows and not (restored / "items.jsonl.gz").exists()
+
+
 def test_restore_adds_only_whole_stages_the_run_lacks(tmp_path):
     packed = tmp_path / "packed" / "stages"
     _stage(packed, "eval-a-1", {"DONE.json": b"{}", "packed.json": b"{}", "items.jsonl": b"a\n"})

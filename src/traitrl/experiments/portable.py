@@ -14,6 +14,7 @@ and computes that model's stages again (`experiments/run.py`).
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from traitrl.models.loading import WEIGHTS_DROPPED, is_model_folder
 TOP_LEVEL = ("results.json", "summary.md", "report.html", "config.yaml", "plan.json", "timings.json")
 KEEP_IN_MODEL = (".json", ".jinja", ".txt", ".md")  # configs and tokenizer files; no weights
 MAX_MODEL_FILE = 64 * 1024  # a tokenizer.json (several MB) is the embedded model's, not the stage's
+GZIP_ABOVE = 64 * 1024  # larger .jsonl files are packed gzipped (and unzipped on restore)
 PACKED = "packed.json"  # written last into a packed stage: what was left out
 
 
@@ -76,8 +78,14 @@ def pack_stage(stage: Path, dest: Path, refresh: bool = True) -> tuple[int, int,
                 dropped += f.stat().st_size
                 left_out.append(str(rel / f.name))
                 continue
-            shutil.copy2(f, work / rel / f.name)
-            kept += f.stat().st_size
+            if f.suffix == ".jsonl" and f.stat().st_size > GZIP_ABOVE:  # item rows: text compresses ~5x
+                with f.open("rb") as src, (work / rel / f"{f.name}.gz").open("wb") as raw, \
+                        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:  # mtime 0: same rows, same bytes
+                    shutil.copyfileobj(src, out)
+                kept += (work / rel / f"{f.name}.gz").stat().st_size
+            else:
+                shutil.copy2(f, work / rel / f.name)
+                kept += f.stat().st_size
         if model:
             atomic_write_json(work / rel / WEIGHTS_DROPPED, {"fingerprint": spec_fingerprint(str(folder))})
     atomic_write_json(work / PACKED, {"left_out": left_out})
@@ -102,6 +110,10 @@ def restore_run(packed: Path, run: Path) -> list[str]:
         tmp = target.with_name(target.name + ".restoring")
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.copytree(stage, tmp)
+        for packed_rows in tmp.rglob("*.jsonl.gz"):
+            with gzip.open(packed_rows, "rb") as src, packed_rows.with_suffix("").open("wb") as out:
+                shutil.copyfileobj(src, out)
+            packed_rows.unlink()
         tmp.rename(target)
         restored.append(stage.name)
     if (Path(packed) / "plan.json").exists() and not (Path(run) / "plan.json").exists():
