@@ -116,12 +116,14 @@ def _train_estimate(cfg: ExperimentConfig, arm: str, seed: int, scenarios: list,
     seconds, n_trait = s.load_s, sum(r.get("scenario_id") is not None for r in rows)
     for start in range(0, len(lengths), per_call):
         chunk = lengths[start:start + per_call]
-        # TRL left-pads a generation batch's prompts to its longest and right-pads completions to the longest
-        # (trl 1.16.0, GRPOTrainer._generate_and_score_completions): every row costs the padded width.
+        # TRL left-pads a generation batch's prompts to its longest (trl 1.16.0,
+        # GRPOTrainer._generate_and_score_completions); rollouts prefill each padded prompt once for its group
+        # (fast_generate.generate_shared_prefix), scoring reads each prompt once without its padding
+        # (training/shared_prompt.py).
         n, width = len(chunk) * g, max(chunk)
-        seconds += n * width / s.prefill_tok_s + s.rollout_s(n, c)  # rollouts
-        tokens = n * (width + c)
-        seconds += tokens / s.train_tok_s  # policy forward + backward
+        seconds += len(chunk) * width / s.prefill_tok_s + s.rollout_s(n, c)  # rollouts
+        tokens = sum(chunk) + n * (c + 1)
+        seconds += s.score_s(tokens)  # policy forward + backward
         if tc.generation_steps > 1:  # TRL's importance ratio: a no-grad forward of each generation batch
             seconds += s.logp_s(tokens)
     seconds += (s.judge_load_s if n_trait else 0.0) + n_trait * g * s.judge_reply_s
@@ -395,7 +397,8 @@ def plan_table(plan: Plan) -> str:
                 f"{sp.train_tok_s:.0f} tok/s, judge {1 / sp.judge_reply_s:.1f} replies/s")
     if sp.rollout_step_s:
         rows.append(f"GRPO rollouts (LoRA, generate): step {sp.rollout_step_s * 1000:.0f} ms + "
-                    f"{sp.rollout_row_s * 1000:.2f} ms/row; log-probabilities {sp.logp_tok_s:.0f} tok/s")
+                    f"{sp.rollout_row_s * 1000:.2f} ms/row; scoring {sp.score_tok_s or sp.train_tok_s:.0f} tok/s, "
+                    f"without backward {sp.logp_tok_s:.0f} tok/s")
     if plan.budget_minutes is not None:
         rows.append(f"budget {plan.budget_minutes:g} min; scaled down: {'; '.join(plan.scaled) or 'nothing'}")
     return "\n".join(rows)

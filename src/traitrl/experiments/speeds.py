@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from traitrl.files import atomic_write_json
 from traitrl.models.cpu import cpu_name
 
-SCHEMA = 2  # bump when the calibration measures something new: cached calibrations of older schemas are redone
+SCHEMA = 3  # bump when the calibration measures something new: cached calibrations of older schemas are redone
 
 
 class Speeds(BaseModel):
@@ -34,7 +34,8 @@ class Speeds(BaseModel):
     train_tok_s: float  # LoRA forward + backward tokens per second
     rollout_step_s: float = 0.0  # GRPO rollouts: `generate` on the LoRA-wrapped model, seconds per step (intercept)
     rollout_row_s: float = 0.0  # ... and per row in the batch; 0/0 = priced as `decode_s` (older calibrations)
-    logp_tok_s: float = 0.0  # no-grad log-probabilities of every token on the LoRA-wrapped model; 0 = prefill rate
+    logp_tok_s: float = 0.0  # GRPO's no-grad scoring pass, tokens read per second; 0 = prefill rate
+    score_tok_s: float = 0.0  # GRPO's scoring pass with backward, tokens read per second; 0 = train_tok_s
     judge_reply_s: float  # seconds to grade one reply (about 5 criteria)
     judge_load_s: float = 0.0  # loading the judge, once per stage that grades
     load_s: float  # loading the model for a stage
@@ -47,6 +48,10 @@ class Speeds(BaseModel):
         if not self.rollout_step_s:
             return self.decode_s(rows, steps)
         return steps * (self.rollout_step_s + rows * self.rollout_row_s)
+
+    def score_s(self, tokens: int) -> float:
+        """Seconds of GRPO's loss pass (forward + backward) reading `tokens` tokens of the LoRA-wrapped policy."""
+        return tokens / (self.score_tok_s or self.train_tok_s)
 
     def logp_s(self, tokens: int) -> float:
         """Seconds of a no-grad log-probability pass over `tokens` tokens of the LoRA-wrapped policy."""
@@ -119,38 +124,53 @@ def _measure(model_spec: str) -> Speeds:
                 - start) / steps
 
     decode_step_s, decode_row_s = _step_and_row(decode_time)
-    train_tok_s, rollout_step_s, rollout_row_s, logp_tok_s = _lora_rates(model, gen)
+    train_tok_s, rollout_step_s, rollout_row_s, logp_tok_s, score_tok_s = _lora_rates(model, gen)
     judge_load_s, judge_reply_s = _judge_rate()
     return Speeds(cpu=cpu_name(), dtype=str(next(model.parameters()).dtype).replace("torch.", ""),
                   threads=torch.get_num_threads(), prefill_tok_s=round(prefill_tok_s, 1),
                   decode_step_s=round(decode_step_s, 5), decode_row_s=round(decode_row_s, 6),
                   train_tok_s=round(train_tok_s, 1), rollout_step_s=round(rollout_step_s, 5),
                   rollout_row_s=round(rollout_row_s, 6), logp_tok_s=round(logp_tok_s, 1),
+                  score_tok_s=round(score_tok_s, 1),
                   judge_reply_s=round(judge_reply_s, 4),
                   judge_load_s=round(judge_load_s, 2), load_s=round(load_s, 2))
 
 
-def _lora_rates(model, gen) -> tuple[float, float, float, float]:
-    """On the model wrapped in LoRA (r=16, all linear layers) as GRPO runs it: forward + backward tokens per
-    second, the rollout decode step (intercept and per row) through `generate` as TRL calls it, and no-grad
-    log-probabilities of every token per second."""
+def _lora_rates(model, gen) -> tuple[float, float, float, float, float]:
+    """On the model wrapped in LoRA (r=16, all linear layers): forward + backward tokens per second on full
+    rows (supervised fine-tuning); as GRPO runs it, tokens read per second by a scoring pass with backward and
+    without (one prompt and its four completions, read as `training/shared_prompt.py` reads them, through TRL's
+    fused LM head), and the rollout decode step (intercept and per row) through `generate` as TRL calls it."""
     import torch
     from peft import LoraConfig, get_peft_model
+    from trl.trainer.utils import add_fused_lm_head
 
     from traitrl.models.fast_generate import fast_generation
+    from traitrl.training.shared_prompt import shared_prompt_log_probs
 
+    add_fused_lm_head(model, outputs=("log_probs", "entropy"))  # as GRPOTrainer patches the policy
     peft = get_peft_model(model, LoraConfig(r=16, lora_alpha=32, target_modules="all-linear"))
-    ids = torch.randint(100, 5000, (4, 128), generator=gen)
+    dense = torch.randint(100, 5000, (4, 128), generator=gen)
 
-    def step() -> None:
-        out = peft(input_ids=ids, labels=ids)
-        out.loss.backward()
+    def sft_step() -> None:
+        peft(input_ids=dense, labels=dense).loss.backward()
         peft.zero_grad(set_to_none=True)
 
-    train_tok_s = ids.numel() / _best(step, 2)
-    with torch.inference_mode():  # the LM head on the last quarter only, as on completions (`compact_lm_head`)
-        logp_tok_s = ids.numel() / _best(
-            lambda: torch.log_softmax(peft(input_ids=ids, logits_to_keep=32).logits.float(), -1), 2)
+    prompt, completion, rows = 96, 40, 4
+    ids = torch.randint(100, 5000, (rows, prompt + completion), generator=gen)
+    ids[:, :prompt] = ids[:1, :prompt]  # one prompt, four completions
+    mask, read = torch.ones_like(ids), prompt + rows * (completion + 1)  # what the planner counts
+
+    def score() -> torch.Tensor:
+        return shared_prompt_log_probs(peft, ids, mask, completion, compute_entropy=True)[0]
+
+    def grpo_step() -> None:
+        score().sum().backward()
+        peft.zero_grad(set_to_none=True)
+
+    train_tok_s, score_tok_s = dense.numel() / _best(sft_step, 2), read / _best(grpo_step, 2)
+    with torch.inference_mode():
+        logp_tok_s = read / _best(score, 2)
 
     def rollout_time(rows: int, steps: int = 8) -> float:  # the time of one new token (prefill cancels out)
         prompt = torch.randint(100, 5000, (rows, 32), generator=gen)
@@ -164,7 +184,7 @@ def _lora_rates(model, gen) -> tuple[float, float, float, float]:
 
     step_s, row_s = _step_and_row(rollout_time)
     peft.unload()
-    return train_tok_s, step_s, row_s, logp_tok_s
+    return train_tok_s, step_s, row_s, logp_tok_s, score_tok_s
 
 
 def _judge_rate(n: int = 24) -> tuple[float, float]:

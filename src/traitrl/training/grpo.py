@@ -1,4 +1,4 @@
-"""GRPO with LoRA on one arm: TRL's `GRPOTrainer`, configured for traitrl, nothing re-implemented.
+"""GRPO with LoRA on one arm: TRL's `GRPOTrainer`, configured for traitrl, its loss and optimisation TRL's own.
 
     result = train_arm(config, rows, [standard_reward, trait_reward], out_dir)
 
@@ -12,6 +12,8 @@ Choices, in plain words:
   `num_generations` copies, and sampling draws by inverse CDF; `generation_steps=k` samples k optimizer
   steps' rollouts in one call.
 - No gradient checkpointing: at 135M parameters it only costs time.
+- Scoring (the loss and the old-policy log-probabilities) reads each prompt once for its group of
+  completions (`training/shared_prompt.py`); TRL then shuffles a generation batch group by group.
 - Checkpoints every `save_steps` in `out_dir/checkpoints`; a rerun with `resume=True` continues from the
   last one (TRL restores optimizer, scheduler, RNG and step count).
 - The run folder keeps `train_config.json` (resolved config + git revision), `metrics.jsonl` (one line per
@@ -134,9 +136,9 @@ def train_arm(config: TrainConfig, train_rows: Sequence[dict], reward_funcs: Seq
     import torch
     from datasets import Dataset
     from peft import LoraConfig
-    from trl import GRPOTrainer
 
     from traitrl.models.fast_generate import fast_generation
+    from traitrl.training.shared_prompt import SharedPromptGRPOTrainer, grouped_shuffle
 
     if config.torch_threads:
         torch.set_num_threads(config.torch_threads)
@@ -154,7 +156,7 @@ def train_arm(config: TrainConfig, train_rows: Sequence[dict], reward_funcs: Seq
         apply_tracking_env(out_dir)
     lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
                       target_modules=config.lora_target_modules, task_type="CAUSAL_LM")
-    trainer = GRPOTrainer(model=model, reward_funcs=list(reward_funcs), args=grpo_args(config, ckpt_dir,
+    trainer = SharedPromptGRPOTrainer(model=model, reward_funcs=list(reward_funcs), args=grpo_args(config, ckpt_dir,
                           not torch.cuda.is_available()), train_dataset=Dataset.from_list(list(train_rows)),
                           processing_class=tokenizer, peft_config=lora,
                           callbacks=[MetricsCallback(out_dir / "metrics.jsonl", echo=echo), *threads, *callbacks])
@@ -162,8 +164,9 @@ def train_arm(config: TrainConfig, train_rows: Sequence[dict], reward_funcs: Seq
     if resume and echo:
         echo(f"resuming from {resume}")
     start = time.monotonic()
-    # shared prompt prefill for the num_generations copies, fast sampling; LM head on completion tokens only
-    with fast_generation(trainer.model), compact_lm_head():
+    # shared prompt prefill for the num_generations copies, fast sampling; LM head on completion tokens only;
+    # each prompt read once per group when scoring, micro-batches of whole groups
+    with fast_generation(trainer.model), compact_lm_head(), grouped_shuffle(config.num_generations):
         trainer.train(resume_from_checkpoint=resume)
     seconds = time.monotonic() - start
     adapter_dir, merged = out_dir / "adapter", None

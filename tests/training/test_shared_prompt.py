@@ -1,0 +1,106 @@
+"""Scoring each prompt once per group gives TRL's log-probabilities, entropies and gradients."""
+
+import contextlib
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from traitrl.training.shared_prompt import group_permutation, grouped_shuffle, prompt_groups, shared_prompt_log_probs
+
+
+@pytest.fixture
+def policy(tiny_model_path):
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+    from trl.trainer.utils import add_fused_lm_head
+
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_path, dtype=torch.float32)
+    add_fused_lm_head(model, outputs=("log_probs", "entropy"))
+    model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False))
+    return model
+
+
+def _rows(vocab: int) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """Two prompts (one left-padded) x 3 completions (some right-padded), shuffled: TRL's scoring input."""
+    g = torch.Generator().manual_seed(1)
+    prompt_a, prompt_b = torch.randint(3, vocab, (9,), generator=g), torch.randint(3, vocab, (9,), generator=g)
+    ids, mask = [], []
+    for prompt, pad in ((prompt_a, 0), (prompt_b, 3)):
+        for n_valid in (5, 3, 5):
+            completion = torch.randint(3, vocab, (5,), generator=g)
+            ids.append(torch.cat([prompt.masked_fill(torch.arange(9) < pad, 0), completion.masked_fill(
+                torch.arange(5) >= n_valid, 0)]))
+            mask.append(torch.cat([(torch.arange(9) >= pad).long(), (torch.arange(5) < n_valid).long()]))
+    order = torch.tensor([3, 0, 5, 1, 4, 2])
+    return torch.stack(ids)[order], torch.stack(mask)[order], 5
+
+
+def _trl_pass(model, ids, mask, keep):
+    from trl import GRPOTrainer
+
+    fake = SimpleNamespace(accelerator=SimpleNamespace(autocast=contextlib.nullcontext))
+    trl_pass = GRPOTrainer._get_per_token_logps_and_entropies.__wrapped__  # without TRL's profiling wrapper
+    lp, ent, _ = trl_pass(fake, model, ids, mask, keep, compute_entropy=True)
+    return lp, ent
+
+
+def _grads(model, lp, mask, keep):
+    model.zero_grad()
+    (lp * mask[:, -keep:] * torch.linspace(-1, 1, keep)).sum().backward()
+    return {n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def test_prompt_groups_find_rows_with_the_same_prompt(policy):
+    ids, mask, keep = _rows(policy.config.vocab_size)
+    groups = sorted(sorted(g.tolist()) for g in prompt_groups(ids, mask, ids.shape[1] - keep))
+    assert groups == [[0, 2, 4], [1, 3, 5]]
+
+
+def test_shared_prompt_scoring_matches_trl_log_probs_entropies_and_gradients(policy):
+    ids, mask, keep = _rows(policy.config.vocab_size)
+    trl_lp, trl_ent = _trl_pass(policy, ids, mask, keep)
+    trl_grads = _grads(policy, trl_lp, mask, keep)
+    lp, ent = shared_prompt_log_probs(policy, ids, mask, keep, compute_entropy=True)
+    grads = _grads(policy, lp, mask, keep)
+    valid = mask[:, -keep:].bool()
+    assert lp.shape == trl_lp.shape == (6, keep)
+    assert torch.allclose(lp[valid], trl_lp[valid], atol=1e-5)
+    assert torch.allclose(ent[valid], trl_ent[valid], atol=1e-5)
+    assert trl_lp[valid].std() > 0.1  # a real comparison: the rows' log-probabilities differ
+    assert grads.keys() == trl_grads.keys() and len(grads) > 0
+    for name in grads:
+        assert torch.allclose(grads[name], trl_grads[name], atol=1e-5), name
+    assert any(g.abs().sum() > 0 for g in grads.values())
+
+
+def test_a_prompt_read_once_per_group(policy):
+    ids, mask, keep = _rows(policy.config.vocab_size)
+    widths = []
+    hook = policy.get_base_model().model.embed_tokens.register_forward_hook(
+        lambda m, args, out: widths.append(tuple(args[0].shape)))
+    with torch.no_grad():
+        shared_prompt_log_probs(policy, ids, mask, keep)
+    hook.remove()
+    # per group: the prompt but its last token once, without the group's left padding (1 x 8 and 1 x 5), then
+    # 3 rows of that token + the completion
+    assert sorted(widths) == [(1, 5), (1, 8), (3, 6), (3, 6)]
+
+
+def test_grouped_shuffle_moves_whole_groups():
+    import trl.trainer.grpo_trainer as grpo_module
+
+    batch = {"ids": torch.arange(12).repeat_interleave(1), "names": [f"p{i // 4}" for i in range(12)],
+             "scalar": torch.tensor(1.0), "none": None}
+    original = grpo_module.shuffle_sequence_dict
+    torch.manual_seed(3)
+    with grouped_shuffle(4):
+        out = grpo_module.shuffle_sequence_dict(batch)
+    blocks = out["ids"].view(3, 4)
+    assert sorted(blocks[:, 0].tolist()) == [0, 4, 8] and (blocks - blocks[:, :1] == torch.arange(4)).all()
+    assert out["names"] == [f"p{int(i) // 4}" for i in out["ids"]] and out["none"] is None
+    assert grpo_module.shuffle_sequence_dict is original  # restored after the block
+    with grouped_shuffle(5):  # not whole groups: TRL's own row shuffle
+        assert sorted(grpo_module.shuffle_sequence_dict(batch)["ids"].tolist()) == list(range(12))
+    assert sorted(group_permutation(6, 2).tolist()) == list(range(6))
