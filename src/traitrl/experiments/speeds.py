@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from traitrl.files import atomic_write_json
 from traitrl.models.cpu import cpu_name
 
-SCHEMA = 3  # bump when the calibration measures something new: cached calibrations of older schemas are redone
+SCHEMA = 4  # bump when the calibration measures something new: cached calibrations of older schemas are redone
 
 
 class Speeds(BaseModel):

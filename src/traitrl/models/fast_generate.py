@@ -15,7 +15,8 @@
    is a `kv_cache.growable_cache`, which does not re-copy itself at every step.
 
 `fast_generation(model)` applies both to one model object for the duration of a block (for TRL's trainer,
-which calls `model.generate` itself).
+which calls `model.generate` itself), with a LoRA model's adapters folded into its weights for each call
+(`models/merged_lora.py`): sampling then costs what it costs without adapters.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import torch
+
+from traitrl.models.merged_lora import merged_lora
 
 _multinomial = torch.multinomial
 
@@ -127,7 +130,8 @@ def generate_shared_prefix(model: Any, input_ids: torch.Tensor, attention_mask: 
 
 @contextlib.contextmanager
 def fast_generation(model: Any) -> Iterator[Any]:
-    """Within the block, `model.generate` prefills repeated prompts once and samples by inverse CDF."""
+    """Within the block, `model.generate` prefills repeated prompts once, runs LoRA adapters folded into their
+    weights (`merged_lora`) and samples by inverse CDF."""
     original = model.generate
     own = vars(model).get("generate")  # an instance attribute to restore, if there was one
 
@@ -137,7 +141,9 @@ def fast_generation(model: Any) -> Iterator[Any]:
         if "input_ids" not in kwargs:
             return original(**kwargs)
         ids = kwargs.pop("input_ids")
-        return generate_shared_prefix(model, ids, kwargs.pop("attention_mask", None), generate=original, **kwargs)
+        with merged_lora(model):
+            return generate_shared_prefix(model, ids, kwargs.pop("attention_mask", None), generate=original,
+                                          **kwargs)
 
     model.generate = generate
     try:
