@@ -16,7 +16,8 @@ Two small changes make micro-batches hold whole groups:
 - `grouped_shuffle` makes TRL shuffle a generation batch group by group instead of row by row before it
   splits it into optimizer steps, so each step sees whole groups (as a generation per step would) and a
   micro-batch of `num_generations` rows is one prompt's group.
-Rows whose prompts differ are scored group by group; multimodal or MoE inputs go to TRL's own method.
+Rows whose prompts differ are scored group by group; multimodal or MoE inputs, and runs on several processes,
+go to TRL's own method.
 Checked against TRL 1.16.0 (`trl/trainer/grpo_trainer.py`, `_get_per_token_logps_and_entropies` and
 `_prepare_inputs`; `trl/trainer/utils.py`, `add_fused_lm_head`).
 """
@@ -78,7 +79,9 @@ class SharedPromptGRPOTrainer(GRPOTrainer):
     @profiling_decorator
     def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, batch_size=None,
                                            compute_entropy=False, compute_aux_loss=False, **extra):
-        if compute_aux_loss or any(v is not None for v in extra.values()):  # MoE or multimodal: TRL's own pass
+        # MoE, multimodal, or several processes (DDP/FSDP, where two forwards before one backward is untested
+        # here): TRL's own pass
+        if compute_aux_loss or any(v is not None for v in extra.values()) or self.accelerator.num_processes > 1:
             return super()._get_per_token_logps_and_entropies(
                 model, input_ids, attention_mask, logits_to_keep, batch_size=batch_size,
                 compute_entropy=compute_entropy, compute_aux_loss=compute_aux_loss, **extra)
