@@ -68,3 +68,20 @@ def test_a_model_without_adapters_is_left_alone(tiny_model_path):
     weights = {n: p.detach().clone() for n, p in model.named_parameters()}
     with merged_lora(model):
         assert all(torch.equal(p, weights[n]) for n, p in model.named_parameters())
+
+
+def test_a_lora_head_tied_to_the_embeddings_is_not_folded(tiny_model_path):
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(0)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_path, dtype=torch.float32)
+    base.config.tie_word_embeddings = True
+    base.lm_head.weight = base.model.embed_tokens.weight
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=["lm_head", "q_proj"],
+                                            init_lora_weights=False))
+    ids = torch.randint(3, model.config.vocab_size, (1, 6), generator=torch.Generator().manual_seed(3))
+    before, weights = model(input_ids=ids).logits.detach(), _base_weights(model)
+    with merged_lora(model):  # folding the head would change the embeddings too: nothing is folded
+        assert all(torch.equal(p, weights[n]) for n, p in model.named_parameters() if n in weights)
+        assert torch.equal(model(input_ids=ids).logits.detach(), before)

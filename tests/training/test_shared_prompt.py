@@ -6,7 +6,14 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from traitrl.training.shared_prompt import group_permutation, grouped_shuffle, prompt_groups, shared_prompt_log_probs
+from traitrl.training.shared_prompt import (
+    SharedPromptGRPOTrainer,
+    group_permutation,
+    grouped_shuffle,
+    prompt_groups,
+    reads_prompts_once,
+    shared_prompt_log_probs,
+)
 
 
 @pytest.fixture
@@ -22,12 +29,12 @@ def policy(tiny_model_path):
     return model
 
 
-def _rows(vocab: int) -> tuple[torch.Tensor, torch.Tensor, int]:
-    """Two prompts (one left-padded) x 3 completions (some right-padded), shuffled: TRL's scoring input."""
+def _rows(vocab: int, pads: tuple[int, int] = (0, 3)) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """Two prompts (left-padded by `pads`) x 3 completions (some right-padded), shuffled: TRL's scoring input."""
     g = torch.Generator().manual_seed(1)
     prompt_a, prompt_b = torch.randint(3, vocab, (9,), generator=g), torch.randint(3, vocab, (9,), generator=g)
     ids, mask = [], []
-    for prompt, pad in ((prompt_a, 0), (prompt_b, 3)):
+    for prompt, pad in zip((prompt_a, prompt_b), pads, strict=True):
         for n_valid in (5, 3, 5):
             completion = torch.randint(3, vocab, (5,), generator=g)
             ids.append(torch.cat([prompt.masked_fill(torch.arange(9) < pad, 0), completion.masked_fill(
@@ -37,12 +44,14 @@ def _rows(vocab: int) -> tuple[torch.Tensor, torch.Tensor, int]:
     return torch.stack(ids)[order], torch.stack(mask)[order], 5
 
 
-def _trl_pass(model, ids, mask, keep):
+FAKE_TRAINER = SimpleNamespace(accelerator=SimpleNamespace(autocast=contextlib.nullcontext, num_processes=1))
+
+
+def _trl_pass(model, ids, mask, keep, batch_size=None):
     from trl import GRPOTrainer
 
-    fake = SimpleNamespace(accelerator=SimpleNamespace(autocast=contextlib.nullcontext))
     trl_pass = GRPOTrainer._get_per_token_logps_and_entropies.__wrapped__  # without TRL's profiling wrapper
-    lp, ent, _ = trl_pass(fake, model, ids, mask, keep, compute_entropy=True)
+    lp, ent, _ = trl_pass(FAKE_TRAINER, model, ids, mask, keep, batch_size=batch_size, compute_entropy=True)
     return lp, ent
 
 
@@ -58,8 +67,9 @@ def test_prompt_groups_find_rows_with_the_same_prompt(policy):
     assert groups == [[0, 2, 4], [1, 3, 5]]
 
 
-def test_shared_prompt_scoring_matches_trl_log_probs_entropies_and_gradients(policy):
-    ids, mask, keep = _rows(policy.config.vocab_size)
+@pytest.mark.parametrize("pads", [(0, 3), (8, 2)])  # (8, 2): a prompt of one real token, nothing to cache
+def test_shared_prompt_scoring_matches_trl_log_probs_entropies_and_gradients(policy, pads):
+    ids, mask, keep = _rows(policy.config.vocab_size, pads)
     trl_lp, trl_ent = _trl_pass(policy, ids, mask, keep)
     trl_grads = _grads(policy, trl_lp, mask, keep)
     lp, ent = shared_prompt_log_probs(policy, ids, mask, keep, compute_entropy=True)
@@ -68,11 +78,27 @@ def test_shared_prompt_scoring_matches_trl_log_probs_entropies_and_gradients(pol
     assert lp.shape == trl_lp.shape == (6, keep)
     assert torch.allclose(lp[valid], trl_lp[valid], atol=1e-5)
     assert torch.allclose(ent[valid], trl_ent[valid], atol=1e-5)
-    assert trl_lp[valid].std() > 0.1  # a real comparison: the rows' log-probabilities differ
+    assert trl_lp[valid].std() > 0.05  # a real comparison: the rows' log-probabilities differ
     assert grads.keys() == trl_grads.keys() and len(grads) > 0
     for name in grads:
         assert torch.allclose(grads[name], trl_grads[name], atol=1e-5), name
     assert any(g.abs().sum() > 0 for g in grads.values())
+
+
+def test_the_trainer_method_matches_trl_with_micro_batches_that_split_groups(policy):
+    ids, mask, keep = _rows(policy.config.vocab_size)
+    trl_lp, trl_ent = _trl_pass(policy, ids, mask, keep, batch_size=4)
+    ours = SharedPromptGRPOTrainer._get_per_token_logps_and_entropies.__wrapped__
+    lp, ent, aux = ours(FAKE_TRAINER, policy, ids, mask, keep, batch_size=4, compute_entropy=True)
+    valid = mask[:, -keep:].bool()
+    assert aux is None and torch.allclose(lp[valid], trl_lp[valid], atol=1e-5)
+    assert torch.allclose(ent[valid], trl_ent[valid], atol=1e-5)
+
+
+def test_only_rotary_decoder_families_take_the_shared_pass(policy):
+    assert reads_prompts_once(policy)  # a PEFT-wrapped Llama
+    assert not reads_prompts_once(SimpleNamespace(config=SimpleNamespace(model_type="opt")))
+    assert not reads_prompts_once(object())
 
 
 def test_a_prompt_read_once_per_group(policy):
@@ -99,8 +125,12 @@ def test_grouped_shuffle_moves_whole_groups():
         out = grpo_module.shuffle_sequence_dict(batch)
     blocks = out["ids"].view(3, 4)
     assert sorted(blocks[:, 0].tolist()) == [0, 4, 8] and (blocks - blocks[:, :1] == torch.arange(4)).all()
+    assert blocks[:, 0].tolist() != [0, 4, 8]  # the groups were moved (this seed does not keep their order)
     assert out["names"] == [f"p{int(i) // 4}" for i in out["ids"]] and out["none"] is None
     assert grpo_module.shuffle_sequence_dict is original  # restored after the block
-    with grouped_shuffle(5):  # not whole groups: TRL's own row shuffle
-        assert sorted(grpo_module.shuffle_sequence_dict(batch)["ids"].tolist()) == list(range(12))
+    torch.manual_seed(3)
+    with grouped_shuffle(5):  # not whole groups of 5 rows: TRL's own row shuffle, which splits runs of 4
+        rows = grpo_module.shuffle_sequence_dict(batch)["ids"]
+    assert sorted(rows.tolist()) == list(range(12))
+    assert not (rows.view(3, 4) - rows.view(3, 4)[:, :1] == torch.arange(4)).all()
     assert sorted(group_permutation(6, 2).tolist()) == list(range(6))

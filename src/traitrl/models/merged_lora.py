@@ -6,10 +6,11 @@
 An unmerged LoRA layer costs two extra small matmuls and dtype casts per linear layer at every decode step;
 at one new token a step that overhead doubles a step's time (on the 135M policy, 176 ms + 3.7 ms/row against
 82 ms + 1.1 ms/row for the same model without adapters). Within the block each LoRA linear computes with
-`W + scale·B·A` (summed in fp32, cast to W's dtype) and its adapter path is off. PEFT's own
+`W + scale·B·A` (the update added to W in fp32, then cast to W's dtype) and its adapter path is off. PEFT's own
 `merge_adapter`/`unmerge_adapter` subtract the update again, which in bf16 does not give W back; here the
 original tensor is put back untouched, so training after the block starts from exactly the weights it had.
-Adapters with a bias or DoRA are left as they are (the block then changes nothing).
+Plain LoRA on `nn.Linear` only: with a bias, DoRA or another variant, a quantized layer, or a weight tied
+to another module (an LM head sharing the embeddings), the block changes nothing.
 """
 
 from __future__ import annotations
@@ -28,11 +29,16 @@ def _foldable(model: Any) -> list[Any]:
     except ImportError:  # peft not installed: nothing can carry adapters
         return []
     layers = [m for m in model.modules() if isinstance(m, LoraLayer)]
+    holders: dict[int, int] = {}  # a weight tied to another module (an LM head sharing the embeddings) stays out
+    for _, p in model.named_parameters(remove_duplicate=False):
+        holders[p.data_ptr()] = holders.get(p.data_ptr(), 0) + 1
     for m in layers:
         base = m.get_base_layer()
-        if (not isinstance(base, torch.nn.Linear) or m.merged or m.disable_adapters
-                or any(m.use_dora.get(a) or m.lora_bias.get(a) for a in m.active_adapters)):
-            return []
+        if (type(base) is not torch.nn.Linear or not base.weight.is_floating_point() or m.merged
+                or m.disable_adapters or holders.get(base.weight.data_ptr(), 0) > 1
+                or any(m.use_dora.get(a) or m.lora_bias.get(a) or a in getattr(m, "lora_variant", {})
+                       for a in m.active_adapters)):
+            return []  # a variant whose forward is not W + scale·B·A (DoRA, aLoRA, ...), a quantized or tied layer
     return layers
 
 

@@ -16,8 +16,9 @@ Two small changes make micro-batches hold whole groups:
 - `grouped_shuffle` makes TRL shuffle a generation batch group by group instead of row by row before it
   splits it into optimizer steps, so each step sees whole groups (as a generation per step would) and a
   micro-batch of `num_generations` rows is one prompt's group.
-Rows whose prompts differ are scored group by group; multimodal or MoE inputs, and runs on several processes,
-go to TRL's own method.
+Rows whose prompts differ are scored group by group. Model families outside `SHARED_PROMPT_MODELS` (rotary
+decoders whose cache is keys and values only), multimodal or MoE inputs, and runs on several processes go to
+TRL's own method.
 Checked against TRL 1.16.0 (`trl/trainer/grpo_trainer.py`, `_get_per_token_logps_and_entropies` and
 `_prepare_inputs`; `trl/trainer/utils.py`, `add_fused_lm_head`).
 """
@@ -46,6 +47,11 @@ def shared_prompt_log_probs(model: Any, input_ids: torch.Tensor, attention_mask:
     """Per-token log-probabilities (and entropies) of the last `logits_to_keep` tokens of each row, as TRL's
     fused LM head gives them (`model` patched by `trl.trainer.utils.add_fused_lm_head`), reading each distinct
     prompt once. Rows: prompt (left-padded) + completion; positions are the column index, as in TRL's pass."""
+    from transformers import DynamicCache
+
+    from traitrl.models.kv_cache import cache_kwarg
+
+    key = cache_kwarg(model)
     prompt_width = input_ids.shape[1] - logits_to_keep
     parts: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]] = []
     for rows in prompt_groups(input_ids, attention_mask, prompt_width):
@@ -54,23 +60,35 @@ def shared_prompt_log_probs(model: Any, input_ids: torch.Tensor, attention_mask:
         first = int(real[0]) if len(real) else max(prompt_width - 1, 0)
         ids, mask = input_ids[rows, first:], attention_mask[rows, first:]
         positions = torch.arange(first, input_ids.shape[1])[None].expand(len(rows), -1)
-        cache, start = None, 0
+        cache, start = {}, 0
         if (split := prompt_width - 1 - first) > 0:  # the prompt but its last token: once for the group
-            out = model(input_ids=ids[:1, :split], attention_mask=mask[:1, :split], position_ids=positions[:1, :split],
-                        use_cache=True, logits_to_keep=1)
-            cache = out.past_key_values
-            cache.batch_repeat_interleave(len(rows))
-            start = split
+            kv = DynamicCache(config=model.config)
+            model(input_ids=ids[:1, :split], attention_mask=mask[:1, :split], position_ids=positions[:1, :split],
+                  use_cache=True, logits_to_keep=1, **{key: kv})
+            kv.batch_repeat_interleave(len(rows))
+            cache, start = {key: kv}, split
         tail = ids[:, start:]
         labels = tail.masked_fill(mask[:, start:] == 0, -100)
         labels[:, :-logits_to_keep] = -100
-        out = model(input_ids=tail, attention_mask=mask, position_ids=positions[:, start:], past_key_values=cache,
-                    labels=labels, fused_lm_head=True)
+        out = model(input_ids=tail, attention_mask=mask, position_ids=positions[:, start:], labels=labels,
+                    fused_lm_head=True, **cache)
         parts.append((rows, out.log_probs[:, -logits_to_keep:],
                       out.entropy[:, -logits_to_keep:] if compute_entropy else None))
     back = torch.argsort(torch.cat([rows for rows, _, _ in parts]))  # group order -> row order
     log_probs = torch.cat([lp for _, lp, _ in parts])[back]
     return log_probs, torch.cat([ent for _, _, ent in parts])[back] if compute_entropy else None
+
+
+# Decoder families whose positions are the column index when none are given and whose cache holds only keys and
+# values (rotary position embeddings): for these the shared pass is TRL's pass. Others (e.g. OPT, which derives
+# positions from the attention mask, or hybrid caches with recurrent states) keep TRL's own pass.
+SHARED_PROMPT_MODELS = frozenset({"llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text", "phi3",
+                                  "olmo2", "granite", "smollm3"})
+
+
+def reads_prompts_once(model: Any) -> bool:
+    """Whether `model` (a PEFT wrapper or the model itself) is of a family `shared_prompt_log_probs` serves."""
+    return getattr(getattr(model, "config", None), "model_type", None) in SHARED_PROMPT_MODELS
 
 
 class SharedPromptGRPOTrainer(GRPOTrainer):
@@ -79,9 +97,10 @@ class SharedPromptGRPOTrainer(GRPOTrainer):
     @profiling_decorator
     def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, batch_size=None,
                                            compute_entropy=False, compute_aux_loss=False, **extra):
-        # MoE, multimodal, or several processes (DDP/FSDP, where two forwards before one backward is untested
-        # here): TRL's own pass
-        if compute_aux_loss or any(v is not None for v in extra.values()) or self.accelerator.num_processes > 1:
+        # MoE, multimodal, several processes (DDP/FSDP, where two forwards before one backward is untested here),
+        # or a model family outside SHARED_PROMPT_MODELS: TRL's own pass
+        if (compute_aux_loss or any(v is not None for v in extra.values()) or self.accelerator.num_processes > 1
+                or not reads_prompts_once(model)):
             return super()._get_per_token_logps_and_entropies(
                 model, input_ids, attention_mask, logits_to_keep, batch_size=batch_size,
                 compute_entropy=compute_entropy, compute_aux_loss=compute_aux_loss, **extra)
