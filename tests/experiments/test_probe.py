@@ -43,7 +43,7 @@ def test_probe_runs_before_training_every_n_steps_and_at_the_end_and_survives_a_
     assert [p["step"] for p in probes] == [0, 2, 3]
     for p in probes:
         assert p["n"] == 3 and 0.0 <= p["strict"] <= 1.0 and 0.0 <= p["expected"] <= 1.0
-        assert p["strict_raw"] <= 1.0 and p["expected_raw"] <= 1.0
+        assert p["strict_raw"] <= 1.0 and p["expected_raw"] <= 1.0 and 0.0 <= p["degenerate"] <= 1.0
     assert sum(line.startswith("probe at step") for line in lines) == 3
     train_arm(cfg, rows, [reward], tmp_path / "run", callbacks=probe(tmp_path / "run"))  # finished: no new probe
     assert [p["step"] for p in read_metrics(tmp_path / "run" / "probe.jsonl")] == [0, 2, 3]

@@ -4,9 +4,10 @@ With `probe: {every: N, limit: K}` in an experiment config, every trained arm an
 trait scenarios (the eval split of the run's data source, taken in turn from each trait) greedily before the
 first step and after every N-th and the last, and the run's grader scores the replies. One line per probe goes
 to the training stage's `probe.jsonl`: `step`, `strict` and `expected` (set means clipped to [0, 1], as
-HealthBench clips), their unclipped means, `n` and `seconds`. Greedy decoding draws no random numbers, so an
-arm trains exactly as it would without the probe (tested). On resume, lines past the checkpoint's step are
-dropped and a probe already written for a step is not redone.
+HealthBench clips), their unclipped means, `degenerate` (the share of replies that are empty or loop,
+`text.is_degenerate`: a collapsing policy raises the unclipped means by saying nothing), `n` and `seconds`.
+Greedy decoding draws no random numbers, so an arm trains exactly as it would without the probe (tested). On
+resume, lines past the checkpoint's step are dropped and a probe already written for a step is not redone.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def probe_model(model: Any, tokenizer: Any, scenarios: list[Scenario], grader_sp
     from traitrl.grading.api import load_grader
     from traitrl.grading.scoring import mean_score
     from traitrl.models.loading import LoadedModel
+    from traitrl.text import is_degenerate
 
     training = model.training
     model.eval()
@@ -51,7 +53,7 @@ def probe_model(model: Any, tokenizer: Any, scenarios: list[Scenario], grader_sp
     strict, expected = [g.score for g in grades], [g.expected_score for g in grades]
     return {"strict": mean_score(strict), "expected": mean_score(expected),
             "strict_raw": sum(strict) / len(strict), "expected_raw": sum(expected) / len(expected),
-            "n": len(grades)}
+            "degenerate": sum(map(is_degenerate, replies)) / len(replies), "n": len(grades)}
 
 
 class ProbeCallback(TrainerCallback):
