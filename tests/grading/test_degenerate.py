@@ -3,8 +3,8 @@
 import json
 from pathlib import Path
 
+from traitrl.grading.gate import is_degenerate
 from traitrl.grading.gold import load_gold
-from traitrl.text import is_degenerate
 
 COLLAPSE = Path(__file__).resolve().parents[2] / "docs" / "results" / "paper_cpu" / "trait_s0_collapse_check.json"
 
@@ -24,4 +24,4 @@ def test_no_written_gold_reply_is_flagged_and_most_collapsed_replies_are():
     assert len(written) > 8000
     assert not [r.kind for r in written if is_degenerate(r.text)]
     collapsed = [r["reply"] for r in json.loads(COLLAPSE.read_text()) if r["checkpoint"] > 0]
-    assert len(collapsed) == 40 and sum(map(is_degenerate, collapsed)) >= 28  # 29 of 40 when measured
+    assert len(collapsed) == 40 and sum(map(is_degenerate, collapsed)) >= 28  # 40 of 40 when measured

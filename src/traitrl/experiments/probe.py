@@ -5,7 +5,7 @@ trait scenarios (the eval split of the run's data source, taken in turn from eac
 first step and after every N-th and the last, and the run's grader scores the replies. One line per probe goes
 to the training stage's `probe.jsonl`: `step`, `strict` and `expected` (set means clipped to [0, 1], as
 HealthBench clips), their unclipped means, `degenerate` (the share of replies that are empty or loop,
-`text.is_degenerate`: a collapsing policy raises the unclipped means by saying nothing), `n` and `seconds`.
+`grading.gate.is_degenerate`: a collapsing policy raises the unclipped means by saying nothing), `n` and `seconds`.
 Greedy decoding draws no random numbers, so an arm trains exactly as it would without the probe (tested). On
 resume, lines past the checkpoint's step are dropped and a probe already written for a step is not redone.
 """
@@ -38,9 +38,9 @@ def probe_model(model: Any, tokenizer: Any, scenarios: list[Scenario], grader_sp
     """Greedy replies of `model` to `scenarios`, graded: the probe line's scores."""
     from traitrl.evals.generation import generate
     from traitrl.grading.api import load_grader
+    from traitrl.grading.gate import is_degenerate
     from traitrl.grading.scoring import mean_score
     from traitrl.models.loading import LoadedModel
-    from traitrl.text import is_degenerate
 
     training = model.training
     model.eval()

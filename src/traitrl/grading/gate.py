@@ -60,6 +60,14 @@ def _repeated_fraction(words: list[str], n: int = 3) -> float:
     return 1 - len(set(grams)) / len(grams) if grams else 0.0
 
 
+def is_degenerate(response: str) -> bool:
+    """Whether a reply says nothing a reader could use: empty, or a loop by the gate's repetition rule (a collapsed
+    policy's "I'm on 4.1.2.1.1.1..." or "I'm 2.2 lbs. I'm 2.2 lbs..."). On the gold set this flags no written reply
+    of any kind, and all 40 replies of the collapsed paper-run policy (docs/results.md, "Halted at step 152")."""
+    found = tokens(response)
+    return not found or _repeated_fraction(found) > MAX_REPEATED_TRIGRAMS
+
+
 def _content_bigrams(words: list[str]) -> list[tuple[str, str]]:
     return [(a, b) for a, b in zip(words, words[1:], strict=False) if not (a in FUNCTION_WORDS and b in FUNCTION_WORDS)]
 
