@@ -44,6 +44,10 @@ def test_probe_runs_before_training_every_n_steps_and_at_the_end_and_survives_a_
     for p in probes:
         assert p["n"] == 3 and 0.0 <= p["strict"] <= 1.0 and 0.0 <= p["expected"] <= 1.0
         assert p["strict_raw"] <= 1.0 and p["expected_raw"] <= 1.0 and 0.0 <= p["degenerate"] <= 1.0
+        # the training reward is the expected score with the floor for non-replies: never above it, and equal
+        # to it when no reply loops
+        assert p["reward_raw"] <= p["expected_raw"] + 1e-9
+        assert p["degenerate"] > 0 or p["reward_raw"] == p["expected_raw"]
     assert sum(line.startswith("probe at step") for line in lines) == 3
     train_arm(cfg, rows, [reward], tmp_path / "run", callbacks=probe(tmp_path / "run"))  # finished: no new probe
     assert [p["step"] for p in read_metrics(tmp_path / "run" / "probe.jsonl")] == [0, 2, 3]

@@ -31,6 +31,8 @@ def test_each_seed_keeps_its_own_training_and_probe_curve(tmp_path, isolated_cac
         assert [p["step"] for p in training["probe"]] == [0, 1, 2]
         assert training["summary"]["probe_first"] == training["probe"][0]["strict"]
     summary = (out.out_dir / "summary.md").read_text()
-    assert "Held-out probe (2 scenarios), strict (unclipped mean; share of degenerate replies)" in summary
-    p = arms["baseline@s1"]["training"]["probe"][-1]  # each point with its unclipped mean and degenerate share
-    assert f"step 2 {p['strict']:+.3f} ({p['strict_raw']:+.3f}; {p['degenerate']:+.2f})" in summary
+    assert ("Held-out probe (2 scenarios), strict (unclipped mean; training reward; share of degenerate replies)"
+            in summary)
+    p = arms["baseline@s1"]["training"]["probe"][-1]  # each point with its unclipped mean, reward, degenerate share
+    assert (f"step 2 {p['strict']:+.3f} ({p['strict_raw']:+.3f}; {p['reward_raw']:+.3f}; {p['degenerate']:+.2f})"
+            in summary)

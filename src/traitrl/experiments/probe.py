@@ -4,7 +4,8 @@ With `probe: {every: N, limit: K}` in an experiment config, every trained arm an
 trait scenarios (the eval split of the run's data source, taken in turn from each trait) greedily before the
 first step and after every N-th and the last, and the run's grader scores the replies. One line per probe goes
 to the training stage's `probe.jsonl`: `step`, `strict` and `expected` (set means clipped to [0, 1], as
-HealthBench clips), their unclipped means, `degenerate` (the share of replies that are empty or loop,
+HealthBench clips), their unclipped means, `reward_raw` (the mean training reward, `grading.reward_rule`, which
+gives a non-reply the rubric's floor), `degenerate` (the share of replies that are empty or loop,
 `grading.gate.is_degenerate`: a collapsing policy raises the unclipped means by saying nothing), `n` and `seconds`.
 Greedy decoding draws no random numbers, so an arm trains exactly as it would without the probe (tested). On
 resume, lines past the checkpoint's step are dropped and a probe already written for a step is not redone.
@@ -39,6 +40,7 @@ def probe_model(model: Any, tokenizer: Any, scenarios: list[Scenario], grader_sp
     from traitrl.evals.generation import generate
     from traitrl.grading.api import load_grader
     from traitrl.grading.gate import is_degenerate
+    from traitrl.grading.reward_rule import reward_score
     from traitrl.grading.scoring import mean_score
     from traitrl.models.loading import LoadedModel
 
@@ -51,8 +53,10 @@ def probe_model(model: Any, tokenizer: Any, scenarios: list[Scenario], grader_sp
         model.train(training)
     grades = load_grader(grader_spec).grade_batch(scenarios, replies)
     strict, expected = [g.score for g in grades], [g.expected_score for g in grades]
+    reward = [reward_score(g, r) for g, r in zip(grades, replies, strict=True)]
     return {"strict": mean_score(strict), "expected": mean_score(expected),
             "strict_raw": sum(strict) / len(strict), "expected_raw": sum(expected) / len(expected),
+            "reward_raw": sum(reward) / len(reward),
             "degenerate": sum(map(is_degenerate, replies)) / len(replies), "n": len(grades)}
 
 
@@ -75,7 +79,8 @@ class ProbeCallback(TrainerCallback):
         self.done.add(step)
         if self.echo:
             self.echo(f"probe at step {step}: held-out strict {row['strict']:.3f} (raw {row['strict_raw']:+.3f}), "
-                      f"expected {row['expected']:.3f} on {row['n']} scenarios, {row['seconds']:.0f}s")
+                      f"expected {row['expected']:.3f}, reward {row['reward_raw']:+.3f}, "
+                      f"degenerate {row['degenerate']:.0%} on {row['n']} scenarios, {row['seconds']:.0f}s")
 
     def on_train_begin(self, args, state, control, model=None, processing_class=None, **kwargs):
         truncate_metrics(self.path, state.global_step)  # a resumed run drops probes past its checkpoint

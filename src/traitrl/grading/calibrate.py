@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from traitrl.grading.gold import GoldSet, GoldSplit
 from traitrl.grading.grade import Grader
+from traitrl.grading.reward_rule import reward_score
 from traitrl.grading.scoring import mean_score, rubric_score
 
 GOOD_KINDS = ("excellent", "plain")
@@ -144,8 +145,9 @@ def calibrate(gold: GoldSet, grader: Grader, split: GoldSplit | None = "test") -
             pairs["all"].append((gold_met, item.met))
             pairs[subset].append((gold_met, item.met))
         gold_strict = rubric_score([i.points for i in s.rubric], verdicts)
-        per_kind[reply.kind].append((gold_strict, g.score, g.expected_score))
-        per_scenario[s.id].append((gold_strict, g.expected_score, len(reply.text.split())))
+        reward = reward_score(g, reply.text)
+        per_kind[reply.kind].append((gold_strict, g.score, reward))
+        per_scenario[s.id].append((gold_strict, reward, len(reply.text.split())))
     kinds = {}
     for kind, xs in sorted(per_kind.items()):
         strict, reward = [x[1] for x in xs], [x[2] for x in xs]

@@ -45,9 +45,10 @@ def _training_lines(results: Results) -> list[str]:
                    f"expected {_f(s.trait_eval_expected)}.")
         if a.training.probe:
             p = a.training.probe
-            out[-1] += (f" Held-out probe ({p[0]['n']} scenarios), strict (unclipped mean; share of degenerate "
-                        "replies): " + ", ".join(f"step {r['step']} {_f(r['strict'])} ({_f(r.get('strict_raw'))}; "
-                                                 f"{_f(r.get('degenerate'), 2)})" for r in p) + ".")
+            out[-1] += (f" Held-out probe ({p[0]['n']} scenarios), strict (unclipped mean; training reward; share "
+                        "of degenerate replies): " + ", ".join(
+                            f"step {r['step']} {_f(r['strict'])} ({_f(r.get('strict_raw'))}; "
+                            f"{_f(r.get('reward_raw'))}; {_f(r.get('degenerate'), 2)})" for r in p) + ".")
     return out
 
 

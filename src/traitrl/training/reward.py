@@ -2,10 +2,10 @@
 
 `make_trait_reward(scenarios_by_id)` returns `reward(prompts, completions, scenario_id, **kwargs)`, which
 grades every completion with `traitrl.grading.api.grade_many` (the function evaluation uses) and returns
-`Grade.partial_score`: the same rubric and scoring rule, with partial credit on positive items from the
-default reward grader `CheckGrader(partial_credit=True)` (see `grading/partial_credit.py`; a strict grader
-passed in gives exactly `Grade.score`). Rows whose `scenario_id` is None (standard-task rows in the mixture)
-get None, which TRL keeps out of the group baseline; so do unscored grades (no positive item with a verdict).
+`grading.reward_rule.reward_score`: the expected rubric score under the judge's P(met), except that a non-reply
+(empty, or a loop) gets the rubric's floor, so that saying nothing never beats an attempt. Rows whose
+`scenario_id` is None (standard-task rows in the mixture) get None, which TRL keeps out of the group baseline;
+so do unscored grades (no positive item with a verdict).
 Completions may be strings or conversational lists of `{"role", "content"}` messages.
 
 Which rows are trait rows, from the dataset columns TRL passes as keyword arguments:
@@ -34,6 +34,7 @@ from typing import Any
 
 from traitrl.grading.api import grade_many, load_grader
 from traitrl.grading.grade import Grader
+from traitrl.grading.reward_rule import reward_score
 from traitrl.scenarios.export import scenario_from_hf_row
 from traitrl.training.standard_reward import completion_text
 from traitrl.types import Scenario
@@ -111,11 +112,11 @@ class TraitReward:
                  scenario_id: Sequence[str | None] | None = None, **kwargs: Any) -> list[float | None]:
         scenarios = self.scenarios(prompts, len(completions), scenario_id, kwargs)
         rows = [i for i, s in enumerate(scenarios) if s is not None]
-        grades = grade_many([scenarios[i] for i in rows], [completion_text(completions[i]) for i in rows],
-                            self.grader) if rows else []
+        texts = [completion_text(completions[i]) for i in rows]
+        grades = grade_many([scenarios[i] for i in rows], texts, self.grader) if rows else []
         rewards: list[float | None] = [None] * len(completions)
-        for i, g in zip(rows, grades, strict=True):
-            s = g.expected_score
+        for i, g, text in zip(rows, grades, texts, strict=True):
+            s = reward_score(g, text)
             rewards[i] = None if math.isnan(s) else s
         group = self.num_generations or _infer_group_size(prompts)
         if group:
