@@ -26,6 +26,7 @@ from label_batches import render, reply_id
 from traitrl.evals.stats import compare_scores
 from traitrl.grading.attacks import STOCK_PHRASES, conversation_specifics
 from traitrl.grading.calibrate import agreement, rater_agreement
+from traitrl.grading.gate import is_degenerate
 from traitrl.grading.scoring import rubric_score
 
 
@@ -73,7 +74,8 @@ def features(text: str, messages) -> dict[str, float]:
     return {"words": len(words),
             "repetition": 1 - len(set(words)) / len(words) if words else 0.0,
             "copied_specifics": sum(text.count(x) for x in names + numbers),
-            "stock_phrases": sum(p in text.lower() for p in STOCK_PHRASES)}
+            "stock_phrases": sum(p in text.lower() for p in STOCK_PHRASES),
+            "degenerate": float(is_degenerate(text))}
 
 
 def _read_labels(paths: list[Path]) -> dict[str, list[bool]]:
@@ -104,6 +106,7 @@ def arm_comparison(rows: list[dict]) -> dict:
 
 def report(out: Path) -> None:
     from traitrl.grading.api import load_grader
+    from traitrl.grading.reward_rule import reward_score
     from traitrl.types import Scenario
 
     scen = {s.id: s for s in (Scenario.model_validate_json(x) for x in (out / "scenarios.jsonl").open())}
@@ -119,7 +122,7 @@ def report(out: Path) -> None:
         pairs += [(gold, item.met) for gold, item in zip(labels[r["id"]], g.items, strict=True)]
         rows.append({"id": r["id"], "arm": r["kind"].removeprefix("model_"), "scenario_id": r["scenario_id"],
                      "gold": rubric_score([i.points for i in s.rubric], labels[r["id"]]),
-                     "strict": g.score, "reward": g.expected_score, **features(r["text"], s.messages)})
+                     "strict": g.score, "reward": reward_score(g, r["text"]), **features(r["text"], s.messages)})
     import numpy as np
 
     result = {"replies": len(rows), "agreement": agreement(pairs).model_dump(),
@@ -131,7 +134,7 @@ def report(out: Path) -> None:
                                                for a, b in zip(labels[rid], met, strict=True)]).model_dump(),
               "reward_minus_gold_vs": {}}
     gap = np.array([x["reward"] - x["gold"] for x in rows])
-    for f in ("words", "repetition", "copied_specifics", "stock_phrases"):
+    for f in ("words", "repetition", "copied_specifics", "stock_phrases", "degenerate"):
         v = np.array([x[f] for x in rows], dtype=float)
         result["reward_minus_gold_vs"][f] = None if v.std() == 0 else float(np.corrcoef(v, gap)[0, 1])
     (out / "report.json").write_text(json.dumps({"summary": result, "rows": rows}, indent=1) + "\n")
