@@ -13,10 +13,9 @@ from __future__ import annotations
 import json
 import random
 import sys
-from collections import defaultdict
 from pathlib import Path
 
-from label_batches import render, reply_id
+from label_batches import reply_id, scenario_blocks, write_batches
 
 
 def main(adapter: str, n: int, out: Path, batches: int, probe: int, max_new_tokens: int = 96) -> None:
@@ -34,21 +33,12 @@ def main(adapter: str, n: int, out: Path, batches: int, probe: int, max_new_toke
     out.mkdir(parents=True, exist_ok=True)
     (out / "scenarios.jsonl").write_text("".join(s.model_dump_json() + "\n" for s in scenarios))
     (out / "replies.jsonl").write_text("".join(json.dumps(r) + "\n" for r in replies))
-    rng = random.Random(7)
-    by_scenario = defaultdict(list)
-    for r in replies:
-        by_scenario[r["scenario_id"]].append(r)
-    blocks = []
-    for s in scenarios:
-        rng.shuffle(by_scenario[s.id])
-        blocks.append(render(json.loads(s.model_dump_json()), by_scenario[s.id]))
-    for k in range(batches):
-        part = blocks[k::batches]
-        (out / f"label_batch-{k + 1}.md").write_text(f"# label batch {k + 1}/{batches}: {len(part)} scenarios, "
-                                                     f"{2 * len(part)} replies\n\n" + "\n---\n\n".join(part))
+    blocks = scenario_blocks({s.id: json.loads(s.model_dump_json()) for s in scenarios}, replies, random.Random(7))
+    write_batches(out, blocks, batches)
     second = blocks[::7]
-    (out / "label_second.md").write_text(f"# second read: {len(second)} scenarios, {2 * len(second)} replies\n\n"
-                                         + "\n---\n\n".join(second))
+    (out / "label_second.md").write_text(f"# second read: {len(second)} scenarios, "
+                                         f"{sum(n for _, n in second)} replies\n\n"
+                                         + "\n---\n\n".join(b for b, _ in second))
     print(f"{out}: {len(replies)} replies on {len(scenarios)} held-out scenarios")
 
 

@@ -35,6 +35,26 @@ def render(s: dict, replies: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def scenario_blocks(scenarios: dict[str, dict], replies: list[dict], rng: random.Random) -> list[tuple[str, int]]:
+    """Each scenario's rendered block, its replies shuffled by `rng`, with its reply count; scenarios in the order
+    their first reply appears."""
+    by_scenario: dict[str, list[dict]] = defaultdict(list)
+    for r in replies:
+        by_scenario[r["scenario_id"]].append(r)
+    for rs in by_scenario.values():
+        rng.shuffle(rs)
+    return [(render(scenarios[sid], rs), len(rs)) for sid, rs in by_scenario.items()]
+
+
+def write_batches(out: Path, blocks: list[tuple[str, int]], batches: int) -> None:
+    """`label_batch-K.md`, K = 1..batches: every batches-th block from the K-th."""
+    for k in range(batches):
+        part = blocks[k::batches]
+        (out / f"label_batch-{k + 1}.md").write_text(
+            f"# label batch {k + 1}/{batches}: {len(part)} scenarios, {sum(n for _, n in part)} replies\n\n"
+            + "\n---\n\n".join(b for b, _ in part))
+
+
 def main(scen_path: Path, reply_path: Path, out: Path, prefix: str, n: int) -> None:
     scenarios = {json.loads(x)["id"]: json.loads(x) for x in scen_path.open() if x.strip()}
     by_scenario: dict[str, list[dict]] = defaultdict(list)

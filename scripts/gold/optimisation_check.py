@@ -18,10 +18,9 @@ import json
 import random
 import re
 import sys
-from collections import defaultdict
 from pathlib import Path
 
-from label_batches import render, reply_id
+from label_batches import reply_id, scenario_blocks, write_batches
 
 from traitrl.evals.stats import compare_scores
 from traitrl.grading.attacks import STOCK_PHRASES, conversation_specifics
@@ -51,21 +50,12 @@ def sample(run_dir: Path, arms: list[str], out: Path, per_trait: int, batches: i
     replies = [{"id": reply_id(i, f"model_{arm}", answers[arm][(b, i)]), "scenario_id": i, "kind": f"model_{arm}",
                 "text": answers[arm][(b, i)]} for (b, i) in chosen for arm in arms]
     (out / "replies.jsonl").write_text("".join(json.dumps(r) + "\n" for r in replies))
-    by_s = defaultdict(list)
-    for r in replies:
-        by_s[r["scenario_id"]].append(r)
-    for rs in by_s.values():
-        rng.shuffle(rs)
-    blocks = [(render(json.loads(scen[sid].model_dump_json()), rs), len(rs)) for sid, rs in by_s.items()]
-    (out / "label_batch.md").write_text(f"# label batch: {len(by_s)} scenarios, {len(replies)} replies\n\n"
+    blocks = scenario_blocks({sid: json.loads(s.model_dump_json()) for sid, s in scen.items()}, replies, rng)
+    (out / "label_batch.md").write_text(f"# label batch: {len(blocks)} scenarios, {len(replies)} replies\n\n"
                                         + "\n---\n\n".join(b for b, _ in blocks))
     if batches > 1:
-        for k in range(batches):
-            part = blocks[k::batches]
-            (out / f"label_batch-{k + 1}.md").write_text(
-                f"# label batch {k + 1}/{batches}: {len(part)} scenarios, {sum(n for _, n in part)} replies\n\n"
-                + "\n---\n\n".join(b for b, _ in part))
-    print(f"{out}: {len(replies)} replies on {len(by_s)} held-out scenarios")
+        write_batches(out, blocks, batches)
+    print(f"{out}: {len(replies)} replies on {len(blocks)} held-out scenarios")
 
 
 def features(text: str, messages) -> dict[str, float]:

@@ -14,4 +14,3 @@ WORD_PATTERN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 def words(text: str, *, lower: bool = True) -> list[str]:
     """The words of `text`, in order."""
     return WORD_PATTERN.findall(text.lower() if lower else text)
-

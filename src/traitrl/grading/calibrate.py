@@ -7,7 +7,8 @@ reports:
   next to the accuracy of answering "not met" everywhere (the floor a grader must beat) and the share of
   items it left unscored;
 - per reply kind (excellent, plain, mediocre, gives_in, harmful, salad, ...): the mean strict score (the held-
-  out metric), the mean expected score (the RL reward), the share at >= 0.7 and at <= 0.3 under each, and the
+  out metric), the mean RL reward (`grading.reward_rule`: the expected score, the rubric's floor for a
+  non-reply), the share at >= 0.7 and at <= 0.3 under each, and the
   same strict mean under the gold verdicts themselves;
 - the gap between good replies and the best-scoring attack, under the reward;
 - pair order: of the pairs of replies to one scenario that the gold verdicts score differently (unclipped),

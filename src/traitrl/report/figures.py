@@ -40,11 +40,12 @@ def learning_curves(arms: dict[str, ArmResult]) -> str | None:
     probes = {a: v.training.probe for a, v in arms.items() if v.training and v.training.probe}
     probe_keys = [("strict", "held-out probe, strict score"), ("strict_raw", "held-out probe, unclipped mean"),
                   ("reward_raw", "held-out probe, training reward"), ("degenerate", "held-out probe, loops/empty")]
+    probe_names = {k for k, _ in probe_keys}
     if probes:  # the held-out learning curve (experiments/probe.py); unclipped: it moves while strict is at 0
         keys += [k for k in probe_keys if any(r.get(k[0]) is not None for rows in probes.values() for r in rows)]
     fig, axes = plt.subplots(1, len(keys), figsize=(4.4 * len(keys), 3.4))
     for ax, (key, title) in zip(axes, keys, strict=True):
-        for arm, rows in (probes if key in dict(probe_keys) else series).items():
+        for arm, rows in (probes if key in probe_names else series).items():
             pts = [(r["step"], r[key]) for r in rows if r.get(key) is not None and not _nan(r[key])]
             if pts:
                 ax.plot(*zip(*pts, strict=True), marker=".", label=arm)
