@@ -201,3 +201,37 @@ def test_rater_agreement_by_hand_and_on_the_double_reads(gold):
     assert r.agreement == 0.75 and r.cohen_kappa == pytest.approx(0.5)
     shipped = rater_agreement(gold.double_reads())
     assert shipped.n >= 2000 and shipped.cohen_kappa >= 0.7
+
+
+def test_batches_hold_every_reply_once_within_budget_and_pad_less_than_sorting_by_reply():
+    import random
+
+    from traitrl.grading.learned.judge import plan_batches
+
+    rng = random.Random(0)
+    reply, crit = [rng.randint(20, 400) for _ in range(500)], [rng.choice([60, 90, 140, 250]) for _ in range(500)]
+    ids = [1000 + k for k in range(500)]
+    batches = plan_batches(ids, reply, crit, budget=8000)
+    assert sorted(i for b in batches for i in b) == ids
+    width = {i: (r, c) for i, r, c in zip(ids, reply, crit, strict=True)}
+    for b in batches:
+        assert len(b) == 1 or len(b) * (max(width[i][0] for i in b) + max(width[i][1] for i in b)) <= 8000
+
+    def criterion_padding(bs):
+        return sum(max(width[i][1] for i in b) * len(b) for b in bs) / sum(crit) - 1
+
+    by_reply_only, batch = [], []  # the same budget, filled in order of reply length alone
+    for i in sorted(ids, key=lambda i: width[i][0]):
+        if batch and (len(batch) + 1) * (width[i][0] + max(width[j][1] for j in batch + [i])) > 8000:
+            by_reply_only, batch = by_reply_only + [batch], []
+        batch.append(i)
+    by_reply_only.append(batch)
+    assert criterion_padding(batches) < 0.5 * criterion_padding(by_reply_only)
+
+
+def test_a_reply_reads_the_same_alone_and_in_a_batch(judge, gold):
+    rows = [(s, r) for s, r, _ in gold.labelled_replies("dev")][:40]
+    together = judge.logits([s for s, _ in rows], [r.text for _, r in rows])
+    for k in (0, 17, 39):
+        alone = judge.logits([rows[k][0]], [rows[k][1].text])[0]
+        assert alone == pytest.approx(together[k], abs=0.5)  # bf16 sums differ with the padding; no more

@@ -189,9 +189,12 @@ class CriterionReader(nn.Module):
 
     def _layer(self, layer: nn.Module, x: torch.Tensor, bias: torch.Tensor, adapted: bool,
                reply_kv: tuple[torch.Tensor, torch.Tensor] | None = None,
-               own_kv: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+               own_kv: tuple[torch.Tensor, torch.Tensor] | None = None,
+               rows: torch.Tensor | None = None) -> torch.Tensor:
         """One BERT layer over `x`; `adapted`: with the LoRA adapters; `reply_kv`: the reply's keys and values at
-        this layer, which `x` also attends to (placed before its own); `own_kv`: `x`'s own, when already known."""
+        this layer, which `x` also attends to (placed before its own); `own_kv`: `x`'s own, when already known;
+        `rows` (B, Q): the only positions of `x` whose outputs are wanted (every token still serves as a key and
+        a value), so the layer returns (B, Q, d) and spends its queries and feed-forward on those alone."""
         lin = (lambda m: m) if adapted else _frozen
         att = layer.attention
         b, t, d = x.shape
@@ -203,6 +206,10 @@ class CriterionReader(nn.Module):
         k, v = own_kv or (lin(att.self.key)(x), lin(att.self.value)(x))
         if reply_kv is not None:
             k, v = torch.cat([reply_kv[0].to(x.dtype), k], 1), torch.cat([reply_kv[1].to(x.dtype), v], 1)
+        if rows is not None:
+            x = x.gather(1, rows[:, :, None].expand(-1, -1, d))
+            bias = bias.gather(2, rows[:, None, :, None].expand(-1, bias.shape[1], -1, bias.shape[-1]))
+            t = rows.shape[1]
         q, k, v = split(lin(att.self.query)(x)), split(k), split(v)
         if torch.is_grad_enabled():  # training: explicit matmuls (SDPA's CPU backward with a mask is slow)
             weights = torch.softmax((q * (d // h) ** -0.5) @ k.transpose(-1, -2) + bias.to(q.dtype), dim=-1)
@@ -251,9 +258,13 @@ class CriterionReader(nn.Module):
         bias = torch.zeros(allowed.shape, dtype=h.dtype).masked_fill_(~allowed, float("-inf"))[:, None]
         layers = self.bert.encoder.layer
         kv = kv or [self.reply_kv(layer, reply.to(h.dtype)) for layer, reply in zip(layers, states, strict=True)]
-        for layer, reply_kv in zip(layers, kv, strict=True):
-            h = self._layer(layer, h, bias, adapted=True, reply_kv=reply_kv)
-        cls = h[crit.cls_rows, crit.cls_cols]
+        slots = crit.block[crit.cls_rows, crit.cls_cols]  # each criterion's place among its row's criteria
+        rows = torch.zeros((h.shape[0], int(slots.max()) + 1 if len(slots) else 1), dtype=torch.long)
+        rows[crit.cls_rows, slots] = crit.cls_cols  # rows with fewer criteria repeat column 0 (read, then dropped)
+        for i, (layer, reply_kv) in enumerate(zip(layers, kv, strict=True)):
+            last = i + 1 == len(layers)  # only the [CLS] outputs of the last layer are read
+            h = self._layer(layer, h, bias, adapted=True, reply_kv=reply_kv, rows=rows if last else None)
+        cls = h[crit.cls_rows, slots]
         return self.head(cls).squeeze(-1).float() + self.sign_bias[crit.signs]
 
     def encode_one_by_one(self, replies: ReplyBatch) -> list[list[torch.Tensor]]:
