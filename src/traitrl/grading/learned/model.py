@@ -259,7 +259,7 @@ class CriterionReader(nn.Module):
         layers = self.bert.encoder.layer
         kv = kv or [self.reply_kv(layer, reply.to(h.dtype)) for layer, reply in zip(layers, states, strict=True)]
         slots = crit.block[crit.cls_rows, crit.cls_cols]  # each criterion's place among its row's criteria
-        rows = torch.zeros((h.shape[0], int(slots.max()) + 1 if len(slots) else 1), dtype=torch.long)
+        rows = torch.zeros((h.shape[0], int(slots.max()) + 1 if len(slots) else 1), dtype=torch.long, device=h.device)
         rows[crit.cls_rows, slots] = crit.cls_cols  # rows with fewer criteria repeat column 0 (read, then dropped)
         for i, (layer, reply_kv) in enumerate(zip(layers, kv, strict=True)):
             last = i + 1 == len(layers)  # only the [CLS] outputs of the last layer are read
