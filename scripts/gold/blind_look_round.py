@@ -13,18 +13,14 @@ three first-read files `labels-K.jsonl` become raters `<PREFIX>_K`, the second r
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from build_gold import read
 
+from traitrl.files import atomic_write_jsonl as write
+
 GOLD_DIR = Path(__file__).resolve().parents[2] / "src" / "traitrl" / "grading" / "gold"
-
-
-def write(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
 
 def main(blind: Path, work: Path, prefix: str, kinds: dict[str, str]) -> None:

@@ -10,7 +10,6 @@ all in the gold test split. Writes OUT_DIR/merged, sft_log.json (loss per 10 ste
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 from pathlib import Path
@@ -19,12 +18,8 @@ KINDS = ("short_good", "short_firm")
 
 
 def main(out: Path, steps: int, lr: float) -> None:
-    from datasets import Dataset
-    from peft import LoraConfig
-    from trl import SFTConfig, SFTTrainer
-
+    from traitrl.experiments.constitutional_sft import sft_and_merge
     from traitrl.grading.gold import load_gold
-    from traitrl.models.loading import load_policy
 
     gold = load_gold()
     rows = [(s, r) for s, r, _ in gold.labelled_replies("fit") if r.kind in KINDS]
@@ -34,19 +29,7 @@ def main(out: Path, steps: int, lr: float) -> None:
     data = [{"prompt": [m.model_dump() for m in s.messages], "completion": [{"role": "assistant", "content": r.text}]}
             for s, r in rows]
     print(f"{len(data)} SFT rows from {len({s.id for s, _ in rows})} fit scenarios", flush=True)
-    loaded = load_policy("embedded")
-    loaded.model.train()
-    args = SFTConfig(output_dir=str(out / "ckpt"), max_steps=steps, per_device_train_batch_size=4, learning_rate=lr,
-                     logging_steps=10, save_strategy="no", report_to="none", seed=0, bf16=False, use_cpu=True,
-                     max_length=384, disable_tqdm=True)
-    lora = LoraConfig(r=16, lora_alpha=32, target_modules="all-linear", task_type="CAUSAL_LM")
-    trainer = SFTTrainer(model=loaded.model, args=args, train_dataset=Dataset.from_list(data),
-                         processing_class=loaded.tokenizer, peft_config=lora)
-    trainer.train()
-    (out / "sft_log.json").write_text(json.dumps(trainer.state.log_history, indent=1))
-    merged = trainer.model.merge_and_unload()
-    merged.save_pretrained(str(out / "merged"), safe_serialization=True)
-    loaded.tokenizer.save_pretrained(str(out / "merged"))
+    sft_and_merge("embedded", data, seed=0, out=out, steps=steps, lr=lr, max_length=384, logging_steps=10)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,12 @@ def best_of_n(model_spec: str, scenarios: list[Scenario], cfg: ExperimentConfig,
     return rows
 
 
-def sft_and_merge(model_spec: str, rows: list[dict], seed: int, out: Path) -> Path:
+def sft_and_merge(model_spec: str, rows: list[dict], seed: int, out: Path, *, steps: int = SFT_STEPS,
+                  lr: float = 1e-4, max_length: int = 512, logging_steps: int = 5) -> Path:
+    """LoRA SFT of `model_spec` on (prompt, completion) rows, merged into `out/merged`; the trainer's log in
+    `out/sft_log.json`."""
+    import json
+
     import torch
     from datasets import Dataset
     from peft import LoraConfig
@@ -68,13 +73,14 @@ def sft_and_merge(model_spec: str, rows: list[dict], seed: int, out: Path) -> Pa
     model = loaded.model
     model.train()
     data = Dataset.from_list([{"prompt": r["prompt"], "completion": r["completion"]} for r in rows])
-    args = SFTConfig(output_dir=str(out / "ckpt"), max_steps=SFT_STEPS, per_device_train_batch_size=4,
-                     learning_rate=1e-4, logging_steps=5, save_strategy="no", report_to="none", seed=seed,
-                     bf16=False, use_cpu=not torch.cuda.is_available(), max_length=512, disable_tqdm=True)
+    args = SFTConfig(output_dir=str(out / "ckpt"), max_steps=steps, per_device_train_batch_size=4,
+                     learning_rate=lr, logging_steps=logging_steps, save_strategy="no", report_to="none", seed=seed,
+                     bf16=False, use_cpu=not torch.cuda.is_available(), max_length=max_length, disable_tqdm=True)
     trainer = SFTTrainer(model=model, args=args, train_dataset=data, processing_class=loaded.tokenizer,
                          peft_config=LoraConfig(r=16, lora_alpha=32, target_modules="all-linear",
                                                 task_type="CAUSAL_LM"))
     trainer.train()
+    (out / "sft_log.json").write_text(json.dumps(trainer.state.log_history, indent=1))
     merged = trainer.model.merge_and_unload()
     target = out / "merged"
     merged.save_pretrained(str(target), safe_serialization=True)
