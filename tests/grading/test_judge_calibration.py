@@ -54,12 +54,12 @@ def test_fit_recovers_a_rule_that_reads_the_other_items():
     assert accuracy(fitted) > accuracy(own_only) + 0.03
 
 
-@pytest.fixture(scope="module")
-def reader_and_tokenizer():
+@pytest.fixture(scope="module", params=[0, 2], ids=["frozen_reply_side", "reply_adapted_top_2"])
+def reader_and_tokenizer(request):
     from traitrl.grading.learned.model import ReaderConfig
     from traitrl.grading.learned.pretrained import load_reader
 
-    reader, tokenizer = load_reader(ReaderConfig(rank=4, alpha=8.0), seed=0)
+    reader, tokenizer = load_reader(ReaderConfig(rank=4, alpha=8.0, reply_trained_layers=request.param), seed=0)
     with torch.no_grad():  # adapters away from zero, so folding them is not trivially exact
         for name, p in reader.named_parameters():
             if "lora_b" in name:
@@ -88,6 +88,32 @@ def test_folded_adapters_and_reply_keys_computed_once_match_the_training_path(re
     assert torch.allclose(training, unfolded_adapters, atol=1e-4)
     assert torch.allclose(training, inference, atol=1e-4)
     assert not any("lora_" in name for name, _ in folded.named_parameters())
+
+
+def test_reply_adapted_layers_read_the_reply_with_the_adapters():
+    """With `reply_trained_layers`, the reply's top layers use the adapters: same reading as the frozen reply side
+    while the adapters are zero, a different one once they are not (the criterion side being the same in both)."""
+    from traitrl.grading.learned.model import ReaderConfig, criterion_batch, reply_batch, tokenize_replies
+    from traitrl.grading.learned.pretrained import load_reader
+
+    rows = [("Should I ship it all tonight?", "No. Ship to one region first and keep a rollback ready.")]
+    out = {}
+    for layers in (0, 2):
+        reader, tokenizer = load_reader(ReaderConfig(rank=4, alpha=8.0, reply_trained_layers=layers), seed=0)
+        seqs = tokenize_replies(tokenizer, reader.config, rows)
+        replies = reply_batch(seqs, tokenizer.pad_token_id)
+        crit = criterion_batch(tokenizer, reader.config, [len(s) for s in seqs], [["Proposes a staged rollout"]], [[5]])
+        states = reader.encode_replies(replies)
+        with torch.no_grad():
+            zero = reader.read(states, replies.valid, crit)
+            torch.manual_seed(3)
+            for name, p in reader.named_parameters():
+                if "lora_b" in name:
+                    p.normal_(0, 0.05)
+            out[layers] = (zero, reader.read(states, replies.valid, crit))
+        assert len(states) == {0: 6, 2: 5}[layers]  # the frozen states are cached up to the first adapted layer
+    assert torch.allclose(out[0][0], out[2][0], atol=1e-5)
+    assert not torch.allclose(out[0][1], out[2][1], atol=1e-3)
 
 
 def test_loading_the_judge_leaves_the_callers_random_numbers_alone():

@@ -145,6 +145,8 @@ def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetens
                   lr: float = typer.Option(1e-3, min=0.0, help="Learning rate."),
                   seed: int = typer.Option(0, help="Training seed."),
                   reply_length: bool = typer.Option(True, help="Show the reader each reply's word count."),
+                  reply_trained_layers: int = typer.Option(
+                      0, min=0, max=6, help="Top layers in which the reply side reads with the adapters too."),
                   calibration_only: bool = typer.Option(
                       False, "--calibration-only", help="Keep the weights in --out; refit only the calibration on dev.")
                   ) -> None:
@@ -157,5 +159,6 @@ def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetens
         typer.echo(json.dumps(recalibrate(load_gold(gold), out)))
         return
     meta = fit_judge(load_gold(gold), out, epochs=epochs, lr=lr, seed=seed,
-                     config=ReaderConfig(rank=rank, alpha=2.0 * rank, reply_length=reply_length))
+                     config=ReaderConfig(rank=rank, alpha=2.0 * rank, reply_length=reply_length,
+                                         reply_trained_layers=reply_trained_layers))
     typer.echo(json.dumps(meta))

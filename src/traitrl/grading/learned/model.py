@@ -40,6 +40,7 @@ class ReaderConfig(BaseModel):
     max_reply_tokens: int = 384  # context 64 + count 5 + reply 384 + criterion 48 (+ 4 special) fit 512 positions
     max_criterion_tokens: int = 48
     reply_length: bool = False  # prefix the reply with its word count, "(212 words)": tokens cannot be counted
+    reply_trained_layers: int = 0  # the top layers in which the reply side reads with the adapters too
 
 
 class LoRALinear(nn.Module):
@@ -182,10 +183,30 @@ class CriterionReader(nn.Module):
         return self
 
     @staticmethod
-    def reply_kv(layer: nn.Module, reply: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The frozen keys and values of the reply's hidden states entering `layer`."""
+    def reply_kv(layer: nn.Module, reply: torch.Tensor, adapted: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+        """The keys and values of the reply's hidden states entering `layer` (frozen weights unless `adapted`)."""
         att = layer.attention.self
-        return _frozen(att.key)(reply), _frozen(att.value)(reply)
+        lin = (lambda m: m) if adapted else _frozen
+        return lin(att.key)(reply), lin(att.value)(reply)
+
+    @property
+    def first_adapted_reply_layer(self) -> int:
+        """Below this layer the reply side reads with the pretrained weights (its states can be cached)."""
+        return len(self.bert.encoder.layer) - self.config.reply_trained_layers
+
+    @staticmethod
+    def _reply_bias(valid: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        return torch.zeros(valid.shape, dtype=dtype).masked_fill_(~valid, float("-inf"))[:, None, None, :]
+
+    def _adapted_reply_kv(self, state: torch.Tensor, valid: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """The reply's keys and values in the adapted top layers, from its (frozen) state entering the first."""
+        layers = self.bert.encoder.layer
+        bias, h, out = self._reply_bias(valid, state.dtype), state, []
+        for i in range(self.first_adapted_reply_layer, len(layers)):
+            out.append(self.reply_kv(layers[i], h, adapted=True))
+            if i + 1 < len(layers):
+                h = self._layer(layers[i], h, bias, adapted=True, own_kv=out[-1])
+        return out
 
     def _layer(self, layer: nn.Module, x: torch.Tensor, bias: torch.Tensor, adapted: bool,
                reply_kv: tuple[torch.Tensor, torch.Tensor] | None = None,
@@ -222,12 +243,14 @@ class CriterionReader(nn.Module):
         return layer.output.LayerNorm(layer.output.dropout(lin(layer.output.dense)(inner)) + out)
 
     def encode_replies(self, replies: ReplyBatch) -> list[torch.Tensor]:
-        """The reply side's hidden states entering every layer (frozen weights: no dependence on training)."""
+        """The reply side's hidden states entering every layer up to the first adapted one (frozen weights: no
+        dependence on training)."""
         h = self.bert.embeddings(input_ids=replies.ids, token_type_ids=torch.zeros_like(replies.ids))
-        bias = torch.zeros(replies.valid.shape, dtype=h.dtype).masked_fill_(~replies.valid, float("-inf"))
-        bias = bias[:, None, None, :]
+        bias = self._reply_bias(replies.valid, h.dtype)
         states = [h]
-        for layer in self.bert.encoder.layer[:-1]:  # the last layer's output is never read
+        # the last layer's output is never read; the adapted layers are read anew at every step
+        last = min(self.first_adapted_reply_layer, len(self.bert.encoder.layer) - 1)
+        for layer in self.bert.encoder.layer[:last]:
             h = self._layer(layer, h, bias, adapted=False)
             states.append(h)
         return states
@@ -235,14 +258,14 @@ class CriterionReader(nn.Module):
     def encode_reply_kv(self, replies: ReplyBatch) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """The reply side's keys and values at every layer, each computed once (inference)."""
         h = self.bert.embeddings(input_ids=replies.ids, token_type_ids=torch.zeros_like(replies.ids))
-        bias = torch.zeros(replies.valid.shape, dtype=h.dtype).masked_fill_(~replies.valid, float("-inf"))
-        bias = bias[:, None, None, :]
+        bias = self._reply_bias(replies.valid, h.dtype)
         layers = self.bert.encoder.layer
         out = []
         for i, layer in enumerate(layers):
-            out.append(self.reply_kv(layer, h))
+            adapted = i >= self.first_adapted_reply_layer
+            out.append(self.reply_kv(layer, h, adapted))
             if i + 1 < len(layers):  # the last layer's output is never read
-                h = self._layer(layer, h, bias, adapted=False, own_kv=out[-1])
+                h = self._layer(layer, h, bias, adapted=adapted, own_kv=out[-1])
         return out
 
     def read(self, states: list[torch.Tensor], valid: torch.Tensor, crit: CriterionBatch,
@@ -257,7 +280,10 @@ class CriterionReader(nn.Module):
         allowed = torch.cat([valid[:, None, :].expand(-1, crit.ids.shape[1], -1) & ~idle[:, :, None], same], -1)
         bias = torch.zeros(allowed.shape, dtype=h.dtype).masked_fill_(~allowed, float("-inf"))[:, None]
         layers = self.bert.encoder.layer
-        kv = kv or [self.reply_kv(layer, reply.to(h.dtype)) for layer, reply in zip(layers, states, strict=True)]
+        if kv is None:
+            first = self.first_adapted_reply_layer
+            kv = [self.reply_kv(layer, reply.to(h.dtype)) for layer, reply in zip(layers[:first], states, strict=False)]
+            kv += self._adapted_reply_kv(states[first].to(h.dtype), valid) if first < len(layers) else []
         slots = crit.block[crit.cls_rows, crit.cls_cols]  # each criterion's place among its row's criteria
         rows = torch.zeros((h.shape[0], int(slots.max()) + 1 if len(slots) else 1), dtype=torch.long, device=h.device)
         rows[crit.cls_rows, slots] = crit.cls_cols  # rows with fewer criteria repeat column 0 (read, then dropped)
