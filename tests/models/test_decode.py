@@ -150,3 +150,97 @@ def test_generate_accepts_the_growable_cache(tiny):
         seqs = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=10, do_sample=False,
                               pad_token_id=tok.pad_token_id, cache=cache)
     assert seqs[:, ids.shape[1]:].tolist() == want.tolist()
+
+
+def _step_logits_both_ways(model, tok):
+    """Logits of one decode step after a prefill, by the model's forward and by the lean step (same cache)."""
+    from traitrl.models.lean_step import lean_step
+
+    ids, mask = _batch(tok, TEXTS)
+    position = (mask.cumsum(-1) - 1).clamp(min=0)
+    out = []
+    for lean in (False, True):
+        with torch.no_grad():
+            cache, logits = prefill(model, ids, mask, position, reserve=4)
+            token = logits[:, -1].argmax(-1)
+            step_mask = torch.cat([mask, mask.new_ones(len(ids), 1)], 1)
+            step_pos = position[:, -1:] + 1
+            step = lean_step(model, cache) if lean else None
+            if lean:
+                assert step is not None
+                out.append(step(token, step_mask, step_pos, cache))
+            else:
+                out.append(model(input_ids=token[:, None], attention_mask=step_mask, position_ids=step_pos,
+                                 use_cache=True, cache=cache).logits)
+    return out
+
+
+def test_the_lean_step_computes_the_models_own_decode_step(tiny):
+    tok, model = tiny
+    forward, lean = _step_logits_both_ways(model, tok)
+    assert forward.shape == lean.shape
+    assert torch.allclose(forward, lean, atol=1e-5)
+
+
+def test_the_lean_step_declines_active_adapters_and_reads_folded_ones(tiny):
+    import copy
+
+    from peft import LoraConfig, get_peft_model
+
+    from traitrl.models.lean_step import lean_step
+    from traitrl.models.merged_lora import merged_lora
+
+    tok, model = tiny
+    peft = get_peft_model(copy.deepcopy(model), LoraConfig(r=4, target_modules=["q_proj", "v_proj", "down_proj"],
+                                                           init_lora_weights=False)).eval()
+    ids, mask = _batch(tok, TEXTS)
+    position = (mask.cumsum(-1) - 1).clamp(min=0)
+    with torch.no_grad():
+        cache, _ = prefill(peft, ids, mask, position, reserve=4)
+    assert lean_step(peft, cache) is None  # active adapters: the step would read the base weights only
+    with merged_lora(peft):
+        forward, lean = _step_logits_both_ways(peft, tok)
+        unfolded = _step_logits_both_ways(model, tok)[0]
+    assert torch.allclose(forward, lean, atol=1e-5)
+    assert not torch.allclose(lean, unfolded, atol=1e-3)  # the adapters changed the step: they were read
+
+
+def test_the_lean_step_is_reused_for_the_same_weights_and_rebuilt_when_they_change(tiny):
+    import copy
+
+    from traitrl.models.lean_step import lean_step
+
+    tok, model = tiny
+    model = copy.deepcopy(model)
+    ids, mask = _batch(tok, TEXTS)
+    position = (mask.cumsum(-1) - 1).clamp(min=0)
+    with torch.no_grad():
+        cache, _ = prefill(model, ids, mask, position, reserve=4)
+    first = lean_step(model, cache)
+    assert lean_step(model, cache) is first
+    with torch.no_grad():
+        model.model.layers[0].mlp.down_proj.weight.mul_(3.0)  # in place: same storage, new version
+    assert lean_step(model, cache) is not first
+    lean = decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=tok.pad_token_id)
+    assert lean.tolist() == decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=tok.pad_token_id,
+                                   lean=False).tolist()
+
+
+def test_a_steered_model_is_decoded_through_its_forward_hooks(tiny):
+    from traitrl.models.lean_step import lean_step
+
+    tok, model = tiny
+    ids, mask = _batch(tok, TEXTS)
+    position = (mask.cumsum(-1) - 1).clamp(min=0)
+    with torch.no_grad():
+        cache, _ = prefill(model, ids, mask, position, reserve=4)
+    handle = model.model.layers[1].register_forward_hook(lambda _m, _a, out: (out[0] + 3.0, *out[1:])
+                                                         if isinstance(out, tuple) else out + 3.0)
+    try:
+        assert lean_step(model, cache) is None
+        steered = decode(model, ids, mask, max_new_tokens=6, stop_ids=[], pad_id=tok.pad_token_id)
+    finally:
+        handle.remove()
+    assert lean_step(model, cache) is not None
+    plain = decode(model, ids, mask, max_new_tokens=6, stop_ids=[], pad_id=tok.pad_token_id)
+    assert steered.tolist() != plain.tolist()  # the hook changed what was decoded: it ran

@@ -23,6 +23,7 @@ import torch
 
 from traitrl.models.fast_generate import _inverse_cdf_multinomial, repeated_rows, top_p_keep
 from traitrl.models.kv_cache import cache_kwarg, can_place_rows, growable_cache, place_rows
+from traitrl.models.lean_step import lean_step
 
 PREFILL_TOKENS = 8192  # padded prompt tokens per prefill forward (see `prefill`)
 
@@ -81,13 +82,15 @@ def prefill(model: Any, input_ids: torch.Tensor, mask: torch.Tensor, position: t
 @torch.inference_mode()
 def decode(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, *,
            max_new_tokens: int | Sequence[int], stop_ids: Sequence[int], pad_id: int, temperature: float = 0.0,
-           top_p: float = 1.0, prune_fraction: float = 0.25, prefill_tokens: int = PREFILL_TOKENS) -> torch.Tensor:
+           top_p: float = 1.0, prune_fraction: float = 0.25, prefill_tokens: int = PREFILL_TOKENS,
+           lean: bool = True) -> torch.Tensor:
     """New tokens `(rows, <= max(max_new_tokens))` for left-padded prompts; `pad_id` after a row's last token.
 
     `max_new_tokens` is one budget for all rows or one per row. Rows that have stopped (stop token or budget)
     leave the batch, and their KV cache rows are dropped, once they are at least `prune_fraction` of the rows
     still decoding. Prompts are prefilled in blocks of at most `prefill_tokens` (`prefill`). Sampling uses the
-    global torch generator (seed it before)."""
+    global torch generator (seed it before). `lean`: decode steps of a plain Llama run as `lean_step.py`'s plain
+    tensor operations rather than through the model's forward (same computation, less overhead)."""
     rows = input_ids.shape[0]
     budget = torch.as_tensor(max_new_tokens, device=input_ids.device).expand(rows).clone()
     longest = int(budget.max())
@@ -101,6 +104,7 @@ def decode(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, *,
         cache.batch_select_indices(expand)
         logits = logits[expand]
     position = position[:, -1:] + 1
+    step = lean_step(model, cache) if lean else None
     width = mask.shape[1]
     mask = torch.cat([mask, mask.new_ones(rows, longest)], dim=1)  # step t attends to mask[:, :width + t + 1]
     live = torch.arange(rows, device=input_ids.device)  # original row of each batch row
@@ -122,7 +126,10 @@ def decode(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, *,
             cache.batch_select_indices(keep)
             live, ended, token, mask, position = live[keep], ended[keep], token[keep], mask[keep], position[keep]
             budget = budget[keep]
-        logits = model(input_ids=token[:, None], attention_mask=mask[:, : width + t + 1], position_ids=position,
-                       use_cache=True, **{key: cache}).logits
+        if step is not None:
+            logits = step(token, mask[:, : width + t + 1], position, cache)
+        else:
+            logits = model(input_ids=token[:, None], attention_mask=mask[:, : width + t + 1], position_ids=position,
+                           use_cache=True, **{key: cache}).logits
         position = position + 1
     return new[:, :steps]

@@ -1,0 +1,152 @@
+"""One decode step of a Llama-family model written as plain tensor operations, for `decode.py`.
+
+At one new token per row, a step of the 135M policy (30 layers) spends about half its time outside the matrix
+products: module calls, keyword plumbing, the 4-D mask transformers builds at every step, output dataclasses,
+RMSNorm as five separate operations. `LeanLlamaStep(model)` runs the same computation over the model's own
+weights (read at each call, so folded LoRA weights are seen): embedding, then per layer RMSNorm, q/k/v, rotary
+embedding (the model's own rotary module), the cache's `update`, SDPA over the cache with the padding mask,
+output projection, RMSNorm, SiLU-gated MLP; the final norm and the LM head. The cache is the one transformers
+filled at prefill, so rows can still be dropped from it between steps.
+
+`lean_step(model, cache)` returns the step for a plain Llama (no bias, SiLU, rotary embedding on every layer,
+every cache layer a full-attention one) in eval mode with no active adapters and no forward hooks (steering),
+and None for anything else: the caller then calls the model itself.
+Greedy outputs match the model's own forward in fp32 (tests).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+
+def _base(model: Any) -> Any:
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
+def _weight(linear: Any) -> torch.Tensor:
+    """The weight a linear layer computes with (a PEFT LoRA layer's base layer, adapters folded or absent)."""
+    return linear.get_base_layer().weight if hasattr(linear, "get_base_layer") else linear.weight
+
+
+def _rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    half = x.shape[-1] // 2
+    return x * cos + torch.cat((-x[..., half:], x[..., :half]), dim=-1) * sin
+
+
+class LeanLlamaStep:
+    """`step(token (B,), mask (B, L), position (B, 1), cache) -> logits (B, 1, V)` for a Llama model.
+
+    The weights are read when the step is built (once per `decode` call, inside any `merged_lora` block). In
+    bf16 with oneDNN they are also packed into oneDNN's blocked layout once, so a matrix product of a few rows
+    does not re-pack its weight at every call (1.2-1.8x faster per product at 32 rows here, the same numbers).
+    Attention is written as two batched products with the softmax in fp32: for one query per row it is 2-3x
+    faster on a CPU than SDPA's kernel, which is tuned for long queries."""
+
+    def __init__(self, model: Any, rows: int) -> None:
+        base = _base(model)
+        body = base.model
+        cfg = base.config
+        self.heads, self.kv_heads = cfg.num_attention_heads, cfg.num_key_value_heads
+        self.head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads
+        self.eps = cfg.rms_norm_eps
+        self.scale = self.head_dim ** -0.5
+        self.embed, self.rotary = body.embed_tokens.weight, body.rotary_emb
+        dtype = self.embed.dtype
+        self.packed = dtype == torch.bfloat16 and torch.backends.mkldnn.is_available()
+        pack = (lambda w: torch.ops.mkldnn._reorder_linear_weight(w.detach(), rows)) if self.packed else (
+            lambda w: w.detach())
+        self.layers = [
+            (layer.input_layernorm.weight, pack(_weight(layer.self_attn.q_proj)), pack(_weight(layer.self_attn.k_proj)),
+             pack(_weight(layer.self_attn.v_proj)), pack(_weight(layer.self_attn.o_proj)),
+             layer.post_attention_layernorm.weight, pack(_weight(layer.mlp.gate_proj)),
+             pack(_weight(layer.mlp.up_proj)), pack(_weight(layer.mlp.down_proj)))
+            for layer in body.layers]
+        self.norm, self.head = body.norm.weight, pack(_weight(base.lm_head))
+
+    def _linear(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        if self.packed:
+            return torch.ops.mkldnn._linear_pointwise(x, w, None, "none", [], "")
+        return F.linear(x, w)
+
+    def _norm(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        """Llama's RMSNorm: normalised in fp32, cast back, then scaled (the same roundings as transformers)."""
+        y = x.float()
+        y = y * torch.rsqrt(y.pow(2).mean(-1, keepdim=True) + self.eps)
+        return weight * y.to(x.dtype)
+
+    def __call__(self, token: torch.Tensor, mask: torch.Tensor, position: torch.Tensor, cache: Any) -> torch.Tensor:
+        b, h, kvh, d = token.shape[0], self.heads, self.kv_heads, self.head_dim
+        x = F.embedding(token, self.embed)  # (B, hidden): one token per row
+        cos, sin = self.rotary(x, position)
+        cos, sin = cos.view(b, 1, 1, d), sin.view(b, 1, 1, d)
+        bias = torch.zeros(mask.shape).masked_fill_(~mask.bool(), float("-inf"))[:, None, None, :]
+        for i, (ln1, wq, wk, wv, wo, ln2, wg, wu, wd) in enumerate(self.layers):
+            y = self._norm(x, ln1)
+            # one query per row: the heads that share a key/value head are that head's queries (no repeated keys)
+            q = _rotate(self._linear(y, wq).view(b, kvh, h // kvh, d), cos, sin)
+            k = _rotate(self._linear(y, wk).view(b, kvh, 1, d), cos, sin)
+            k, v = cache.layers[i].update(k, self._linear(y, wv).view(b, kvh, 1, d))
+            scores = torch.softmax(torch.matmul(q.float(), k.float().transpose(-1, -2)) * self.scale + bias, dim=-1)
+            x = x + self._linear(torch.matmul(scores, v.float()).to(x.dtype).view(b, h * d), wo)
+            y = self._norm(x, ln2)
+            x = x + self._linear(F.silu(self._linear(y, wg)) * self._linear(y, wu), wd)
+        return self._linear(self._norm(x, self.norm), self.head)[:, None]
+
+
+def lean_step(model: Any, cache: Any) -> LeanLlamaStep | None:
+    """A `LeanLlamaStep` for `model` when it is a plain Llama the step computes exactly, else None."""
+    from transformers.cache_utils import DynamicLayer
+
+    base = _base(model)
+    cfg = getattr(base, "config", None)
+    if cfg is None or getattr(cfg, "model_type", None) != "llama" or not hasattr(base, "lm_head"):
+        return None
+    if (cfg.hidden_act != "silu" or getattr(cfg, "attention_bias", False) or getattr(cfg, "mlp_bias", False)
+            or getattr(cfg, "pretraining_tp", 1) != 1):
+        return None
+    if not all(isinstance(layer, DynamicLayer) for layer in cache.layers):  # sliding-window and other layers
+        return None
+    if base.training or _has_active_adapters(base) or _has_hooks(base):
+        return None  # active adapters (the step reads base weights only) or hooks (steering) it would skip
+    return _cached_step(model, rows=cache.layers[0].keys.shape[0])
+
+
+def _cached_step(model: Any, rows: int) -> LeanLlamaStep:
+    """The step built for `model` before, while none of its weights has been replaced or changed in place since
+    (packing every weight costs about 0.7 s on the 135M policy: once per set of weights, not per `decode`).
+    The storages it was built from are held, so a new weight (folded adapters) cannot reuse their addresses."""
+    base = _base(model)
+    now = [(p.untyped_storage(), p._version) for p in base.parameters()]
+    held = getattr(base, "_traitrl_lean_step", None)
+    if held is not None and len(held[0]) == len(now) and all(
+            a.data_ptr() == b.data_ptr() and u == v for (a, u), (b, v) in zip(held[0], now, strict=True)):
+        return held[1]
+    step = LeanLlamaStep(model, rows)
+    base._traitrl_lean_step = (now, step)
+    return step
+
+
+def _has_hooks(model: Any) -> bool:
+    """Whether a forward hook (activation steering, recording) sits on `model` or any module of it, or on every
+    module; the LM head's contiguous-input pre-hook (`loading.contiguous_head_input`) changes no value."""
+    from torch.nn.modules import module as torch_module
+
+    if torch_module._global_forward_hooks or torch_module._global_forward_pre_hooks:
+        return True
+    for m in model.modules():
+        harmless = 1 if getattr(m, "_traitrl_contiguous_input", False) else 0
+        if m._forward_hooks or len(m._forward_pre_hooks) > harmless:
+            return True
+    return False
+
+
+def _has_active_adapters(model: Any) -> bool:
+    """Whether any PEFT tuner layer of `model` adds to its base layer's output (not disabled, not merged)."""
+    try:
+        from peft.tuners.tuners_utils import BaseTunerLayer
+    except ImportError:  # peft not installed: nothing can carry adapters
+        return False
+    return any(isinstance(m, BaseTunerLayer) and not m.disable_adapters and not m.merged for m in model.modules())
