@@ -89,3 +89,39 @@ def test_sampled_generation_with_top_p_runs_through_the_patched_warper(tiny):
         out = model.generate(input_ids=ids, attention_mask=mask, do_sample=True, top_p=0.9, top_k=0,
                              temperature=0.7, max_new_tokens=6, pad_token_id=tok.pad_token_id)
     assert out.shape[0] == 4 and ids.shape[1] < out.shape[1] <= ids.shape[1] + 6
+
+
+def test_plain_sampling_as_grpo_asks_for_it_runs_the_decode_loop_and_returns_what_generate_returns(tiny,
+                                                                                                   monkeypatch):
+    """TRL's rollout config (top_k=0, no penalties) goes to `decode` (lean steps, rows leave the batch); at a
+    near-zero temperature it returns generate's greedy sequences, prompt included. Unset top_k (transformers
+    then keeps the top 50) stays with generate."""
+    from transformers import GenerationConfig
+
+    import traitrl.models.decode as decode_module
+
+    tok, model = tiny
+    enc = tok(["hello there, how are you", "a b c"], return_tensors="pt", padding=True)
+    ids, mask = enc["input_ids"].repeat_interleave(2, 0), enc["attention_mask"].repeat_interleave(2, 0)
+    calls = []
+    real = decode_module.decode
+    monkeypatch.setattr(decode_module, "decode", lambda *a, **k: calls.append(k) or real(*a, **k))
+
+    def config(**changes):
+        cfg = GenerationConfig(max_new_tokens=8, do_sample=True, pad_token_id=tok.pad_token_id,
+                               eos_token_id=[tok.eos_token_id], temperature=1e-4, top_p=1.0, top_k=0,
+                               repetition_penalty=1.0, disable_compile=True)
+        for name, value in changes.items():
+            setattr(cfg, name, value)
+        return cfg
+
+    with torch.no_grad():
+        want = model.generate(input_ids=ids, attention_mask=mask, do_sample=False, max_new_tokens=8,
+                              pad_token_id=tok.pad_token_id, eos_token_id=[tok.eos_token_id])
+        with fast_generation(model):
+            got = model.generate(input_ids=ids, attention_mask=mask, generation_config=config())
+            assert len(calls) == 1 and calls[0]["stop_ids"] == [tok.eos_token_id]
+            model.generate(input_ids=ids, attention_mask=mask, generation_config=config(top_k=None))
+            model.generate(input_ids=ids, attention_mask=mask, generation_config=config(repetition_penalty=1.2))
+    assert len(calls) == 1
+    assert got.tolist() == want.tolist()

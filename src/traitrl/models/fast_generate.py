@@ -128,6 +128,45 @@ def generate_shared_prefix(model: Any, input_ids: torch.Tensor, attention_mask: 
     return generate(input_ids=input_ids, attention_mask=attention_mask, **{key: cache}, **kwargs)
 
 
+# generation settings and the values that leave sampling plain; unset (None) counts as plain, except for top_k
+# (transformers then applies 50) and do_sample (then greedy)
+_PLAIN = {"do_sample": True, "top_k": 0, "num_beams": 1, "num_return_sequences": 1, "min_p": None,
+          "repetition_penalty": 1.0, "min_new_tokens": None, "min_length": 0, "suppress_tokens": None,
+          "begin_suppress_tokens": None, "bad_words_ids": None, "no_repeat_ngram_size": 0, "stop_strings": None,
+          "forced_bos_token_id": None, "forced_eos_token_id": None, "epsilon_cutoff": 0.0, "eta_cutoff": 0.0,
+          "typical_p": 1.0, "renormalize_logits": False, "sequence_bias": None, "guidance_scale": None,
+          "watermarking_config": None, "assistant_model": None, "prompt_lookup_num_tokens": None}
+_MUST_BE_SET = {"do_sample", "top_k"}
+
+
+def _setting(model: Any, cfg: Any, name: str) -> Any:
+    """A generation setting as `generate` resolves it: the config passed in, else the model's own."""
+    value = getattr(cfg, name, None)
+    return value if value is not None else getattr(getattr(model, "generation_config", None), name, None)
+
+
+def sampling_for_decode(model: Any, kwargs: dict) -> dict | None:
+    """`decode` keywords equal to `model.generate(**kwargs)` when the call asks for plain sampling (temperature
+    and top-p, as GRPO's rollouts do: TRL sets top_k=0) on a model the lean decode step serves; else None.
+    Anything else the generation config might do (top-k, penalties, forced or suppressed tokens, processors
+    passed in, streamers) sends the call to `generate`."""
+    from traitrl.models.lean_step import supports_lean_step
+
+    cfg = kwargs.get("generation_config")
+    if cfg is None or set(kwargs) - {"generation_config", "attention_mask"} or not supports_lean_step(model):
+        return None
+    for name, plain in _PLAIN.items():
+        value = _setting(model, cfg, name)
+        if value != plain and (value is not None or name in _MUST_BE_SET):
+            return None
+    eos, pad, budget = (_setting(model, cfg, n) for n in ("eos_token_id", "pad_token_id", "max_new_tokens"))
+    stops = [eos] if isinstance(eos, int) else list(eos or [])
+    temperature, top_p = _setting(model, cfg, "temperature") or 1.0, _setting(model, cfg, "top_p") or 1.0
+    if budget is None or pad is None or not stops or not 0 < top_p <= 1.0 or temperature <= 0:
+        return None
+    return {"max_new_tokens": budget, "stop_ids": stops, "pad_id": pad, "temperature": temperature, "top_p": top_p}
+
+
 @contextlib.contextmanager
 def fast_generation(model: Any) -> Iterator[Any]:
     """Within the block, `model.generate` prefills repeated prompts once, runs LoRA adapters folded into their
@@ -142,6 +181,13 @@ def fast_generation(model: Any) -> Iterator[Any]:
             return original(**kwargs)
         ids = kwargs.pop("input_ids")
         with merged_lora(model):
+            lean = sampling_for_decode(model, kwargs)
+            if lean is not None:  # plain sampling: the decode loop (shared prefill, lean steps, rows leave)
+                from traitrl.models.decode import decode
+
+                mask = kwargs.get("attention_mask")
+                mask = torch.ones_like(ids) if mask is None else mask
+                return torch.cat([ids, decode(model, ids, mask, **lean)], dim=1)
             return generate_shared_prefix(model, ids, kwargs.pop("attention_mask", None), generate=original,
                                           **kwargs)
 

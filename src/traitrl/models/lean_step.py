@@ -9,7 +9,7 @@ output projection, RMSNorm, SiLU-gated MLP; the final norm and the LM head. The 
 filled at prefill, so rows can still be dropped from it between steps.
 
 `lean_step(model, cache)` returns the step for a plain Llama (no bias, SiLU, rotary embedding on every layer,
-every cache layer a full-attention one) in eval mode with no active adapters and no forward hooks (steering),
+every cache layer a full-attention one, no dropout) with no active adapters and no forward hooks (steering),
 and None for anything else: the caller then calls the model itself.
 Greedy outputs match the model's own forward in fp32 (tests).
 """
@@ -45,7 +45,7 @@ class LeanLlamaStep:
     Attention is written as two batched products with the softmax in fp32: for one query per row it is 2-3x
     faster on a CPU than SDPA's kernel, which is tuned for long queries."""
 
-    def __init__(self, model: Any, rows: int) -> None:
+    def __init__(self, model: Any, rows: int, pack: bool = True) -> None:
         base = _base(model)
         body = base.model
         cfg = base.config
@@ -55,7 +55,7 @@ class LeanLlamaStep:
         self.scale = self.head_dim ** -0.5
         self.embed, self.rotary = body.embed_tokens.weight, body.rotary_emb
         dtype = self.embed.dtype
-        self.packed = dtype == torch.bfloat16 and torch.backends.mkldnn.is_available()
+        self.packed = pack and dtype == torch.bfloat16 and torch.backends.mkldnn.is_available()
         pack = (lambda w: torch.ops.mkldnn._reorder_linear_weight(w.detach(), rows)) if self.packed else (
             lambda w: w.detach())
         self.layers = [
@@ -96,36 +96,43 @@ class LeanLlamaStep:
         return self._linear(self._norm(x, self.norm), self.head)[:, None]
 
 
-def lean_step(model: Any, cache: Any) -> LeanLlamaStep | None:
-    """A `LeanLlamaStep` for `model` when it is a plain Llama the step computes exactly, else None."""
-    from transformers.cache_utils import DynamicLayer
-
+def supports_lean_step(model: Any) -> bool:
+    """Whether `model` is a plain Llama the lean step computes exactly: no biases, SiLU, no dropout in training
+    mode, no active (unfolded) adapters, no forward hooks (steering)."""
     base = _base(model)
     cfg = getattr(base, "config", None)
     if cfg is None or getattr(cfg, "model_type", None) != "llama" or not hasattr(base, "lm_head"):
-        return None
+        return False
     if (cfg.hidden_act != "silu" or getattr(cfg, "attention_bias", False) or getattr(cfg, "mlp_bias", False)
             or getattr(cfg, "pretraining_tp", 1) != 1):
-        return None
-    if not all(isinstance(layer, DynamicLayer) for layer in cache.layers):  # sliding-window and other layers
-        return None
-    if base.training or _has_active_adapters(base) or _has_hooks(base):
-        return None  # active adapters (the step reads base weights only) or hooks (steering) it would skip
-    return _cached_step(model, rows=cache.layers[0].keys.shape[0])
+        return False
+    return not ((base.training and getattr(cfg, "attention_dropout", 0.0)) or _has_active_adapters(base)
+                or _has_hooks(base))
 
 
-def _cached_step(model: Any, rows: int) -> LeanLlamaStep:
+def lean_step(model: Any, cache: Any) -> LeanLlamaStep | None:
+    """A `LeanLlamaStep` for `model` and a prefilled `cache` when `supports_lean_step(model)` and every cache layer
+    is a full-attention one, else None."""
+    from transformers.cache_utils import DynamicLayer
+
+    if not supports_lean_step(model) or not all(isinstance(layer, DynamicLayer) for layer in cache.layers):
+        return None
+    # a model in training gets new weights at every optimizer step: packing them would be paid per rollout batch
+    return _cached_step(model, rows=cache.layers[0].keys.shape[0], pack=not _base(model).training)
+
+
+def _cached_step(model: Any, rows: int, pack: bool) -> LeanLlamaStep:
     """The step built for `model` before, while none of its weights has been replaced or changed in place since
     (packing every weight costs about 0.7 s on the 135M policy: once per set of weights, not per `decode`).
     The storages it was built from are held, so a new weight (folded adapters) cannot reuse their addresses."""
     base = _base(model)
     now = [(p.untyped_storage(), p._version) for p in base.parameters()]
     held = getattr(base, "_traitrl_lean_step", None)
-    if held is not None and len(held[0]) == len(now) and all(
+    if held is not None and held[1] == pack and len(held[0]) == len(now) and all(
             a.data_ptr() == b.data_ptr() and u == v for (a, u), (b, v) in zip(held[0], now, strict=True)):
-        return held[1]
-    step = LeanLlamaStep(model, rows)
-    base._traitrl_lean_step = (now, step)
+        return held[2]
+    step = LeanLlamaStep(model, rows, pack)
+    base._traitrl_lean_step = (now, pack, step)
     return step
 
 
