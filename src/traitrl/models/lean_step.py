@@ -55,7 +55,8 @@ class LeanLlamaStep:
         self.scale = self.head_dim ** -0.5
         self.embed, self.rotary = body.embed_tokens.weight, body.rotary_emb
         dtype = self.embed.dtype
-        self.packed = pack and dtype == torch.bfloat16 and torch.backends.mkldnn.is_available()
+        self.packed = (pack and dtype == torch.bfloat16 and self.embed.device.type == "cpu"
+                       and torch.backends.mkldnn.is_available())
         pack = (lambda w: torch.ops.mkldnn._reorder_linear_weight(w.detach(), rows)) if self.packed else (
             lambda w: w.detach())
         self.layers = [
@@ -82,7 +83,7 @@ class LeanLlamaStep:
         x = F.embedding(token, self.embed)  # (B, hidden): one token per row
         cos, sin = self.rotary(x, position)
         cos, sin = cos.view(b, 1, 1, d), sin.view(b, 1, 1, d)
-        bias = torch.zeros(mask.shape).masked_fill_(~mask.bool(), float("-inf"))[:, None, None, :]
+        bias = torch.zeros(mask.shape, device=mask.device).masked_fill_(~mask.bool(), float("-inf"))[:, None, None, :]
         for i, (ln1, wq, wk, wv, wo, ln2, wg, wu, wd) in enumerate(self.layers):
             y = self._norm(x, ln1)
             # one query per row: the heads that share a key/value head are that head's queries (no repeated keys)
@@ -97,11 +98,13 @@ class LeanLlamaStep:
 
 
 def supports_lean_step(model: Any) -> bool:
-    """Whether `model` is a plain Llama the lean step computes exactly: no biases, SiLU, no dropout in training
-    mode, no active (unfolded) adapters, no forward hooks (steering)."""
+    """Whether `model` is a plain Llama on the CPU that the lean step computes exactly: no biases, SiLU, no dropout
+    in training mode, no active (unfolded) adapters, no forward hooks (steering)."""
     base = _base(model)
     cfg = getattr(base, "config", None)
     if cfg is None or getattr(cfg, "model_type", None) != "llama" or not hasattr(base, "lm_head"):
+        return False
+    if base.lm_head.weight.device.type != "cpu":  # measured on CPUs only; elsewhere the model's own forward
         return False
     if (cfg.hidden_act != "silu" or getattr(cfg, "attention_bias", False) or getattr(cfg, "mlp_bias", False)
             or getattr(cfg, "pretraining_tp", 1) != 1):
