@@ -1,17 +1,17 @@
 """One decode step of a Llama-family model written as plain tensor operations, for `decode.py`.
 
-At one new token per row, a step of the 135M policy (30 layers) spends about half its time outside the matrix
-products: module calls, keyword plumbing, the 4-D mask transformers builds at every step, output dataclasses,
-RMSNorm as five separate operations. `LeanLlamaStep(model)` runs the same computation over the model's own
-weights (read at each call, so folded LoRA weights are seen): embedding, then per layer RMSNorm, q/k/v, rotary
-embedding (the model's own rotary module), the cache's `update`, SDPA over the cache with the padding mask,
-output projection, RMSNorm, SiLU-gated MLP; the final norm and the LM head. The cache is the one transformers
-filled at prefill, so rows can still be dropped from it between steps.
+At one new token per row, a decode step of the 135M policy (30 layers, 32 rows) spent about 100-115 ms here,
+much of it outside the matrix products' arithmetic: SDPA's kernel (tuned for long queries) on one query per
+row, weights re-packed by oneDNN at every product, module calls, the 4-D mask transformers builds at every
+step. `LeanLlamaStep` runs the same computation over the model's own weights: embedding, then per layer
+RMSNorm, q/k/v, rotary embedding (the model's own rotary module), the cache's `update`, attention as two
+batched products in fp32, output projection, RMSNorm, SiLU-gated MLP; the final norm and the LM head. The
+cache is the one transformers filled at prefill, so rows can still be dropped from it between steps.
 
-`lean_step(model, cache)` returns the step for a plain Llama (no bias, SiLU, rotary embedding on every layer,
-every cache layer a full-attention one, no dropout) with no active adapters and no forward hooks (steering),
-and None for anything else: the caller then calls the model itself.
-Greedy outputs match the model's own forward in fp32 (tests).
+`lean_step(model, cache)` returns the step for a plain Llama on the CPU (no bias, SiLU, every cache layer a
+full-attention one, no dropout) with no active adapters and no forward hooks (steering), and None for anything
+else: the caller then calls the model itself. Greedy outputs match the model's own forward in fp32 (tests).
+Measured in docs/performance.md ("A lean decode step").
 """
 
 from __future__ import annotations

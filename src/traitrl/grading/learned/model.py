@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
 
 
@@ -44,7 +44,7 @@ class ReaderConfig(BaseModel):
     max_reply_tokens: int = 384  # context 64 + count 5 + reply 384 + criterion 48 (+ 4 special) fit 512 positions
     max_criterion_tokens: int = 48
     reply_length: bool = False  # prefix the reply with its word count, "(212 words)": tokens cannot be counted
-    reply_trained_layers: int = 0  # the top layers in which the reply side reads with the adapters too
+    reply_trained_layers: int = Field(0, ge=0, le=6)  # top layers where the reply side reads with the adapters
 
 
 class LoRALinear(nn.Module):
