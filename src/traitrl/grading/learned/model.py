@@ -202,14 +202,17 @@ class CriterionReader(nn.Module):
     def _reply_bias(valid: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
         return torch.zeros(valid.shape, dtype=dtype).masked_fill_(~valid, float("-inf"))[:, None, None, :]
 
-    def _adapted_reply_kv(self, state: torch.Tensor, valid: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """The reply's keys and values in the adapted top layers, from its (frozen) state entering the first."""
+    def _reply_kv_from(self, h: torch.Tensor, valid: torch.Tensor,
+                       start: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """The reply's keys and values in layers `start`.. from its state `h` entering layer `start` (adapted in the
+        top `reply_trained_layers`, frozen below)."""
         layers = self.bert.encoder.layer
-        bias, h, out = self._reply_bias(valid, state.dtype), state, []
-        for i in range(self.first_adapted_reply_layer, len(layers)):
-            out.append(self.reply_kv(layers[i], h, adapted=True))
-            if i + 1 < len(layers):
-                h = self._layer(layers[i], h, bias, adapted=True, own_kv=out[-1])
+        bias, out = self._reply_bias(valid, h.dtype), []
+        for i in range(start, len(layers)):
+            adapted = i >= self.first_adapted_reply_layer
+            out.append(self.reply_kv(layers[i], h, adapted))
+            if i + 1 < len(layers):  # the last layer's output is never read
+                h = self._layer(layers[i], h, bias, adapted=adapted, own_kv=out[-1])
         return out
 
     def _layer(self, layer: nn.Module, x: torch.Tensor, bias: torch.Tensor, adapted: bool,
@@ -262,15 +265,7 @@ class CriterionReader(nn.Module):
     def encode_reply_kv(self, replies: ReplyBatch) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """The reply side's keys and values at every layer, each computed once (inference)."""
         h = self.bert.embeddings(input_ids=replies.ids, token_type_ids=torch.zeros_like(replies.ids))
-        bias = self._reply_bias(replies.valid, h.dtype)
-        layers = self.bert.encoder.layer
-        out = []
-        for i, layer in enumerate(layers):
-            adapted = i >= self.first_adapted_reply_layer
-            out.append(self.reply_kv(layer, h, adapted))
-            if i + 1 < len(layers):  # the last layer's output is never read
-                h = self._layer(layer, h, bias, adapted=adapted, own_kv=out[-1])
-        return out
+        return self._reply_kv_from(h, replies.valid, 0)
 
     def read(self, states: list[torch.Tensor], valid: torch.Tensor, crit: CriterionBatch,
              kv: list[tuple[torch.Tensor, torch.Tensor]] | None = None) -> torch.Tensor:
@@ -287,7 +282,7 @@ class CriterionReader(nn.Module):
         if kv is None:
             first = self.first_adapted_reply_layer
             kv = [self.reply_kv(layer, reply.to(h.dtype)) for layer, reply in zip(layers[:first], states, strict=False)]
-            kv += self._adapted_reply_kv(states[first].to(h.dtype), valid) if first < len(layers) else []
+            kv += self._reply_kv_from(states[first].to(h.dtype), valid, first) if first < len(layers) else []
         slots = crit.block[crit.cls_rows, crit.cls_cols]  # each criterion's place among its row's criteria
         rows = torch.zeros((h.shape[0], int(slots.max()) + 1 if len(slots) else 1), dtype=torch.long, device=h.device)
         rows[crit.cls_rows, slots] = crit.cls_cols  # rows with fewer criteria repeat column 0 (read, then dropped)
