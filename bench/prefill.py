@@ -2,8 +2,9 @@
 
 The prompts are the generation items of `traitrl eval --suite all --limit N` (multi-turn held-out trait
 scenarios of ~300 tokens, refusal and misalignment prompts of ~40-160), grouped into the decode batches the
-evaluator forms. Each round prefills every batch both ways, alternating which goes first, so other
-processes' load hits both. Needs the benchmark data (`TRAITRL_DATA`).
+evaluator forms; the shared-prefix prefill is off on both sides, so this compares the block size alone. Each
+round prefills every batch both ways, alternating which goes first, so other processes' load hits both.
+Needs the benchmark data (`TRAITRL_DATA`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def run(limit: int = 20, rounds: int = 2) -> dict:
                     for enc in encoded:
                         mask = enc["attention_mask"]
                         position = (mask.cumsum(-1) - 1).clamp(min=0)
-                        prefill(loaded.model, enc["input_ids"], mask, position, reserve=1, max_tokens=max_tokens)
+                        prefill(loaded.model, enc["input_ids"], mask, position, reserve=1, max_tokens=max_tokens,
+                                share_prefix=False)
                 runs[name].append({"seconds": round(t.seconds, 2), "load1": t.load})
     median = {k: statistics.median(x["seconds"] for x in v) for k, v in runs.items()}
     return {"setup": {"limit": limit, "decode_batches": [int(e["input_ids"].shape[0]) for e in encoded],

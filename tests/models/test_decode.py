@@ -6,7 +6,7 @@ import pytest
 import torch
 from transformers.cache_utils import DynamicLayer
 
-from traitrl.models.decode import decode, prefill, prefill_blocks
+from traitrl.models.decode import MIN_SHARED_PREFIX, decode, prefill, prefill_blocks, shared_prefix_length
 from traitrl.models.kv_cache import GrowableLayer, growable_cache
 
 
@@ -86,8 +86,8 @@ def test_block_prefill_fills_the_cache_a_single_prefill_fills_and_zeroes_the_pad
     position = (mask.cumsum(-1) - 1).clamp(min=0)
     longest = int(mask.sum(-1).max())
     with torch.no_grad():
-        whole, whole_logits = prefill(model, ids, mask, position, reserve=4, max_tokens=10**6)
-        parts, parts_logits = prefill(model, ids, mask, position, reserve=4, max_tokens=2 * longest)
+        whole, whole_logits, _ = prefill(model, ids, mask, position, reserve=4, max_tokens=10**6)
+        parts, parts_logits, _ = prefill(model, ids, mask, position, reserve=4, max_tokens=2 * longest)
     assert torch.allclose(parts_logits, whole_logits, atol=1e-5)
     pad = ~mask.bool()
     for a, b in zip(whole.layers, parts.layers, strict=True):
@@ -152,6 +152,48 @@ def test_generate_accepts_the_growable_cache(tiny):
     assert seqs[:, ids.shape[1]:].tolist() == want.tolist()
 
 
+SYSTEM = "system: you are a careful assistant who answers every question briefly and plainly. user: "
+
+
+def test_shared_prefix_is_the_common_start_of_the_prompts_and_leaves_each_row_a_token(tiny):
+    tok, _ = tiny
+    ids, mask = _batch(tok, [SYSTEM + t for t in TEXTS])
+    n = shared_prefix_length(ids, mask)
+    assert n == len(tok(SYSTEM.rstrip(), add_special_tokens=False)["input_ids"]) >= MIN_SHARED_PREFIX
+    ids, mask = _batch(tok, [SYSTEM, SYSTEM + "more"])
+    assert shared_prefix_length(ids, mask) == int(mask.sum(-1).min()) - 1  # the shorter row keeps its last token
+    assert shared_prefix_length(*_batch(tok, TEXTS)) == 0
+    ids, mask = _batch(tok, [SYSTEM + t for t in TEXTS])
+    holed = mask.clone()
+    holed[0, -2] = 0  # not plain left padding: no sharing
+    assert shared_prefix_length(ids, holed) == 0
+
+
+@pytest.mark.parametrize("prefill_tokens", [10**6, 14])  # one block, several blocks
+def test_shared_prefix_prefill_decodes_like_generate(tiny, prefill_tokens):
+    tok, model = tiny
+    ids, mask = _batch(tok, [SYSTEM + t for t in sorted(TEXTS, key=len, reverse=True)])
+    want = _reference(model, ids, mask, 10, [], tok.pad_token_id)
+    got = decode(model, ids, mask, max_new_tokens=10, stop_ids=[], pad_id=tok.pad_token_id,
+                 prefill_tokens=prefill_tokens)
+    plain = decode(model, ids, mask, max_new_tokens=10, stop_ids=[], pad_id=tok.pad_token_id,
+                   prefill_tokens=prefill_tokens, share_prefix=False)
+    assert got.tolist() == want.tolist() == plain.tolist()
+
+
+def test_shared_prefix_prefill_gives_the_same_logits_and_a_mask_of_its_layout(tiny):
+    tok, model = tiny
+    ids, mask = _batch(tok, [SYSTEM + t for t in TEXTS])
+    position = (mask.cumsum(-1) - 1).clamp(min=0)
+    with torch.no_grad():
+        cache, logits, layout = prefill(model, ids, mask, position, reserve=4, max_tokens=14)
+        _, plain_logits, plain_mask = prefill(model, ids, mask, position, reserve=4, share_prefix=False)
+    assert torch.allclose(logits, plain_logits, atol=1e-5)
+    assert plain_mask is mask
+    assert layout.sum(-1).tolist() == mask.sum(-1).tolist()  # every prompt token once, in the cache's columns
+    assert cache.layers[0].keys.shape[-2] == layout.shape[1]
+
+
 def _step_logits_both_ways(model, tok):
     """Logits of one decode step after a prefill, by the model's forward and by the lean step (same cache)."""
     from traitrl.models.lean_step import lean_step
@@ -161,7 +203,7 @@ def _step_logits_both_ways(model, tok):
     out = []
     for lean in (False, True):
         with torch.no_grad():
-            cache, logits = prefill(model, ids, mask, position, reserve=4)
+            cache, logits, _ = prefill(model, ids, mask, position, reserve=4)
             token = logits[:, -1].argmax(-1)
             step_mask = torch.cat([mask, mask.new_ones(len(ids), 1)], 1)
             step_pos = position[:, -1:] + 1
@@ -196,7 +238,7 @@ def test_the_lean_step_declines_active_adapters_and_reads_folded_ones(tiny):
     ids, mask = _batch(tok, TEXTS)
     position = (mask.cumsum(-1) - 1).clamp(min=0)
     with torch.no_grad():
-        cache, _ = prefill(peft, ids, mask, position, reserve=4)
+        cache, _, _ = prefill(peft, ids, mask, position, reserve=4)
     assert lean_step(peft, cache) is None  # active adapters: the step would read the base weights only
     with merged_lora(peft):
         forward, lean = _step_logits_both_ways(peft, tok)
@@ -215,7 +257,7 @@ def test_the_lean_step_is_reused_for_the_same_weights_and_rebuilt_when_they_chan
     ids, mask = _batch(tok, TEXTS)
     position = (mask.cumsum(-1) - 1).clamp(min=0)
     with torch.no_grad():
-        cache, _ = prefill(model, ids, mask, position, reserve=4)
+        cache, _, _ = prefill(model, ids, mask, position, reserve=4)
     first = lean_step(model, cache)
     assert lean_step(model, cache) is first
     with torch.no_grad():
@@ -233,7 +275,7 @@ def test_a_steered_model_is_decoded_through_its_forward_hooks(tiny):
     ids, mask = _batch(tok, TEXTS)
     position = (mask.cumsum(-1) - 1).clamp(min=0)
     with torch.no_grad():
-        cache, _ = prefill(model, ids, mask, position, reserve=4)
+        cache, _, _ = prefill(model, ids, mask, position, reserve=4)
     handle = model.model.layers[1].register_forward_hook(lambda _m, _a, out: (out[0] + 3.0, *out[1:])
                                                          if isinstance(out, tuple) else out + 3.0)
     try:
