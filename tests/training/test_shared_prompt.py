@@ -10,6 +10,7 @@ from traitrl.training.shared_prompt import (
     SharedPromptGRPOTrainer,
     group_permutation,
     grouped_shuffle,
+    prompt_bundles,
     prompt_groups,
     reads_prompts_once,
     shared_prompt_log_probs,
@@ -95,6 +96,22 @@ def test_the_trainer_method_matches_trl_with_micro_batches_that_split_groups(pol
     assert torch.allclose(ent[valid], trl_ent[valid], atol=1e-5)
 
 
+def test_the_pass_without_gradient_scores_micro_batches_together(policy):
+    ids, mask, keep = _rows(policy.config.vocab_size)
+    ours = SharedPromptGRPOTrainer._get_per_token_logps_and_entropies.__wrapped__
+    widths = []
+    hook = policy.get_base_model().model.embed_tokens.register_forward_hook(
+        lambda m, args, out: widths.append(tuple(args[0].shape)))
+    with torch.no_grad():
+        lp, _, _ = ours(FAKE_TRAINER, policy, ids, mask, keep, batch_size=2)
+    hook.remove()
+    assert sorted(widths) == [(2, 8), (6, 6)]  # TRL's micro-batches of 2 rows would cut the groups apart
+    valid = mask[:, -keep:].bool()
+    with torch.no_grad():
+        trl_lp, _ = _trl_pass(policy, ids, mask, keep, batch_size=2)
+    assert torch.allclose(lp[valid], trl_lp[valid], atol=1e-5)
+
+
 def test_only_rotary_decoder_families_take_the_shared_pass(policy):
     assert reads_prompts_once(policy)  # a PEFT-wrapped Llama
     assert not reads_prompts_once(SimpleNamespace(config=SimpleNamespace(model_type="opt")))
@@ -109,9 +126,16 @@ def test_a_prompt_read_once_per_group(policy):
     with torch.no_grad():
         shared_prompt_log_probs(policy, ids, mask, keep)
     hook.remove()
-    # per group: the prompt but its last token once, without the group's left padding (1 x 8 and 1 x 5), then
-    # 3 rows of that token + the completion
-    assert sorted(widths) == [(1, 5), (1, 8), (3, 6), (3, 6)]
+    # the two groups' prompts but their last token once each, in one forward (2 x 8: the shorter prompt
+    # left-padded), then the 6 rows of that token + the completion
+    assert sorted(widths) == [(2, 8), (6, 6)]
+
+
+def test_prompts_of_very_different_lengths_are_not_padded_to_each_other():
+    # one 300-token prompt and three of about 30: the long one alone, the short ones together
+    assert prompt_bundles([0, 270, 272, 268], prompt_width=300) == [[0], [3, 1, 2]]
+    assert prompt_bundles([0, 2, 1], prompt_width=300) == [[0, 2, 1]]
+    assert prompt_bundles([], prompt_width=10) == []
 
 
 def test_grouped_shuffle_moves_whole_groups():

@@ -53,7 +53,8 @@ class TrainConfig(BaseModel):
     merge: bool = False
     dtype: Literal["auto", "bfloat16", "float32"] = "auto"
     report_to: str | list[str] = "none"
-    micro_batch: int = Field(4, ge=1, description="Completions per backward pass (bounds activation memory).")
+    micro_batch: int = Field(8, ge=1, description="Completions per backward pass (bounds activation memory; "
+                             "a group's prompt is read once, so mostly completions count).")
     torch_threads: int | None = Field(None, ge=1)  # fixed count; None on a CPU: the idle cores, chosen per step
     grader: str = Field(DEFAULT_GRADER, description="Grader spec of the trait reward (traitrl.grading.api).")
     constitution: str | None = Field(None, description="Constitution file of the constitution-reward arm; "

@@ -42,30 +42,59 @@ def prompt_groups(input_ids: torch.Tensor, attention_mask: torch.Tensor, prompt_
     return [(inverse == g).nonzero().flatten() for g in range(int(inverse.max()) + 1)] if len(key) else []
 
 
+SCORING_TOKENS = 16_384  # padded tokens per forward of a pass without gradient (old-policy log-probabilities)
+PROMPT_PADDING = 0.25  # padded prompt tokens a bundle of groups may add, as a share of its real ones
+
+
+def prompt_bundles(starts: list[int], prompt_width: int, padding: float = PROMPT_PADDING) -> list[list[int]]:
+    """Groups (by their prompts' first real column, `starts`) bundled for one forward each: longest prompts
+    first, a bundle grows while its prompts left-padded to its longest stay within `1 + padding` times their
+    real tokens (or add at most 16), so a 300-token prompt does not pad thirty-token ones to its length."""
+    bundles: list[list[int]] = []
+    longest = real = 0
+    for g in sorted(range(len(starts)), key=lambda g: starts[g]):
+        n = prompt_width - starts[g]
+        if bundles and ((len(bundles[-1]) + 1) * longest - (real + n)) <= max(padding * (real + n), 16):
+            bundles[-1].append(g)
+            real += n
+        else:
+            bundles.append([g])
+            longest = real = n
+    return bundles
+
+
 def shared_prompt_log_probs(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, logits_to_keep: int,
                             compute_entropy: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Per-token log-probabilities (and entropies) of the last `logits_to_keep` tokens of each row, as TRL's
     fused LM head gives them (`model` patched by `trl.trainer.utils.add_fused_lm_head`), reading each distinct
-    prompt once. Rows: prompt (left-padded) + completion; positions are the column index, as in TRL's pass."""
+    prompt once. Rows: prompt (left-padded) + completion; positions are the column index, as in TRL's pass.
+    Groups whose prompts are of similar length (`prompt_bundles`) share one forward over their prompts and one
+    over their completions (the old-policy pass scores a whole generation batch)."""
     from transformers import DynamicCache
 
     from traitrl.models.kv_cache import cache_kwarg
 
     key = cache_kwarg(model)
     prompt_width = input_ids.shape[1] - logits_to_keep
-    parts: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]] = []
-    for rows in prompt_groups(input_ids, attention_mask, prompt_width):
-        # the group's shared left padding is dropped; positions stay the column index, as in TRL's pass
+    groups = prompt_groups(input_ids, attention_mask, prompt_width)
+    starts = []
+    for rows in groups:
         real = attention_mask[rows[0], :prompt_width].nonzero()
-        first = int(real[0]) if len(real) else max(prompt_width - 1, 0)
+        starts.append(int(real[0]) if len(real) else max(prompt_width - 1, 0))
+    parts: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]] = []
+    for bundle in prompt_bundles(starts, prompt_width):
+        rows = torch.cat([groups[g] for g in bundle])
+        # the bundle's shared left padding is dropped; positions stay the column index, as in TRL's pass
+        first = min(starts[g] for g in bundle)
         ids, mask = input_ids[rows, first:], attention_mask[rows, first:]
         positions = torch.arange(first, input_ids.shape[1])[None].expand(len(rows), -1)
         cache, start = {}, 0
-        if (split := prompt_width - 1 - first) > 0:  # the prompt but its last token: once for the group
+        if (split := prompt_width - 1 - first) > 0:  # the prompts but their last token: once per group
+            heads = torch.tensor([0] + [len(groups[g]) for g in bundle[:-1]]).cumsum(0)
             kv = DynamicCache(config=model.config)
-            model(input_ids=ids[:1, :split], attention_mask=mask[:1, :split], position_ids=positions[:1, :split],
-                  use_cache=True, logits_to_keep=1, **{key: kv})
-            kv.batch_repeat_interleave(len(rows))
+            model(input_ids=ids[heads, :split], attention_mask=mask[heads, :split],
+                  position_ids=positions[heads, :split], use_cache=True, logits_to_keep=1, **{key: kv})
+            kv.batch_select_indices(torch.repeat_interleave(torch.tensor([len(groups[g]) for g in bundle])))
             cache, start = {key: kv}, split
         tail = ids[:, start:]
         labels = tail.masked_fill(mask[:, start:] == 0, -100)
@@ -74,7 +103,7 @@ def shared_prompt_log_probs(model: Any, input_ids: torch.Tensor, attention_mask:
                     fused_lm_head=True, **cache)
         parts.append((rows, out.log_probs[:, -logits_to_keep:],
                       out.entropy[:, -logits_to_keep:] if compute_entropy else None))
-    back = torch.argsort(torch.cat([rows for rows, _, _ in parts]))  # group order -> row order
+    back = torch.argsort(torch.cat([rows for rows, _, _ in parts]))  # bundle order -> row order
     log_probs = torch.cat([lp for _, lp, _ in parts])[back]
     return log_probs, torch.cat([ent for _, _, ent in parts])[back] if compute_entropy else None
 
@@ -105,6 +134,9 @@ class SharedPromptGRPOTrainer(GRPOTrainer):
                 model, input_ids, attention_mask, logits_to_keep, batch_size=batch_size,
                 compute_entropy=compute_entropy, compute_aux_loss=compute_aux_loss, **extra)
         batch_size = batch_size or input_ids.size(0)
+        if not torch.is_grad_enabled():  # the old-policy pass over a generation batch: no backward to bound it
+            group = max(getattr(self, "num_generations", 1), 1)
+            batch_size = max(batch_size, SCORING_TOKENS // input_ids.size(1) // group * group)
         log_probs, entropies = [], []
         for start in range(0, input_ids.size(0), batch_size):
             with self.accelerator.autocast():
