@@ -45,7 +45,8 @@ def _rows(vocab: int, pads: tuple[int, int] = (0, 3)) -> tuple[torch.Tensor, tor
     return torch.stack(ids)[order], torch.stack(mask)[order], 5
 
 
-FAKE_TRAINER = SimpleNamespace(accelerator=SimpleNamespace(autocast=contextlib.nullcontext, num_processes=1))
+FAKE_TRAINER = SimpleNamespace(accelerator=SimpleNamespace(autocast=contextlib.nullcontext, num_processes=1),
+                               args=SimpleNamespace(cast_lm_head_to_fp32=False))
 
 
 def _trl_pass(model, ids, mask, keep, batch_size=None):
@@ -84,6 +85,34 @@ def test_shared_prompt_scoring_matches_trl_log_probs_entropies_and_gradients(pol
     for name in grads:
         assert torch.allclose(grads[name], trl_grads[name], atol=1e-5), name
     assert any(g.abs().sum() > 0 for g in grads.values())
+
+
+def test_own_head_matches_trls_fused_head_at_a_temperature_with_the_entropy_gradient(tiny_model_path):
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+    from trl.trainer.utils import add_fused_lm_head
+
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_path, dtype=torch.float32)
+    add_fused_lm_head(model, temperature=0.7, outputs=("log_probs", "entropy"))
+    model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False))
+    ids, mask, keep = _rows(model.config.vocab_size)
+    valid = mask[:, -keep:].bool()
+    got, want = {}, {}
+    for own, out in ((True, got), (False, want)):
+        lp, ent = shared_prompt_log_probs(model, ids, mask, keep, compute_entropy=True, temperature=0.7, own_head=own)
+        model.zero_grad()
+        ((lp + ent) * valid).sum().backward()  # the entropy bonus needs the entropy's gradient too
+        out.update(lp=lp.detach(), ent=ent.detach(),
+                   grads={n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad})
+    assert torch.allclose(got["lp"][valid], want["lp"][valid], atol=1e-5)
+    assert torch.allclose(got["ent"][valid], want["ent"][valid], atol=1e-5)
+    assert not got["lp"][~valid].any() and not got["ent"][~valid].any()  # padding reads 0, as TRL's does
+    for name, grad in want["grads"].items():
+        assert torch.allclose(got["grads"][name], grad, atol=1e-5), name
+    with torch.no_grad():
+        cold, _ = shared_prompt_log_probs(model, ids, mask, keep)  # temperature 1: a different distribution
+    assert not torch.allclose(cold[valid], got["lp"][valid], atol=1e-3)
 
 
 def test_the_trainer_method_matches_trl_with_micro_batches_that_split_groups(policy):

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from traitrl.evals.benchmark import BenchmarkItem
 from traitrl.models.loading import LoadedModel
+from traitrl.models.output_head import body_and_head
 from traitrl.types import Message
 
 MIN_SHARED_PREFIX = 4
@@ -76,19 +77,6 @@ def _batches(lengths: list[int], batch_size: int, max_tokens: int) -> list[list[
     return batches
 
 
-def _head(model: Any) -> tuple[Any, Any] | None:
-    """(decoder body, output head) when logits are a plain linear map of the final hidden states."""
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    config = getattr(base, "config", None)
-    if getattr(config, "final_logit_softcapping", None) or not hasattr(base, "get_output_embeddings"):
-        return None
-    body = getattr(base, getattr(base, "base_model_prefix", "model"), None)
-    head = base.get_output_embeddings()
-    if body is None or head is None or body is base:
-        return None
-    return body, head
-
-
 def _shared_prefix(model: Any, rows: list[_Packed]) -> tuple[list[Any], int] | None:
     """Key/value states of the token prefix every row shares (e.g. the system prompt), computed once."""
     import torch
@@ -99,7 +87,7 @@ def _shared_prefix(model: Any, rows: list[_Packed]) -> tuple[list[Any], int] | N
         n = next((i for i in range(n) if r.ids[i] != first[i]), n)
     if n < MIN_SHARED_PREFIX:
         return None
-    split = _head(model)
+    split = body_and_head(model)
     body = split[0] if split else model
     ids = torch.tensor([first[:n]], device=next(model.parameters()).device)
     out = body(input_ids=ids, use_cache=True)
@@ -155,7 +143,7 @@ def _run_batch(model: Any, rows: list[_Packed], pad_id: int,
     ids, pos = ids.to(device), pos.to(device)
     rows_t = torch.tensor(pred_rows, device=device)
     cols_t = torch.tensor(pred_cols, device=device)
-    split = _head(model)
+    split = body_and_head(model)
     cache = {cache_kwarg(split[0] if split else model): past} if past is not None else {}
     if split is not None:
         body, head = split
