@@ -71,10 +71,9 @@ def shared_prompt_log_probs(model: Any, input_ids: torch.Tensor, attention_mask:
     prompt once. Rows: prompt (left-padded) + completion; positions are the column index, as in TRL's pass.
     Groups whose prompts are of similar length (`prompt_bundles`) share one forward over their prompts and one
     over their completions (the old-policy pass scores a whole generation batch). Where the logits are a plain
-    map of the last hidden states (`body_and_head`), the head runs here, at `temperature` as TRL's fused head
-    does, as one product and a log-softmax: on a CPU TRL's tiled head (written for GPUs) took 40-60 % more
-    time. The entropies carry a gradient only with `entropy_grad` (TRL's entropy bonus). `own_head=False` keeps
-    TRL's head (its `cast_lm_head_to_fp32`)."""
+    map of the last hidden states (`body_and_head`) and `own_head`, the head runs here as one product and a
+    log-softmax at `temperature`, as TRL's fused head computes it (whose tiles, written for GPUs, took 40-60 %
+    more time on a CPU); the entropies then carry a gradient only with `entropy_grad` (TRL's entropy bonus)."""
     from transformers import DynamicCache
 
     from traitrl.models.kv_cache import cache_kwarg
@@ -116,12 +115,12 @@ def shared_prompt_log_probs(model: Any, input_ids: torch.Tensor, attention_mask:
         hidden = body(input_ids=tail, attention_mask=mask, position_ids=positions[:, start:],
                       **{cache_kwarg(body): kv} if cache else {}).last_hidden_state
         log_probs = torch.log_softmax(head(hidden[:, -logits_to_keep - 1:-1]).float() / temperature, dim=-1)
-        valid = mask[:, -logits_to_keep:] == 0
-        picked = log_probs.gather(-1, tail[:, -logits_to_keep:, None]).squeeze(-1).masked_fill(valid, 0.0)
+        padding = mask[:, -logits_to_keep:] == 0  # reads 0, as in TRL's head
+        picked = log_probs.gather(-1, tail[:, -logits_to_keep:, None]).squeeze(-1).masked_fill(padding, 0.0)
         entropy = None
         if compute_entropy:
             with torch.set_grad_enabled(torch.is_grad_enabled() and entropy_grad):
-                entropy = -(log_probs.exp() * log_probs).sum(-1).masked_fill(valid, 0.0)
+                entropy = -(log_probs.exp() * log_probs).sum(-1).masked_fill(padding, 0.0)
         parts.append((rows, picked, entropy))
     back = torch.argsort(torch.cat([rows for rows, _, _ in parts]))  # bundle order -> row order
     log_probs = torch.cat([lp for _, lp, _ in parts])[back]
