@@ -28,7 +28,10 @@ from traitrl.grading.learned.calibration import FEATURES, ReplyCalibration
 from traitrl.types import Scenario
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
-BATCH_TOKENS = 16_000  # padded tokens (reply side + criterion side) per reader batch
+# padded tokens (reply side + criterion side) per reader batch: products of ~6k rows ran 8 % faster end to end
+# than of 16k on the AVX-512 EPYC (a 16k x 384 -> 1536 product: 263 GFLOP/s, 4k: 353); verdicts move by bf16
+# rounding with the batch (8 of 16,285 gold test verdicts flipped, |dp| <= 0.025)
+BATCH_TOKENS = 6_000
 _lock = threading.Lock()
 _loaded: dict[str, LearnedJudge] = {}
 
