@@ -169,13 +169,14 @@ def test_shared_prefix_is_the_common_start_of_the_prompts_and_leaves_each_row_a_
     assert shared_prefix_length(ids, holed) == 0
 
 
+@pytest.mark.parametrize("lean", [True, False])  # the lean step and the model's own forward read the layout
 @pytest.mark.parametrize("prefill_tokens", [10**6, 14])  # one block, several blocks
-def test_shared_prefix_prefill_decodes_like_generate(tiny, prefill_tokens):
+def test_shared_prefix_prefill_decodes_like_generate(tiny, prefill_tokens, lean):
     tok, model = tiny
     ids, mask = _batch(tok, [SYSTEM + t for t in sorted(TEXTS, key=len, reverse=True)])
     want = _reference(model, ids, mask, 10, [], tok.pad_token_id)
     got = decode(model, ids, mask, max_new_tokens=10, stop_ids=[], pad_id=tok.pad_token_id,
-                 prefill_tokens=prefill_tokens)
+                 prefill_tokens=prefill_tokens, lean=lean)
     plain = decode(model, ids, mask, max_new_tokens=10, stop_ids=[], pad_id=tok.pad_token_id,
                    prefill_tokens=prefill_tokens, share_prefix=False)
     assert got.tolist() == want.tolist() == plain.tolist()
