@@ -15,10 +15,11 @@ Two small changes make micro-batches hold whole groups:
   both for the loss and for the old-policy log-probabilities of a multi-step generation batch;
 - `grouped_shuffle` makes TRL shuffle a generation batch group by group instead of row by row before it
   splits it into optimizer steps, so each step sees whole groups (as a generation per step would) and a
-  micro-batch of `num_generations` rows is one prompt's group.
-Rows whose prompts differ are scored group by group. Model families outside `SHARED_PROMPT_MODELS` (rotary
-decoders whose cache is keys and values only), multimodal or MoE inputs, and runs on several processes go to
-TRL's own method.
+  micro-batch of a multiple of `num_generations` rows holds whole groups.
+Groups whose prompts are of similar length share one forward (`prompt_bundles`); the old-policy pass, which
+has no backward, scores up to `SCORING_TOKENS` padded tokens at once. Model families outside
+`SHARED_PROMPT_MODELS` (rotary decoders whose cache is keys and values only), multimodal or MoE inputs, and runs
+on several processes go to TRL's own method.
 Checked against TRL 1.16.0 (`trl/trainer/grpo_trainer.py`, `_get_per_token_logps_and_entropies` and
 `_prepare_inputs`; `trl/trainer/utils.py`, `add_fused_lm_head`).
 """
