@@ -82,6 +82,7 @@ def shared_prompt_log_probs(model: Any, input_ids: torch.Tensor, attention_mask:
 
     key = cache_kwarg(model)
     split_head = body_and_head(model) if own_head else None
+    body_key = cache_kwarg(split_head[0]) if split_head else key
     prompt_width = input_ids.shape[1] - logits_to_keep
     groups = prompt_groups(input_ids, attention_mask, prompt_width)
     starts = []
@@ -114,7 +115,7 @@ def shared_prompt_log_probs(model: Any, input_ids: torch.Tensor, attention_mask:
             continue
         body, head = split_head
         hidden = body(input_ids=tail, attention_mask=mask, position_ids=positions[:, start:],
-                      **{cache_kwarg(body): kv} if cache else {}).last_hidden_state
+                      **({body_key: cache[key]} if cache else {})).last_hidden_state
         log_probs = torch.log_softmax(head(hidden[:, -logits_to_keep - 1:-1]).float() / temperature, dim=-1)
         padding = mask[:, -logits_to_keep:] == 0  # reads 0, as in TRL's head
         picked = log_probs.gather(-1, tail[:, -logits_to_keep:, None]).squeeze(-1).masked_fill(padding, 0.0)
