@@ -287,3 +287,29 @@ def test_a_steered_model_is_decoded_through_its_forward_hooks(tiny):
     assert lean_step(model, cache) is not None
     plain = decode(model, ids, mask, max_new_tokens=6, stop_ids=[], pad_id=tok.pad_token_id)
     assert steered.tolist() != plain.tolist()  # the hook changed what was decoded: it ran
+
+
+def test_in_training_mode_the_lean_step_packs_only_the_head_and_repacks_it_when_it_changes(tiny):
+    """GRPO rollouts run with the policy in training mode: the layers' weights change at every optimizer step and
+    stay unpacked, the LM head (which LoRA leaves alone) is packed once and reused while it is unchanged; the
+    step still computes the model's own forward."""
+    import copy
+
+    from traitrl.models.lean_step import lean_step
+
+    tok, model = tiny
+    model = copy.deepcopy(model).train()
+    model.config.attention_dropout = 0.0
+    ids, mask = _batch(tok, TEXTS)
+    position = (mask.cumsum(-1) - 1).clamp(min=0)
+    with torch.no_grad():
+        cache, _, _ = prefill(model, ids, mask, position, reserve=4)
+        first, second = lean_step(model, cache), lean_step(model, cache)
+    assert first is not second and not first.packed and first.head_packed
+    assert first.head is second.head  # packed once for the unchanged head
+    with torch.no_grad():
+        model.lm_head.weight.mul_(2.0)
+        third = lean_step(model, cache)
+    assert third.head is not first.head
+    forward, lean = _step_logits_both_ways(model, tok)
+    assert torch.allclose(forward, lean, atol=1e-4)
