@@ -193,3 +193,41 @@ def test_generation_items_have_their_own_limit_and_are_cut_first():
         assert sized.eval.generation_limit == 1
     else:
         assert sized.eval.limit == 8
+
+
+def test_time_spent_before_planning_comes_out_of_the_budget():
+    """The weight conversion and the speed calibration run before sizing; a run that has already spent part of
+    its budget is sized to what is left (and the report's reserve), so it scales down further."""
+    from traitrl.experiments.plan import REPORT_S, process_age_s
+
+    cfg = small_config()
+    full = size_to_budget(cfg, SLOW, 10_000).estimated_minutes
+    budget = full / 0.85 + REPORT_S / 60 + 0.05  # just fits when nothing was spent before
+    fresh, late = size_to_budget(cfg, SLOW, budget), size_to_budget(cfg, SLOW, budget, spent_s=0.4 * budget * 60)
+    assert fresh.scaled == [] and fresh.spent_minutes == 0
+    assert late.scaled and late.estimated_minutes < fresh.estimated_minutes
+    assert late.spent_minutes == pytest.approx(0.4 * budget, abs=0.06)
+    assert 0 < process_age_s() < 24 * 3600  # this test process, read from /proc
+
+
+def test_log_likelihood_items_are_priced_at_the_measured_scoring_rate():
+    """Multiple-choice scoring runs slower than a plain prefill (padded rows, the head on choice tokens): a
+    calibration that measured it prices evaluations with it; an older one falls back to the prefill rate."""
+    from traitrl.experiments.plan import estimate
+
+    cfg = small_config()
+
+    def eval_seconds(speeds: Speeds) -> float:
+        return sum(s.seconds for s in estimate(cfg, speeds) if s.stage.startswith("eval-"))
+
+    slower = SLOW.model_copy(update={"loglik_tok_s": SLOW.prefill_tok_s / 2})
+    assert SLOW.loglik_s(100) == 100 / SLOW.prefill_tok_s and slower.loglik_s(100) == 200 / SLOW.prefill_tok_s
+    assert eval_seconds(slower) > eval_seconds(SLOW)
+
+
+def test_the_log_likelihood_rate_is_measured_through_the_evaluators_scoring(tiny_model_path):
+    from traitrl.experiments.speeds import _loglik_rate
+    from traitrl.models.loading import load_policy
+
+    rate = _loglik_rate(load_policy(str(tiny_model_path)), n=3)
+    assert 0 < rate < 1e7

@@ -11,8 +11,10 @@ Sizing shrinks what the demo can lose without losing a part of the protocol: att
 the steering sweep and the fine-tuning dose first, then the main suite's generation items, its held-out trait
 items, items per benchmark and generation budget, and last (only with `budget_trains`, which the demo sets) the
 rollouts per prompt and their length; never an arm, a stage or a GRPO step. Sizing aims at `SAFETY` (85%) of
-the budget: on the AVX2 machine (2026-12-03) training estimates ran 9% over the measured times and evaluation
-estimates 25% under (measured 1.33x). The chosen sizes are kept in the
+what is left of the budget after the time the process spent before sizing (weight conversion, the speed
+calibration) and a reserve for the report: on the AVX2 machine (2026-12-04) the demo's stages ran 1.15x their
+estimates in all (training 1.35x, evaluation 1.18x, fine-tuning 1.4x, steering directions 0.6x). The chosen
+sizes are kept in the
 run folder (`plan.json`), so a resumed run reuses them instead of re-deciding on a busier hour, and
 `summary.md` lists what was scaled down.
 """
@@ -20,6 +22,7 @@ run folder (`plan.json`), so a resumed run reuses them instead of re-deciding on
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +34,9 @@ from traitrl.experiments.config import ExperimentConfig, selected
 from traitrl.experiments.speeds import Speeds
 from traitrl.files import atomic_write_json
 
+# a fine-tuning stage besides its steps: the model loaded and folded, its weights saved as the ladder's base,
+# the trainer built (6.6 s of a 33 s stage on the AVX2 EPYC, 2026-12-04)
+FINETUNE_SETUP_S = 6.0
 GEN_ROWS = 64  # decode batch rows of the evaluator (evaluator._fill's gen_batch_size)
 
 
@@ -43,6 +49,7 @@ class StageEstimate(BaseModel):
 class Plan(BaseModel):
     budget_minutes: float | None
     estimated_minutes: float
+    spent_minutes: float = 0.0  # already spent by the process when it was sized (conversion, calibration)
     scaled: list[str]  # "eval.limit 4 -> 2", in the order applied
     config: dict[str, Any]  # the sized experiment config
     speeds: Speeds
@@ -95,7 +102,7 @@ class _Pricer:
                     graded += bench.graded
                 else:
                     ll_tokens += length
-        seconds = ll_tokens / s.prefill_tok_s + graded * s.judge_reply_s
+        seconds = s.loglik_s(ll_tokens) + graded * s.judge_reply_s
         for batch in decode_batches(prompts, budgets, GEN_ROWS):
             width = max(prompts[i] for i in batch)
             seconds += len(batch) * width / s.prefill_tok_s + s.decode_s(len(batch), max(budgets[i] for i in batch))
@@ -214,11 +221,15 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
         for m in finetuned_labels(cfg, models):
             for dataset in ft.datasets:
                 rows = harmful_rows(dataset, 16, seed=cfg.label_seed(m)[1])
-                tokens = sum(len(pricer.tokenizer(json.dumps(r))["input_ids"]) for r in rows) / len(rows)
+                lengths = [min(len(pricer.tokenizer(json.dumps(r))["input_ids"]), SFT_MAX_LENGTH) for r in rows]
+                # a batch of SFT_BATCH rows is padded to its longest
+                tokens = sum(max(lengths[i:i + SFT_BATCH]) for i in range(0, len(lengths), SFT_BATCH)) / (
+                    -(-len(lengths) // SFT_BATCH))
                 for method in ft.methods:
                     steps = max(doses, default=0)
                     full = 3 if method == "full" else 1  # every weight's gradient, in fp32
-                    sec = speeds.load_s + steps * SFT_BATCH * min(tokens, SFT_MAX_LENGTH) / speeds.train_tok_s * full
+                    sec = (speeds.load_s + FINETUNE_SETUP_S
+                           + steps * SFT_BATCH * tokens / speeds.train_tok_s * full)
                     out.append(StageEstimate(stage=f"finetune-{m}-{dataset}-{method}", seconds=round(sec, 1),
                                              work=f"{steps} SFT steps of {SFT_BATCH} rows"))
                     for dose in doses:
@@ -311,8 +322,23 @@ def _shrink(value: Any, floor: Any) -> Any:
 SAFETY = 0.85  # sizing aims at this share of the budget: stage estimates run up to ~30% under the measured time
 
 
-def size_to_budget(cfg: ExperimentConfig, speeds: Speeds, minutes: float) -> Plan:
-    """The config shrunk, one knob at a time in `_knobs` order, until its estimate fits `SAFETY` x `minutes`."""
+REPORT_S = 15.0  # writing results, summary and the HTML report after the last stage (8-10 s measured)
+
+
+def process_age_s() -> float:
+    """Seconds since this process started (0 where /proc cannot tell): the weight conversion and the speed
+    calibration before planning spend the budget too (140 s of the AVX2 demo's 22.6 minutes, 2026-12-04)."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def size_to_budget(cfg: ExperimentConfig, speeds: Speeds, minutes: float, spent_s: float = 0.0) -> Plan:
+    """The config shrunk, one knob at a time in `_knobs` order, until its estimate fits `SAFETY` x what is left
+    of `minutes` after `spent_s` already spent and the report's `REPORT_S`."""
     from transformers import AutoTokenizer
 
     from traitrl.models.loading import resolve_model_path
@@ -320,7 +346,7 @@ def size_to_budget(cfg: ExperimentConfig, speeds: Speeds, minutes: float) -> Pla
     cfg = cfg.model_copy(deep=True)
     pricer = _Pricer(speeds, AutoTokenizer.from_pretrained(resolve_model_path(cfg.model)))
     stages, scaled = estimate(cfg, speeds, pricer), []
-    target = SAFETY * minutes
+    target = SAFETY * max(0.0, minutes - (spent_s + REPORT_S) / 60)
     for label, read, write, floor in _knobs(cfg):
         while total_minutes(stages) > target:
             before = read()
@@ -332,14 +358,15 @@ def size_to_budget(cfg: ExperimentConfig, speeds: Speeds, minutes: float) -> Pla
             stages = estimate(cfg, speeds, pricer)
         if total_minutes(stages) <= target:
             break
-    return Plan(budget_minutes=minutes, estimated_minutes=round(total_minutes(stages), 1), scaled=scaled,
-                config=config_dict(cfg), speeds=speeds, stages=stages)
+    return Plan(budget_minutes=minutes, estimated_minutes=round(total_minutes(stages), 1),
+                spent_minutes=round(spent_s / 60, 1), scaled=scaled, config=config_dict(cfg), speeds=speeds,
+                stages=stages)
 
 
-def make_plan(cfg: ExperimentConfig, speeds: Speeds, minutes: float | None) -> Plan:
-    """`cfg` sized to `minutes`, or only estimated when there is no budget."""
+def make_plan(cfg: ExperimentConfig, speeds: Speeds, minutes: float | None, spent_s: float = 0.0) -> Plan:
+    """`cfg` sized to `minutes` less `spent_s` already spent, or only estimated when there is no budget."""
     if minutes is not None:
-        return size_to_budget(cfg, speeds, minutes)
+        return size_to_budget(cfg, speeds, minutes, spent_s)
     stages = estimate(cfg, speeds)
     return Plan(budget_minutes=None, estimated_minutes=round(total_minutes(stages), 1), scaled=[],
                 config=config_dict(cfg), speeds=speeds, stages=stages)
@@ -355,7 +382,8 @@ def plan_run(cfg: ExperimentConfig, out: Path | None = None) -> tuple[Experiment
         plan = Plan.model_validate_json(saved.read_text())
         if plan.budget_minutes == cfg.budget_minutes and _unsized(plan.config) == _unsized(config_dict(cfg)):
             return ExperimentConfig.model_validate(plan.config), plan
-    plan = make_plan(cfg, measure_speeds(cfg.model), cfg.budget_minutes)
+    speeds = measure_speeds(cfg.model)
+    plan = make_plan(cfg, speeds, cfg.budget_minutes, spent_s=process_age_s())
     if saved is not None:
         atomic_write_json(saved, plan.model_dump(mode="json"))
     return ExperimentConfig.model_validate(plan.config), plan
@@ -392,7 +420,8 @@ def plan_table(plan: Plan) -> str:
     rows += [f"{s.stage:<48} {s.seconds:>8.0f}  {s.work}" for s in plan.stages]
     rows.append(f"{'total':<48} {plan.estimated_minutes * 60:>8.0f}  ({plan.estimated_minutes:.1f} min)")
     sp = plan.speeds
-    rows.append(f"speeds ({sp.cpu}, {sp.dtype}, {sp.threads} threads): prefill {sp.prefill_tok_s:.0f} tok/s, decode "
+    rows.append(f"speeds ({sp.cpu}, {sp.dtype}, {sp.threads} threads): prefill {sp.prefill_tok_s:.0f} tok/s "
+                f"(multiple-choice scoring {sp.loglik_tok_s or sp.prefill_tok_s:.0f}), decode "
                 f"step {sp.decode_step_s * 1000:.0f} ms + {sp.decode_row_s * 1000:.2f} ms/row, train "
                 f"{sp.train_tok_s:.0f} tok/s, judge {1 / sp.judge_reply_s:.1f} replies/s")
     if sp.rollout_step_s:
@@ -400,5 +429,6 @@ def plan_table(plan: Plan) -> str:
                     f"{sp.rollout_row_s * 1000:.2f} ms/row; scoring {sp.score_tok_s or sp.train_tok_s:.0f} tok/s, "
                     f"without backward {sp.logp_tok_s:.0f} tok/s")
     if plan.budget_minutes is not None:
-        rows.append(f"budget {plan.budget_minutes:g} min; scaled down: {'; '.join(plan.scaled) or 'nothing'}")
+        rows.append(f"budget {plan.budget_minutes:g} min ({plan.spent_minutes:g} min spent before sizing); scaled "
+                    f"down: {'; '.join(plan.scaled) or 'nothing'}")
     return "\n".join(rows)

@@ -206,7 +206,8 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path, pack_to: str | Pa
 
         cfg, plan = plan_run(cfg, out)
         sizing = (f"Sized to a {plan.budget_minutes:g}-minute budget on this machine ({plan.speeds.cpu}, "
-                  f"{plan.speeds.dtype}): estimated {plan.estimated_minutes:g} min; scaled down: "
+                  f"{plan.speeds.dtype}): estimated {plan.estimated_minutes:g} min after "
+                  f"{plan.spent_minutes:g} min of set-up; scaled down: "
                   f"{'; '.join(plan.scaled) or 'nothing'} (plan.json).")
         console.print(sizing)
     atomic_write_text(out / "config.yaml", yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))

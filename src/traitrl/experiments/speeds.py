@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from traitrl.files import atomic_write_json
 from traitrl.models.cpu import cpu_name
 
-SCHEMA = 4  # bump when the calibration measures something new: cached calibrations of older schemas are redone
+SCHEMA = 5  # bump when the calibration measures something new: cached calibrations of older schemas are redone
 
 
 class Speeds(BaseModel):
@@ -35,6 +35,7 @@ class Speeds(BaseModel):
     rollout_step_s: float = 0.0  # GRPO rollouts: `generate` on the LoRA-wrapped model, seconds per step (intercept)
     rollout_row_s: float = 0.0  # ... and per row in the batch; 0/0 = priced as `decode_s` (older calibrations)
     logp_tok_s: float = 0.0  # GRPO's no-grad scoring pass, tokens read per second; 0 = prefill rate
+    loglik_tok_s: float = 0.0  # the evaluator's multiple-choice scoring, tokens per second; 0 = prefill rate
     score_tok_s: float = 0.0  # GRPO's scoring pass with backward, tokens read per second; 0 = train_tok_s
     judge_reply_s: float  # seconds to grade one reply (about 5 criteria)
     judge_load_s: float = 0.0  # loading the judge, once per stage that grades
@@ -52,6 +53,10 @@ class Speeds(BaseModel):
     def score_s(self, tokens: int) -> float:
         """Seconds of GRPO's loss pass (forward + backward) reading `tokens` tokens of the LoRA-wrapped policy."""
         return tokens / (self.score_tok_s or self.train_tok_s)
+
+    def loglik_s(self, tokens: int) -> float:
+        """Seconds of the evaluator's log-likelihood scoring of items of `tokens` tokens (prompt and choices)."""
+        return tokens / (self.loglik_tok_s or self.prefill_tok_s)
 
     def logp_s(self, tokens: int) -> float:
         """Seconds of a no-grad log-probability pass over `tokens` tokens of the LoRA-wrapped policy."""
@@ -124,6 +129,7 @@ def _measure(model_spec: str) -> Speeds:
                 - start) / steps
 
     decode_step_s, decode_row_s = _step_and_row(decode_time)
+    loglik_tok_s = _loglik_rate(loaded)
     train_tok_s, rollout_step_s, rollout_row_s, logp_tok_s, score_tok_s = _lora_rates(model, gen)
     judge_load_s, judge_reply_s = _judge_rate()
     return Speeds(cpu=cpu_name(), dtype=str(next(model.parameters()).dtype).replace("torch.", ""),
@@ -131,7 +137,7 @@ def _measure(model_spec: str) -> Speeds:
                   decode_step_s=round(decode_step_s, 5), decode_row_s=round(decode_row_s, 6),
                   train_tok_s=round(train_tok_s, 1), rollout_step_s=round(rollout_step_s, 5),
                   rollout_row_s=round(rollout_row_s, 6), logp_tok_s=round(logp_tok_s, 1),
-                  score_tok_s=round(score_tok_s, 1),
+                  score_tok_s=round(score_tok_s, 1), loglik_tok_s=round(loglik_tok_s, 1),
                   judge_reply_s=round(judge_reply_s, 4),
                   judge_load_s=round(judge_load_s, 2), load_s=round(load_s, 2))
 
@@ -185,6 +191,28 @@ def _lora_rates(model, gen) -> tuple[float, float, float, float, float]:
     step_s, row_s = _step_and_row(rollout_time)
     peft.unload()
     return train_tok_s, step_s, row_s, logp_tok_s, score_tok_s
+
+
+def _loglik_rate(loaded, n: int = 10) -> float:
+    """Tokens per second of `evals/loglik.score_choices` (the evaluator's multiple-choice path: rows of a prompt
+    and its choices with a block mask, the LM head on choice tokens only), on items of mixed lengths, counted
+    as the planner counts them (about 130 tokens an item, as in the demo's suite). On the AVX2 EPYC
+    (2026-12-04) the demo's suite scored at 278 tokens/s against a plain prefill of 480 (rows padded to a
+    batch's longest, the head on every choice token), so pricing it at the prefill rate had the demo's
+    evaluation stages 1.55x over their estimate."""
+    from traitrl.evals.benchmark import BenchmarkItem
+    from traitrl.evals.loglik import render_prompt, score_choices
+    from traitrl.types import Message
+
+    words = "the river carried light stones past an old mill while children counted boats".split()
+    items = [BenchmarkItem(id=str(i), messages=[Message(role="user", content=" ".join(
+        words[(i + j) % len(words)] for j in range(16 + 10 * i)))],
+        choices=[" ".join(words[(i * k + j) % len(words)] for j in range(6 + 2 * k)) for k in range(4)],
+        aligned=[0]) for i in range(n)]
+    tok = loaded.tokenizer
+    tokens = sum(len(tok(render_prompt(tok, it.messages) + "".join(it.choices or []),
+                         add_special_tokens=False)["input_ids"]) for it in items)
+    return tokens / _best(lambda: score_choices(loaded, items), 1)
 
 
 def _judge_rate(n: int = 24) -> tuple[float, float]:
