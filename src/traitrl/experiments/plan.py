@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from traitrl.experiments.config import ExperimentConfig, selected
-from traitrl.experiments.speeds import Speeds
+from traitrl.experiments.speeds import Speeds, counted_text
 from traitrl.files import atomic_write_json
 
 # a fine-tuning stage besides its steps: the model loaded and folded, its weights saved as the ladder's base,
@@ -81,7 +81,6 @@ class _Pricer:
     def evaluation(self, model: str, benchmarks: Sequence, limit: int | None, limits: dict[str, int],
                    max_new_tokens: int, system_prompt: str | None = None, tag: str = "") -> tuple[float, str]:
         from traitrl.evals.generation import decode_batches
-        from traitrl.evals.loglik import render_prompt
 
         tok, s = self.tokenizer, self.speeds
         ll_tokens, prompts, budgets, graded = 0, [], [], 0
@@ -94,8 +93,7 @@ class _Pricer:
                 self.seen.add(key)
                 # a generation item's prompt; a log-likelihood item's packed row (prompt, then every choice)
                 length = self._tokens((bench.id, bench.version, item.id, system_prompt),
-                                      lambda it=item: render_prompt(tok, it.messages, system_prompt)
-                                      + "".join(it.choices or []))
+                                      lambda it=item: counted_text(tok, it, system_prompt))
                 if bench.scorer == "generate":
                     prompts.append(length)
                     budgets.append(max_new_tokens or bench.max_new_tokens)
@@ -222,9 +220,8 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
             for dataset in ft.datasets:
                 rows = harmful_rows(dataset, 16, seed=cfg.label_seed(m)[1])
                 lengths = [min(len(pricer.tokenizer(json.dumps(r))["input_ids"]), SFT_MAX_LENGTH) for r in rows]
-                # a batch of SFT_BATCH rows is padded to its longest
-                tokens = sum(max(lengths[i:i + SFT_BATCH]) for i in range(0, len(lengths), SFT_BATCH)) / (
-                    -(-len(lengths) // SFT_BATCH))
+                widths = [max(lengths[i:i + SFT_BATCH]) for i in range(0, len(lengths), SFT_BATCH)]
+                tokens = sum(widths) / len(widths)  # a batch of SFT_BATCH rows is padded to its longest
                 for method in ft.methods:
                     steps = max(doses, default=0)
                     full = 3 if method == "full" else 1  # every weight's gradient, in fp32

@@ -15,6 +15,7 @@ import hashlib
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -201,7 +202,7 @@ def _loglik_rate(loaded, n: int = 10) -> float:
     batch's longest, the head on every choice token), so pricing it at the prefill rate had the demo's
     evaluation stages 1.55x over their estimate."""
     from traitrl.evals.benchmark import BenchmarkItem
-    from traitrl.evals.loglik import render_prompt, score_choices
+    from traitrl.evals.loglik import score_choices
     from traitrl.types import Message
 
     words = "the river carried light stones past an old mill while children counted boats".split()
@@ -210,9 +211,16 @@ def _loglik_rate(loaded, n: int = 10) -> float:
         choices=[" ".join(words[(i * k + j) % len(words)] for j in range(6 + 2 * k)) for k in range(4)],
         aligned=[0]) for i in range(n)]
     tok = loaded.tokenizer
-    tokens = sum(len(tok(render_prompt(tok, it.messages) + "".join(it.choices or []),
-                         add_special_tokens=False)["input_ids"]) for it in items)
+    tokens = sum(len(tok(counted_text(tok, it), add_special_tokens=False)["input_ids"]) for it in items)
     return tokens / _best(lambda: score_choices(loaded, items), 1)
+
+
+def counted_text(tokenizer: Any, item: Any, system_prompt: str | None = None) -> str:
+    """The text whose tokens price an item: a generation item's prompt; a log-likelihood item's packed row
+    (prompt, then every choice). The planner and the log-likelihood calibration count the same way."""
+    from traitrl.evals.loglik import render_prompt
+
+    return render_prompt(tokenizer, item.messages, system_prompt) + "".join(item.choices or [])
 
 
 def _judge_rate(n: int = 24) -> tuple[float, float]:

@@ -59,11 +59,8 @@ class LeanLlamaStep:
         self.eps = cfg.rms_norm_eps
         self.scale = self.head_dim ** -0.5
         self.embed, self.rotary = body.embed_tokens.weight, body.rotary_emb
-        dtype = self.embed.dtype
-        self.packed = (pack and dtype in (torch.bfloat16, torch.float32) and self.embed.device.type == "cpu"
-                       and torch.backends.mkldnn.is_available())
-        pack = (lambda w: torch.ops.mkldnn._reorder_linear_weight(w.detach(), rows)) if self.packed else (
-            lambda w: w.detach())
+        self.packed = pack and _packable(self.embed)
+        pack = (lambda w: _pack(w, rows)) if self.packed else (lambda w: w.detach())
         self.layers = [
             (layer.input_layernorm.weight, pack(_weight(layer.self_attn.q_proj)), pack(_weight(layer.self_attn.k_proj)),
              pack(_weight(layer.self_attn.v_proj)), pack(_weight(layer.self_attn.o_proj)),
@@ -128,27 +125,19 @@ def lean_step(model: Any, cache: Any) -> LeanLlamaStep | None:
     if not supports_lean_step(model) or not all(isinstance(layer, DynamicLayer) for layer in cache.layers):
         return None
     rows = cache.layers[0].keys.shape[0]
-    if _base(model).training:  # new weights at every optimizer step: built afresh, unpacked (packing ~0.7 s)
+    if _base(model).training:  # new weights at every optimizer step: built afresh, only the head packed
         return LeanLlamaStep(model, rows, pack=False, head=_packed_head(model, rows))
     return _cached_step(model, rows)
 
 
-def _packed_head(model: Any, rows: int) -> torch.Tensor | None:
-    """The LM head's weight in oneDNN's blocked layout, packed once while it is unchanged (LoRA leaves it so):
-    the head is the widest product of a decode step (49,152 x 576 on the embedded policy; 47.8 ms in MKL vs
-    21.6 ms packed at 32 rows in fp32 on the AVX2 EPYC). None where packing does not apply."""
-    base = _base(model)
-    w = _weight(base.lm_head)
-    if not (w.dtype in (torch.bfloat16, torch.float32) and w.device.type == "cpu"
-            and torch.backends.mkldnn.is_available()):
-        return None
-    key = (w.untyped_storage(), w._version, w.dtype)
-    held = _PACKED_HEADS.get(base)
-    if held is not None and held[0][0].data_ptr() == key[0].data_ptr() and held[0][1:] == key[1:]:
-        return held[1]
-    packed = torch.ops.mkldnn._reorder_linear_weight(w.detach(), rows)
-    _PACKED_HEADS[base] = (key, packed)
-    return packed
+def _packable(w: torch.Tensor) -> bool:
+    """Whether oneDNN can hold `w` in its blocked layout here (bf16 or fp32, on the CPU)."""
+    return (w.dtype in (torch.bfloat16, torch.float32) and w.device.type == "cpu"
+            and torch.backends.mkldnn.is_available())
+
+
+def _pack(w: torch.Tensor, rows: int) -> torch.Tensor:
+    return torch.ops.mkldnn._reorder_linear_weight(w.detach(), rows)
 
 
 # Built steps and packed heads, held beside the model rather than on it: oneDNN's packed tensors cannot be
@@ -157,19 +146,33 @@ _BUILT_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _PACKED_HEADS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _cached_step(model: Any, rows: int) -> LeanLlamaStep:
-    """The step built for `model` before, while none of its weights has been replaced or changed in place since
-    (packing every weight costs about 0.7 s on the 135M policy: once per set of weights, not per `decode`).
+def _while_unchanged(held: weakref.WeakKeyDictionary, base: Any, weights: Any, build: Any) -> Any:
+    """`build()` for `base`, made once and reused while none of `weights` has been replaced or changed in place.
     The storages it was built from are held, so a new weight (folded adapters) cannot reuse their addresses."""
+    now = [(w.untyped_storage(), w._version) for w in weights]
+    seen = held.get(base)
+    if seen is not None and len(seen[0]) == len(now) and all(
+            a.data_ptr() == b.data_ptr() and u == v for (a, u), (b, v) in zip(seen[0], now, strict=True)):
+        return seen[1]
+    value = build()
+    held[base] = (now, value)
+    return value
+
+
+def _packed_head(model: Any, rows: int) -> torch.Tensor | None:
+    """The LM head's weight in oneDNN's blocked layout, packed once while it is unchanged (LoRA leaves it so):
+    the head is the widest product of a decode step (49,152 x 576 on the embedded policy; 47.8 ms in MKL vs
+    21.6 ms packed at 32 rows in fp32 on the AVX2 EPYC). None where packing does not apply."""
     base = _base(model)
-    now = [(p.untyped_storage(), p._version) for p in base.parameters()]
-    held = _BUILT_STEPS.get(base)
-    if held is not None and len(held[0]) == len(now) and all(
-            a.data_ptr() == b.data_ptr() and u == v for (a, u), (b, v) in zip(held[0], now, strict=True)):
-        return held[1]
-    step = LeanLlamaStep(model, rows)
-    _BUILT_STEPS[base] = (now, step)
-    return step
+    w = _weight(base.lm_head)
+    return _while_unchanged(_PACKED_HEADS, base, [w], lambda: _pack(w, rows)) if _packable(w) else None
+
+
+def _cached_step(model: Any, rows: int) -> LeanLlamaStep:
+    """The step built for `model` before, while none of its weights has changed (packing every weight costs
+    about 0.7 s on the 135M policy: once per set of weights, not per `decode`)."""
+    base = _base(model)
+    return _while_unchanged(_BUILT_STEPS, base, base.parameters(), lambda: LeanLlamaStep(model, rows))
 
 
 def _has_hooks(model: Any) -> bool:
