@@ -115,7 +115,11 @@ def test_training_is_priced_with_the_grpo_rollout_and_log_probability_rates():
     slow_logp = SLOW.model_copy(update={"logp_tok_s": SLOW.prefill_tok_s / 4})
     assert slow_rollouts.rollout_s(8, 10) == pytest.approx(10 * (1.0 + 8e-3))
     assert train_seconds(slow_rollouts) > train_seconds(older) + 2 * 32 * 0.5  # 2 trained arms x 2 calls x 32 steps
-    assert train_seconds(slow_logp) > train_seconds(older)
+    # the no-grad pass of TRL's importance ratio is priced where it runs: a bf16 policy (an fp32 one keeps the
+    # log-probabilities it sampled with, training/sampling_logps.py)
+    bf16 = {"dtype": "bfloat16"}
+    assert train_seconds(slow_logp.model_copy(update=bf16)) > train_seconds(older.model_copy(update=bf16))
+    assert train_seconds(slow_logp) == train_seconds(older)
     assert Speeds.model_validate_json(older.model_dump_json()).rollout_step_s == 0.0  # old cached files still load
 
 

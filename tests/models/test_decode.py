@@ -289,10 +289,10 @@ def test_a_steered_model_is_decoded_through_its_forward_hooks(tiny):
     assert steered.tolist() != plain.tolist()  # the hook changed what was decoded: it ran
 
 
-def test_in_training_mode_the_lean_step_packs_only_the_head_and_repacks_it_when_it_changes(tiny):
+def test_in_training_mode_the_lean_step_packs_the_layers_afresh_and_the_head_once(tiny):
     """GRPO rollouts run with the policy in training mode: the layers' weights change at every optimizer step and
-    stay unpacked, the LM head (which LoRA leaves alone) is packed once and reused while it is unchanged; the
-    step still computes the model's own forward."""
+    are packed at every call, the LM head (which LoRA leaves alone) is packed once and reused while it is
+    unchanged; the step computes the model's own forward with the weights it has now."""
     import copy
 
     from traitrl.models.lean_step import lean_step
@@ -305,10 +305,12 @@ def test_in_training_mode_the_lean_step_packs_only_the_head_and_repacks_it_when_
     with torch.no_grad():
         cache, _, _ = prefill(model, ids, mask, position, reserve=4)
         first, second = lean_step(model, cache), lean_step(model, cache)
-    assert first is not second and not first.packed and first.head_packed
+    assert first is not second and first.packed and first.head_packed
     assert first.head is second.head  # packed once for the unchanged head
+    assert first.layers[0][1] is not second.layers[0][1]  # the layers packed afresh
     with torch.no_grad():
         model.lm_head.weight.mul_(2.0)
+        model.model.layers[0].self_attn.q_proj.weight.mul_(1.5)  # an optimizer step
         third = lean_step(model, cache)
     assert third.head is not first.head
     forward, lean = _step_logits_both_ways(model, tok)

@@ -110,6 +110,7 @@ class _Pricer:
 def _train_estimate(cfg: ExperimentConfig, arm: str, seed: int, scenarios: list, pricer: _Pricer) -> tuple[float, str]:
     from traitrl.evals.loglik import render_prompt
     from traitrl.training.arms import arm_rows
+    from traitrl.training.sampling_logps import kept_in
     from traitrl.types import Message
 
     tc = cfg.train_config(arm, seed)
@@ -129,8 +130,8 @@ def _train_estimate(cfg: ExperimentConfig, arm: str, seed: int, scenarios: list,
         seconds += len(chunk) * width / s.prefill_tok_s + s.rollout_s(n, c)  # rollouts
         tokens = sum(chunk) + n * (c + 1)
         seconds += s.score_s(tokens)  # policy forward + backward
-        if tc.generation_steps > 1:  # TRL's importance ratio: a no-grad forward of each generation batch
-            seconds += s.logp_s(tokens)
+        if tc.generation_steps > 1 and not kept_in(s.dtype if tc.dtype == "auto" else tc.dtype):
+            seconds += s.logp_s(tokens)  # TRL's importance ratio: a no-grad forward of each generation batch
     seconds += (s.judge_load_s if n_trait else 0.0) + n_trait * g * s.judge_reply_s
     work = f"{tc.steps} steps, {len(rows) * g} completions ({n_trait * g} graded)"
     if cfg.probe is not None:  # held-out probes: before step 1, every `every` steps, and after the last

@@ -30,13 +30,20 @@ PREFILL_TOKENS = 8192  # padded prompt tokens per prefill forward (see `prefill`
 MIN_SHARED_PREFIX = 8  # shared prompt tokens worth a forward of their own (see `prefill`)
 
 
-def _next_tokens(logits: torch.Tensor, temperature: float, top_p: float) -> torch.Tensor:
+def _next_tokens(logits: torch.Tensor, temperature: float, top_p: float,
+                 logprobs: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """`(tokens, their log-probabilities or None)`. The log-probability is the sampling policy's, the way a
+    trainer scores a token: log-softmax of the logits at `temperature` (at 1 when greedy), before top-p."""
     if temperature <= 0:
-        return logits.max(-1).indices  # argmax, 4x faster on bf16 CPU tensors (the first maximum on ties too)
-    scores = logits.float() / temperature
-    if top_p < 1.0:
-        scores = scores.masked_fill(~top_p_keep(scores, top_p), -float("inf"))
-    return _inverse_cdf_multinomial(scores.softmax(-1), 1).squeeze(-1)
+        token = logits.max(-1).indices  # argmax, 4x faster on bf16 CPU tensors (the first maximum on ties too)
+        scores = logits.float() if logprobs else None
+    else:
+        scores = logits.float() / temperature
+        kept = scores.masked_fill(~top_p_keep(scores, top_p), -float("inf")) if top_p < 1.0 else scores
+        token = _inverse_cdf_multinomial(kept.softmax(-1), 1).squeeze(-1)
+    if scores is None:
+        return token, None
+    return token, scores.gather(-1, token[:, None]).squeeze(-1) - torch.logsumexp(scores, -1)
 
 
 def prefill_blocks(lengths: Sequence[int], max_tokens: int) -> list[tuple[int, int]]:
@@ -123,8 +130,11 @@ def prefill(model: Any, input_ids: torch.Tensor, mask: torch.Tensor, position: t
 def decode(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, *,
            max_new_tokens: int | Sequence[int], stop_ids: Sequence[int], pad_id: int, temperature: float = 0.0,
            top_p: float = 1.0, prune_fraction: float = 0.25, prefill_tokens: int = PREFILL_TOKENS,
-           lean: bool = True, share_prefix: bool = True) -> torch.Tensor:
+           lean: bool = True, share_prefix: bool = True,
+           logprobs: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """New tokens `(rows, <= max(max_new_tokens))` for left-padded prompts; `pad_id` after a row's last token.
+    With `logprobs`, `(new tokens, their log-probabilities)`, the second fp32 of the same shape, 0 after a
+    row's last token (`_next_tokens`: what a trainer's scoring pass computes for these tokens).
 
     `max_new_tokens` is one budget for all rows or one per row. Rows that have stopped (stop token or budget)
     leave the batch, and their KV cache rows are dropped, once they are at least `prune_fraction` of the rows
@@ -153,11 +163,14 @@ def decode(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, *,
     ended = torch.zeros(rows, dtype=torch.bool, device=input_ids.device)
     stops = torch.tensor(list(stop_ids), device=input_ids.device)
     new = torch.full((rows, longest), pad_id, dtype=input_ids.dtype, device=input_ids.device)
+    new_logps = torch.zeros((rows, longest), device=input_ids.device) if logprobs else None
     steps = 0
     for t in range(longest):
-        token = _next_tokens(logits[:, -1], temperature, top_p).to(input_ids.dtype)
-        token = torch.where(ended, torch.full_like(token, pad_id), token)
+        token, logp = _next_tokens(logits[:, -1], temperature, top_p, logprobs)
+        token = torch.where(ended, torch.full_like(token, pad_id), token.to(input_ids.dtype))
         new[live, t] = token
+        if new_logps is not None:
+            new_logps[live, t] = logp.masked_fill(ended, 0.0)
         steps = t + 1
         ended = ended | torch.isin(token, stops) | (budget <= t + 1)
         n_ended = int(ended.sum())
@@ -174,4 +187,4 @@ def decode(model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, *,
             logits = model(input_ids=token[:, None], attention_mask=mask[:, : width + t + 1], position_ids=position,
                            use_cache=True, **{key: cache}).logits
         position = position + 1
-    return new[:, :steps]
+    return new[:, :steps] if new_logps is None else (new[:, :steps], new_logps[:, :steps])

@@ -168,9 +168,11 @@ def sampling_for_decode(model: Any, kwargs: dict) -> dict | None:
 
 
 @contextlib.contextmanager
-def fast_generation(model: Any) -> Iterator[Any]:
+def fast_generation(model: Any, sampled: Any = None) -> Iterator[Any]:
     """Within the block, `model.generate` prefills repeated prompts once, runs LoRA adapters folded into their
-    weights (`merged_lora`) and samples by inverse CDF."""
+    weights (`merged_lora`) and samples by inverse CDF. `sampled` (a `training.sampling_logps.SamplingLogProbs`)
+    receives each call's new tokens and their log-probabilities when the decode loop serves it and
+    `sampled.wants(model)`, and is cleared when it does not."""
     original = model.generate
     own = vars(model).get("generate")  # an instance attribute to restore, if there was one
 
@@ -180,6 +182,9 @@ def fast_generation(model: Any) -> Iterator[Any]:
         if "input_ids" not in kwargs:
             return original(**kwargs)
         ids = kwargs.pop("input_ids")
+        keep = sampled is not None and sampled.wants(model)
+        if sampled is not None:
+            sampled.clear()
         with merged_lora(model):
             lean = sampling_for_decode(model, kwargs)
             if lean is not None:  # plain sampling: the decode loop (shared prefill, lean steps, rows leave)
@@ -187,7 +192,11 @@ def fast_generation(model: Any) -> Iterator[Any]:
 
                 mask = kwargs.get("attention_mask")
                 mask = torch.ones_like(ids) if mask is None else mask
-                return torch.cat([ids, decode(model, ids, mask, **lean)], dim=1)
+                new = decode(model, ids, mask, **lean, logprobs=keep)
+                if keep:
+                    new, logps = new
+                    sampled.keep(new, logps)
+                return torch.cat([ids, new], dim=1)
             return generate_shared_prefix(model, ids, kwargs.pop("attention_mask", None), generate=original,
                                           **kwargs)
 

@@ -11,6 +11,8 @@ Choices, in plain words:
 - Rollouts go through `models/fast_generate.py`: each prompt's prefill is computed once for its
   `num_generations` copies, and sampling draws by inverse CDF; `generation_steps=k` samples k optimizer
   steps' rollouts in one call.
+- With `generation_steps` > 1, the old-policy log-probabilities of the importance ratio are the ones the
+  rollouts sampled with, where they agree with a scoring forward (fp32; `training/sampling_logps.py`).
 - No gradient checkpointing: at 135M parameters it only costs time.
 - Scoring (the loss and the old-policy log-probabilities) reads each prompt once for its group of
   completions (`training/shared_prompt.py`); TRL then shuffles a generation batch group by group.
@@ -138,6 +140,7 @@ def train_arm(config: TrainConfig, train_rows: Sequence[dict], reward_funcs: Seq
     from peft import LoraConfig
 
     from traitrl.models.fast_generate import fast_generation
+    from traitrl.training.sampling_logps import SamplingLogProbs
     from traitrl.training.shared_prompt import SharedPromptGRPOTrainer, grouped_shuffle
 
     if config.torch_threads:
@@ -160,13 +163,15 @@ def train_arm(config: TrainConfig, train_rows: Sequence[dict], reward_funcs: Seq
                           not torch.cuda.is_available()), train_dataset=Dataset.from_list(list(train_rows)),
                           processing_class=tokenizer, peft_config=lora,
                           callbacks=[MetricsCallback(out_dir / "metrics.jsonl", echo=echo), *threads, *callbacks])
+    trainer.sampled = SamplingLogProbs()
     resume = _last_checkpoint(ckpt_dir) if config.resume else None
     if resume and echo:
         echo(f"resuming from {resume}")
     start = time.monotonic()
     # shared prompt prefill for the num_generations copies, fast sampling; LM head on completion tokens only;
     # each prompt read once per group when scoring, micro-batches of whole groups
-    with fast_generation(trainer.model), compact_lm_head(), grouped_shuffle(config.num_generations):
+    with (fast_generation(trainer.model, sampled=trainer.sampled), compact_lm_head(),
+          grouped_shuffle(config.num_generations)):
         trainer.train(resume_from_checkpoint=resume)
     seconds = time.monotonic() - start
     adapter_dir, merged = out_dir / "adapter", None

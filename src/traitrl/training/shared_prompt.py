@@ -34,6 +34,8 @@ import torch
 from trl import GRPOTrainer
 from trl.extras.profiling import profiling_decorator
 
+from traitrl.training.sampling_logps import SamplingLogProbs
+
 
 def prompt_groups(input_ids: torch.Tensor, attention_mask: torch.Tensor, prompt_width: int) -> list[torch.Tensor]:
     """Row indices of each set of rows with the same prompt (tokens and mask in the first `prompt_width`
@@ -142,11 +144,27 @@ def reads_prompts_once(model: Any) -> bool:
 
 
 class SharedPromptGRPOTrainer(GRPOTrainer):
-    """TRL's `GRPOTrainer` whose scoring pass reads each prompt once per group (`shared_prompt_log_probs`)."""
+    """TRL's `GRPOTrainer` whose scoring pass reads each prompt once per group (`shared_prompt_log_probs`).
+    With `sampled` (a `SamplingLogProbs` that the rollouts fill), the old-policy pass of a generation batch
+    takes the sampling log-probabilities instead of a forward (`training/sampling_logps.py`)."""
+
+    sampled: SamplingLogProbs | None = None
+
+    def _old_policy_pass(self, model: Any, compute_entropy: bool) -> bool:
+        """Whether this call is the old-policy pass of a generation batch (trl 1.16.0 runs it first after the
+        rollouts, without gradient, on the policy with its adapters on; the reference pass comes after it)."""
+        generate_every = self.args.steps_per_generation * self.num_iterations
+        return (not torch.is_grad_enabled() and not compute_entropy and model is self.model
+                and self.args.gradient_accumulation_steps % generate_every != 0 and _adapters_on(model))
 
     @profiling_decorator
     def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, batch_size=None,
                                            compute_entropy=False, compute_aux_loss=False, **extra):
+        sampled = getattr(self, "sampled", None)
+        if sampled is not None and self._old_policy_pass(model, compute_entropy):
+            kept = sampled.take(input_ids, attention_mask, logits_to_keep)
+            if kept is not None:
+                return kept, None, None
         # MoE, multimodal, several processes (DDP/FSDP, where two forwards before one backward is untested here),
         # or a model family outside SHARED_PROMPT_MODELS: TRL's own pass
         if (compute_aux_loss or any(v is not None for v in extra.values()) or self.accelerator.num_processes > 1
@@ -169,6 +187,15 @@ class SharedPromptGRPOTrainer(GRPOTrainer):
             log_probs.append(lp)
             entropies.append(ent)
         return torch.cat(log_probs), torch.cat(entropies) if compute_entropy else None, None
+
+
+def _adapters_on(model: Any) -> bool:
+    """Whether no PEFT tuner layer of `model` is disabled (TRL's reference pass disables them)."""
+    try:
+        from peft.tuners.tuners_utils import BaseTunerLayer
+    except ImportError:  # peft not installed: nothing can carry adapters
+        return True
+    return not any(isinstance(m, BaseTunerLayer) and m.disable_adapters for m in model.modules())
 
 
 def group_permutation(batch_size: int, group_size: int) -> torch.Tensor:
