@@ -123,6 +123,27 @@ def test_training_is_priced_with_the_grpo_rollout_and_log_probability_rates():
     assert Speeds.model_validate_json(older.model_dump_json()).rollout_step_s == 0.0  # old cached files still load
 
 
+def test_the_scoring_pass_is_priced_per_forward_as_prompts_are_bundled():
+    """GRPO's loss pass runs one forward per bundle of similar-length prompts in each micro-batch; a calibrated
+    per-forward cost is charged for each (a demo's short completions read few tokens per forward)."""
+    from traitrl.experiments.plan import estimate, score_forwards
+
+    # micro-batches of 4 completions, 2 per prompt: [300, 30] cannot share a forward, [32, 28] can
+    assert score_forwards([300, 30, 32, 28], group=2, micro=4) == 3
+    assert score_forwards([30, 30, 30, 30], group=2, micro=8) == 1
+    assert score_forwards([30, 300], group=4, micro=2) == 4  # a group split over micro-batches: a forward each
+
+    cfg = small_config()
+
+    def train_seconds(speeds: Speeds) -> float:
+        return sum(s.seconds for s in estimate(cfg, speeds) if s.stage.startswith("train-"))
+
+    per_forward = SLOW.model_copy(update={"score_bundle_s": 2.0})
+    assert per_forward.score_s(100, 3) == pytest.approx(6.0 + 100 / SLOW.train_tok_s)
+    # 2 trained arms x 2 steps x 1 micro-batch of 8 completions of 2 prompts: at least a forward per step
+    assert train_seconds(per_forward) >= train_seconds(SLOW) + 2 * 2 * 2.0
+
+
 def test_lora_rates_are_measured_on_the_grpo_path(tiny_model_path):
     """The calibration's GRPO part runs on a real (tiny) model and hands the model back as it found it: the
     adapters removed, the same outputs (the stage measured next, and the judge, use that model)."""

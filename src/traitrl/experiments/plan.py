@@ -110,6 +110,7 @@ class _Pricer:
 def _train_estimate(cfg: ExperimentConfig, arm: str, seed: int, scenarios: list, pricer: _Pricer) -> tuple[float, str]:
     from traitrl.evals.loglik import render_prompt
     from traitrl.training.arms import arm_rows
+    from traitrl.training.grpo import micro_batch
     from traitrl.training.sampling_logps import kept_in
     from traitrl.types import Message
 
@@ -129,7 +130,7 @@ def _train_estimate(cfg: ExperimentConfig, arm: str, seed: int, scenarios: list,
         n, width = len(chunk) * g, max(chunk)
         seconds += len(chunk) * width / s.prefill_tok_s + s.rollout_s(n, c)  # rollouts
         tokens = sum(chunk) + n * (c + 1)
-        seconds += s.score_s(tokens)  # policy forward + backward
+        seconds += s.score_s(tokens, score_forwards(chunk, g, micro_batch(tc)))  # policy forward + backward
         if tc.generation_steps > 1 and not kept_in(s.dtype if tc.dtype == "auto" else tc.dtype):
             seconds += s.logp_s(tokens)  # TRL's importance ratio: a no-grad forward of each generation batch
     seconds += (s.judge_load_s if n_trait else 0.0) + n_trait * g * s.judge_reply_s
@@ -140,6 +141,22 @@ def _train_estimate(cfg: ExperimentConfig, arm: str, seed: int, scenarios: list,
         seconds += probes * _probe_estimate(cfg, tc, pricer)
         work += f", {probes} held-out probes of {cfg.probe.limit}"
     return seconds, work
+
+
+def score_forwards(prompts: list[int], group: int, micro: int) -> int:
+    """Forwards of GRPO's loss pass over one generation batch: prompts of these token counts, `group` completions
+    each, in micro-batches of `micro` completions, each micro-batch's prompts bundled by their lengths as
+    `training/shared_prompt.prompt_bundles` bundles them (groups taken in order; TRL shuffles them)."""
+    from traitrl.training.shared_prompt import prompt_bundles
+
+    rows = [n for n in prompts for _ in range(group)]
+    forwards = 0
+    for start in range(0, len(rows), micro):
+        part = rows[start:start + micro]
+        lengths = [part[i] for i in range(len(part)) if i == 0 or (start + i) % group == 0]
+        width = max(lengths)
+        forwards += len(prompt_bundles([width - n for n in lengths], width))
+    return forwards
 
 
 def _probe_estimate(cfg: ExperimentConfig, tc: Any, pricer: _Pricer) -> float:
@@ -424,7 +441,8 @@ def plan_table(plan: Plan) -> str:
                 f"{sp.train_tok_s:.0f} tok/s, judge {1 / sp.judge_reply_s:.1f} replies/s")
     if sp.rollout_step_s:
         rows.append(f"GRPO rollouts (LoRA, generate): step {sp.rollout_step_s * 1000:.0f} ms + "
-                    f"{sp.rollout_row_s * 1000:.2f} ms/row; scoring {sp.score_tok_s or sp.train_tok_s:.0f} tok/s, "
+                    f"{sp.rollout_row_s * 1000:.2f} ms/row; scoring {sp.score_tok_s or sp.train_tok_s:.0f} tok/s + "
+                    f"{sp.score_bundle_s * 1000:.0f} ms/forward, "
                     f"without backward {sp.logp_tok_s:.0f} tok/s")
     if plan.budget_minutes is not None:
         rows.append(f"budget {plan.budget_minutes:g} min ({plan.spent_minutes:g} min spent before sizing); scaled "

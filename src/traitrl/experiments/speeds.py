@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from traitrl.files import atomic_write_json
 from traitrl.models.cpu import cpu_name
 
-SCHEMA = 5  # bump when the calibration measures something new: cached calibrations of older schemas are redone
+SCHEMA = 6  # bump when the calibration measures something new: cached calibrations of older schemas are redone
 
 
 class Speeds(BaseModel):
@@ -38,6 +38,7 @@ class Speeds(BaseModel):
     logp_tok_s: float = 0.0  # GRPO's no-grad scoring pass, tokens read per second; 0 = prefill rate
     loglik_tok_s: float = 0.0  # the evaluator's multiple-choice scoring, tokens per second; 0 = prefill rate
     score_tok_s: float = 0.0  # GRPO's scoring pass with backward, tokens read per second; 0 = train_tok_s
+    score_bundle_s: float = 0.0  # ... and seconds per forward of it (one bundle of prompts and their completions)
     judge_reply_s: float  # seconds to grade one reply (about 5 criteria)
     judge_load_s: float = 0.0  # loading the judge, once per stage that grades
     load_s: float  # loading the model for a stage
@@ -51,9 +52,10 @@ class Speeds(BaseModel):
             return self.decode_s(rows, steps)
         return steps * (self.rollout_step_s + rows * self.rollout_row_s)
 
-    def score_s(self, tokens: int) -> float:
-        """Seconds of GRPO's loss pass (forward + backward) reading `tokens` tokens of the LoRA-wrapped policy."""
-        return tokens / (self.score_tok_s or self.train_tok_s)
+    def score_s(self, tokens: int, bundles: int = 0) -> float:
+        """Seconds of GRPO's loss pass (forward + backward) reading `tokens` tokens of the LoRA-wrapped policy in
+        `bundles` forwards (`training/shared_prompt.prompt_bundles`)."""
+        return bundles * self.score_bundle_s + tokens / (self.score_tok_s or self.train_tok_s)
 
     def loglik_s(self, tokens: int) -> float:
         """Seconds of the evaluator's log-likelihood scoring of items of `tokens` tokens (prompt and choices)."""
@@ -131,23 +133,25 @@ def _measure(model_spec: str) -> Speeds:
 
     decode_step_s, decode_row_s = _step_and_row(decode_time)
     loglik_tok_s = _loglik_rate(loaded)
-    train_tok_s, rollout_step_s, rollout_row_s, logp_tok_s, score_tok_s = _lora_rates(model, gen)
+    train_tok_s, rollout_step_s, rollout_row_s, logp_tok_s, score_tok_s, score_bundle_s = _lora_rates(model, gen)
     judge_load_s, judge_reply_s = _judge_rate()
     return Speeds(cpu=cpu_name(), dtype=str(next(model.parameters()).dtype).replace("torch.", ""),
                   threads=torch.get_num_threads(), prefill_tok_s=round(prefill_tok_s, 1),
                   decode_step_s=round(decode_step_s, 5), decode_row_s=round(decode_row_s, 6),
                   train_tok_s=round(train_tok_s, 1), rollout_step_s=round(rollout_step_s, 5),
                   rollout_row_s=round(rollout_row_s, 6), logp_tok_s=round(logp_tok_s, 1),
-                  score_tok_s=round(score_tok_s, 1), loglik_tok_s=round(loglik_tok_s, 1),
+                  score_tok_s=round(score_tok_s, 1), score_bundle_s=round(score_bundle_s, 4),
+                  loglik_tok_s=round(loglik_tok_s, 1),
                   judge_reply_s=round(judge_reply_s, 4),
                   judge_load_s=round(judge_load_s, 2), load_s=round(load_s, 2))
 
 
-def _lora_rates(model, gen) -> tuple[float, float, float, float, float]:
+def _lora_rates(model, gen) -> tuple[float, float, float, float, float, float]:
     """On the model wrapped in LoRA (r=16, all linear layers): forward + backward tokens per second on full
     rows (supervised fine-tuning); as GRPO runs it, tokens read per second by a scoring pass with backward and
     without (one prompt and its four completions, read as `training/shared_prompt.py` reads them, through TRL's
-    fused LM head), and the rollout decode step (intercept and per row) through `generate` as TRL calls it."""
+    fused LM head), the scoring pass's seconds per forward (`score_bundle_s`, from a second, small group), and
+    the rollout decode step (intercept and per row) through `generate` as TRL calls it."""
     import torch
     from peft import LoraConfig, get_peft_model
     from trl.trainer.utils import add_fused_lm_head
@@ -163,21 +167,28 @@ def _lora_rates(model, gen) -> tuple[float, float, float, float, float]:
         peft(input_ids=dense, labels=dense).loss.backward()
         peft.zero_grad(set_to_none=True)
 
-    prompt, completion, rows = 96, 40, 4
-    ids = torch.randint(100, 5000, (rows, prompt + completion), generator=gen)
-    ids[:, :prompt] = ids[:1, :prompt]  # one prompt, four completions
-    mask, read = torch.ones_like(ids), prompt + rows * (completion + 1)  # what the planner counts
+    def group(prompt: int, completion: int, rows: int) -> tuple[torch.Tensor, int, int]:
+        ids = torch.randint(100, 5000, (rows, prompt + completion), generator=gen)
+        ids[:, :prompt] = ids[:1, :prompt]  # one prompt, `rows` completions
+        return ids, completion, prompt + rows * (completion + 1)  # the tokens the planner counts
 
-    def score() -> torch.Tensor:
-        return shared_prompt_log_probs(peft, ids, mask, completion, compute_entropy=True)[0]
+    def score(ids: torch.Tensor, completion: int) -> torch.Tensor:
+        return shared_prompt_log_probs(peft, ids, torch.ones_like(ids), completion, compute_entropy=True)[0]
 
-    def grpo_step() -> None:
-        score().sum().backward()
+    def grpo_step(ids: torch.Tensor, completion: int) -> None:
+        score(ids, completion).sum().backward()
         peft.zero_grad(set_to_none=True)
 
-    train_tok_s, score_tok_s = dense.numel() / _best(sft_step, 2), read / _best(grpo_step, 2)
+    (ids, completion, read), (small, small_completion, small_read) = group(96, 40, 4), group(24, 12, 2)
+    train_tok_s = dense.numel() / _best(sft_step, 2)
+    large_s = _best(lambda: grpo_step(ids, completion), 2)
+    small_s = _best(lambda: grpo_step(small, small_completion), 2)
+    # two points of seconds = bundle_s + tokens / rate: a demo's 20-token completions to short prompts read few
+    # tokens per forward, where the per-forward cost (30 layers of small products and their backward) dominates
+    score_tok_s = (read - small_read) / (large_s - small_s) if large_s > small_s else read / large_s
+    score_bundle_s = max(0.0, small_s - small_read / score_tok_s)
     with torch.inference_mode():
-        logp_tok_s = read / _best(score, 2)
+        logp_tok_s = read / _best(lambda: score(ids, completion), 2)
 
     def rollout_time(rows: int, steps: int = 8) -> float:  # the time of one new token (prefill cancels out)
         prompt = torch.randint(100, 5000, (rows, 32), generator=gen)
@@ -191,7 +202,7 @@ def _lora_rates(model, gen) -> tuple[float, float, float, float, float]:
 
     step_s, row_s = _step_and_row(rollout_time)
     peft.unload()
-    return train_tok_s, step_s, row_s, logp_tok_s, score_tok_s
+    return train_tok_s, step_s, row_s, logp_tok_s, score_tok_s, score_bundle_s
 
 
 def _loglik_rate(loaded, n: int = 10) -> float:
