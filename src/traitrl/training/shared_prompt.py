@@ -152,9 +152,11 @@ class SharedPromptGRPOTrainer(GRPOTrainer):
 
     def _old_policy_pass(self, model: Any, compute_entropy: bool) -> bool:
         """Whether this call is the old-policy pass of a generation batch (trl 1.16.0 runs it first after the
-        rollouts, without gradient, on the policy with its adapters on; the reference pass comes after it)."""
+        rollouts, without gradient, on the policy with its adapters on; the reference pass comes after it), in
+        one process (the rows it scores are the ones it sampled)."""
         generate_every = self.args.steps_per_generation * self.num_iterations
         return (not torch.is_grad_enabled() and not compute_entropy and model is self.model
+                and self.accelerator.num_processes == 1
                 and self.args.gradient_accumulation_steps % generate_every != 0 and _adapters_on(model))
 
     @profiling_decorator
