@@ -38,6 +38,7 @@ def test_one_step_then_resume(tmp_path, scenarios):
     loaded = load_policy(str(first.adapter_dir), dtype="float32", device="cpu")
     assert type(loaded.model).__name__.startswith("Peft")
 
+    assert m["threads"] >= 1
     second = train_arm(cfg, rows, [standard_reward, helpfulness_reward], tmp_path)  # resumes at step 1
     assert second.steps == 2
     assert [m["step"] for m in read_metrics(tmp_path / "metrics.jsonl")] == [1, 2]
@@ -56,9 +57,16 @@ def test_generation_steps_sample_once_per_cycle_and_log_every_step(tmp_path, sce
         return standard_reward(prompts, completions, **kwargs)
 
     counting_reward.__name__ = "standard_reward"
-    cfg = _config(steps=4, generation_steps=2)
+    import torch
+
+    cfg = _config(steps=4, generation_steps=2, torch_threads=1)
     rows = build_mixture(build_standard_tasks(20), scenarios, cfg.n_rows, 0.0, seed=0)
-    result = train_arm(cfg, rows, [counting_reward], tmp_path)
+    threads = torch.get_num_threads()
+    try:
+        result = train_arm(cfg, rows, [counting_reward], tmp_path)
+    finally:
+        torch.set_num_threads(threads)  # `torch_threads` sets the process-wide count
+    assert [m["threads"] for m in result.metrics] == [1, 1, 1, 1]  # each step records the threads it ran with
     # 4 steps, one generate call per 2 steps: 2 reward calls of 2 steps x 2 prompts x 2 generations
     assert result.steps == 4 and calls == [8, 8]
     steps = [(m["step"], m["reward"] is not None) for m in result.metrics]

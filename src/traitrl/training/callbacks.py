@@ -90,8 +90,11 @@ class MetricsCallback(TrainerCallback):
         # With generation_steps > 1 only the steps that sample rollouts log rewards; the others log the loss.
         if not logs or ("reward" not in logs and "loss" not in logs) or not state.is_world_process_zero:
             return
+        import torch
+
         now = time.monotonic()
-        row = metrics_row(state.global_step, logs, now - self._last)
+        # the torch threads the step ran with (`ThreadsCallback` may lower them while other tasks are runnable)
+        row = {**metrics_row(state.global_step, logs, now - self._last), "threads": torch.get_num_threads()}
         self._last = now
         append_jsonl_line(self.path, row)
         if self.echo is not None:
