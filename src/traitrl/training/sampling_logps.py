@@ -5,8 +5,8 @@ runs a no-grad forward over the whole generation batch to get the old policy's p
 the importance ratio (trl 1.16.0, `_generate_and_score_completions`). That forward recomputes what the decode
 loop had in hand when it drew each token: the same policy, the same tokens. `decode(..., logprobs=True)` keeps
 them (log-softmax at the sampling temperature, before top-p, as TRL scores), and `SamplingLogProbs` hands
-them to the scoring override (`shared_prompt.SharedPromptGRPOTrainer`) in place of that forward: about a
-quarter of a GRPO step at 48-token completions on 2 CPU cores (docs/performance.md).
+them to the scoring override (`shared_prompt.SharedPromptGRPOTrainer`) in place of that forward, which was
+10-23 % of a GRPO step in bench (c)'s shapes on 2 AVX2 cores (docs/performance.md).
 
 Only where the two agree to rounding: the policy computes in fp32 (`SamplingLogProbs.wants`), where the
 folded-LoRA decode and the trainer's unfolded forward give log-probabilities within ~1e-5 (tests). In bf16 the
