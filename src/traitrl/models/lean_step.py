@@ -192,10 +192,15 @@ def _has_hooks(model: Any) -> bool:
     return False
 
 
-def _has_active_adapters(model: Any) -> bool:
-    """Whether any PEFT tuner layer of `model` adds to its base layer's output (not disabled, not merged)."""
+def tuner_layers(model: Any) -> list[Any]:
+    """The PEFT tuner layers (LoRA and kin) of `model`; none where peft is not installed."""
     try:
         from peft.tuners.tuners_utils import BaseTunerLayer
     except ImportError:  # peft not installed: nothing can carry adapters
-        return False
-    return any(isinstance(m, BaseTunerLayer) and not m.disable_adapters and not m.merged for m in model.modules())
+        return []
+    return [m for m in model.modules() if isinstance(m, BaseTunerLayer)]
+
+
+def _has_active_adapters(model: Any) -> bool:
+    """Whether any PEFT tuner layer of `model` adds to its base layer's output (not disabled, not merged)."""
+    return any(not m.disable_adapters and not m.merged for m in tuner_layers(model))

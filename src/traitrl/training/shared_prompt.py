@@ -193,11 +193,9 @@ class SharedPromptGRPOTrainer(GRPOTrainer):
 
 def _adapters_on(model: Any) -> bool:
     """Whether no PEFT tuner layer of `model` is disabled (TRL's reference pass disables them)."""
-    try:
-        from peft.tuners.tuners_utils import BaseTunerLayer
-    except ImportError:  # peft not installed: nothing can carry adapters
-        return True
-    return not any(isinstance(m, BaseTunerLayer) and m.disable_adapters for m in model.modules())
+    from traitrl.models.lean_step import tuner_layers
+
+    return not any(m.disable_adapters for m in tuner_layers(model))
 
 
 def group_permutation(batch_size: int, group_size: int) -> torch.Tensor:
