@@ -135,7 +135,9 @@ def persona_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, s
             if not targets:
                 continue
             base_targets = [b for b in benchmarks if b.id in {t.id for t in targets}]
-            before = eval_stage(store, cfg, label, spec, base_targets, limit=ps.limit, tag="eval")
+            # the model on the attack's benchmarks with no persona: one stage per model and benchmark set, named
+            # apart from the suite's `eval-<model>` stage
+            before = eval_stage(store, cfg, label, spec, base_targets, limit=ps.limit, tag="before")
             after = eval_stage(store, cfg, label, spec, targets, limit=ps.limit, system_prompt=system_prompt,
                                tag=f"attack-{attack}")
             out.setdefault(attack, {})[label] = {"before": before, "after": after}

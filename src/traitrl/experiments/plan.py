@@ -225,12 +225,14 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
         for m in models:
             if not selected(m, ps.arms):
                 continue
+            before: set[frozenset[str]] = set()  # attacks on the same benchmarks share their `before` stage
             for name, targets, system_prompt in attacks:
                 if targets:
-                    add_eval(f"attack-{name}-{m}", m, [b for b in benchmarks if b.id in {t.id for t in targets}],
-                             ps.limit)
-                    add_eval(f"attack-{name}-{m} (attacked)", m, targets, ps.limit, system_prompt=system_prompt,
-                             tag=name)
+                    ids = frozenset(t.id for t in targets)
+                    if ids not in before:
+                        before.add(ids)
+                        add_eval(f"before-{m}", m, [b for b in benchmarks if b.id in ids], ps.limit)
+                    add_eval(f"attack-{name}-{m}", m, targets, ps.limit, system_prompt=system_prompt, tag=name)
     ft = cfg.persistence.finetune
     if ft is not None:
         subset, doses = dose_benchmarks(benchmarks, ft), ladder_doses(ft)

@@ -10,10 +10,11 @@ continues where it stopped. Training resumes from its last checkpoint; evaluatio
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from rich.console import Console
@@ -24,6 +25,9 @@ from traitrl.files import atomic_write_json, atomic_write_text, json_safe
 from traitrl.provenance import git_revision
 from traitrl.results import Results
 from traitrl.training.arms import resolve_arm
+
+if TYPE_CHECKING:
+    from traitrl.experiments.plan import StageEstimate
 
 console = Console(stderr=True)
 
@@ -111,12 +115,31 @@ def _tail(vals: list[float], window: int = 5) -> float | None:
     return _mean(vals[-min(window, len(vals) // 2 or 1):])
 
 
-def stage_timings(store: StageStore) -> dict[str, float]:
-    """Seconds spent per training stage (from metrics.jsonl), kept out of results.json."""
+def stage_timings(store: StageStore, estimates: list[StageEstimate] | None = None,
+                  steal_share: float | None = None) -> dict[str, Any]:
+    """Wall-clock record of a run, kept out of results.json: each finished stage's seconds (its `DONE.json`)
+    beside the planner's estimate for it where the run was sized (`estimates`, matched by stage name), the
+    training steps' seconds per training stage (metrics.jsonl), and the share of the CPU the hypervisor took
+    while this process ran (None off Linux): together they tell a slow machine from a wrong estimate."""
     from traitrl.training.callbacks import read_metrics
 
-    return {d.name: round(sum(r.get("seconds") or 0 for r in read_metrics(d / "metrics.jsonl")), 2)
-            for d in sorted(store.root.glob("train-*")) if (d / "DONE.json").exists()}
+    estimated = {}
+    for e in estimates or []:
+        estimated[e.stage] = estimated.get(e.stage, 0.0) + e.seconds
+    stages, train_steps = {}, {}
+    for d in sorted(store.root.iterdir()):
+        if d.suffix in (".partial", ".packing") or not (d / "DONE.json").exists():
+            continue
+        done = json.loads((d / "DONE.json").read_text())
+        name = done.get("stage", d.name.rsplit("-", 1)[0])
+        stages[d.name] = {"seconds": done.get("seconds"), "estimated": estimated.get(name)}
+        if d.name.startswith("train-"):
+            train_steps[d.name] = round(sum(r.get("seconds") or 0 for r in read_metrics(d / "metrics.jsonl")), 2)
+    both = [v for v in stages.values() if v["seconds"] is not None and v["estimated"] is not None]
+    return {"stages": stages, "training_steps": train_steps,
+            "measured_s": round(sum(v["seconds"] for v in both), 1) if both else None,
+            "estimated_s": round(sum(v["estimated"] for v in both), 1) if both else None,
+            "steal_share": steal_share}
 
 
 def _mean(vals: list[float]) -> float | None:
@@ -195,12 +218,14 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path, pack_to: str | Pa
     (`experiments/portable.py`), and the results and report are copied there at the end."""
     from traitrl.experiments.analysis import assemble_results
     from traitrl.experiments.evaluation import select_suite
+    from traitrl.models.cpu import cpu_ticks, steal_share
     from traitrl.report.html import build_report
     from traitrl.scenarios.build import load_builtin
 
+    ticks = cpu_ticks()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    sizing = None
+    sizing = plan = None
     if cfg.budget_minutes is not None:  # sized to this machine; the sizes are kept in plan.json for resuming
         from traitrl.experiments.plan import plan_run
 
@@ -251,7 +276,11 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path, pack_to: str | Pa
     if sizing:
         results.notes.append(sizing)
     atomic_write_json(out / "results.json", json_safe(results.model_dump(mode="json")))
-    atomic_write_json(out / "timings.json", stage_timings(store))
+    timings = stage_timings(store, plan.stages if plan is not None else None, steal_share(ticks))
+    atomic_write_json(out / "timings.json", timings)
+    if timings["measured_s"] is not None:
+        console.print(f"[dim]finished stages: {timings['measured_s'] / 60:.1f} min against an estimated "
+                      f"{timings['estimated_s'] / 60:.1f} (timings.json)[/dim]")
     kill_point("report")
     report = build_report(results, out)
     if pack_to is not None:

@@ -74,9 +74,10 @@ class StageStore:
             start = time.monotonic()
             fn(work)
             release_memory()
-            console.print(f"[dim]  {name} done in {time.monotonic() - start:.0f} s; peak RSS so far "
-                          f"{peak_rss_gb():.2f} GB[/dim]")
-        atomic_write_json(work / "DONE.json", {"stage": name, "parts": parts})
+            seconds = time.monotonic() - start
+            console.print(f"[dim]  {name} done in {seconds:.0f} s; peak RSS so far {peak_rss_gb():.2f} GB[/dim]")
+            # wall seconds of the attempt that finished (a resumed stage: its last attempt), for timings.json
+            atomic_write_json(work / "DONE.json", {"stage": name, "parts": parts, "seconds": round(seconds, 2)})
         kill_point(f"stage-publish:{name}")
         if final.exists():
             shutil.rmtree(final)

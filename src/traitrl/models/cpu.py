@@ -42,6 +42,24 @@ def has_fast_bf16() -> bool:
     return flags["avx512_bf16"] or flags["amx_bf16"]
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """(ticks stolen by the hypervisor, all ticks) of every CPU since boot, from /proc/stat; None elsewhere."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = [int(v) for v in fh.readline().split()[1:9]]  # user nice system idle iowait irq softirq steal
+    except (OSError, ValueError):
+        return None
+    return (fields[7], sum(fields)) if len(fields) == 8 else None
+
+
+def steal_share(since: tuple[int, int] | None) -> float | None:
+    """The share of CPU time the hypervisor took since `cpu_ticks()` returned `since` (None where unknown)."""
+    now = cpu_ticks()
+    if since is None or now is None or now[1] <= since[1]:
+        return None
+    return round((now[0] - since[0]) / (now[1] - since[1]), 4)
+
+
 def runnable_others(samples: int = 5, interval_s: float = 0.01) -> int | None:
     """Other tasks runnable now: the median of a few reads of the instantaneous runnable count in /proc/loadavg,
     less the caller (None where it cannot be read)."""
