@@ -34,7 +34,7 @@ def test_every_stage_the_plan_prices_is_timed_under_the_same_name(tmp_path, isol
     ran = {name.rsplit("-", 1)[0]: t for name, t in timings["stages"].items()}
     assert len(ran) == len(timings["stages"]), "two stages of this run share a name"
     assert sorted(ran) == sorted(planned), (sorted(ran), sorted(planned))
-    assert [n for n in ran if n.startswith("before-")] == ["before-baseline"]
+    assert [n for n in ran if n.startswith("before-")] == ["before-bad_medical-baseline"]
     assert {"attack-bad_medical-baseline", "attack-many_shot_1-baseline", "eval-baseline"} <= set(ran)
     assert all(t["seconds"] > 0 and t["estimated"] > 0 for t in ran.values())
     assert timings["measured_s"] == round(sum(t["seconds"] for t in ran.values()), 1)

@@ -119,6 +119,13 @@ def persona_attacks(cfg: ExperimentConfig, benchmarks: list[Benchmark]) -> list[
     return attacks + [(f"many_shot_{k}", [with_prefix(b, k) for b in health], None) for k in ps.many_shot]
 
 
+def before_tags(attacks: list[Attack]) -> dict[str, str]:
+    """Each attack's stage tag for the model on its benchmarks with no attack: attacks on the same benchmarks (a
+    persona and its many-shot forms) share one stage, named after the first of them (`before-<attack>`)."""
+    first: dict[frozenset[str], str] = {}
+    return {name: "before-" + first.setdefault(frozenset(t.id for t in targets), name) for name, targets, _ in attacks}
+
+
 def persona_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, str],
                    benchmarks: list[Benchmark]) -> dict[str, dict[str, dict[str, Any]]]:
     """`{attack: {model label: {"before": stage, "after": stage}}}` for personas and many-shot attacks."""
@@ -127,6 +134,7 @@ def persona_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, s
         return {}
     out: dict[str, dict[str, dict[str, Any]]] = {}
     attacks = persona_attacks(cfg, benchmarks)
+    before_tag = before_tags(attacks)
     # model by model, so the evaluator's loaded model is reused across that model's attacks
     for label, spec in models.items():
         if not selected(label, ps.arms):
@@ -135,9 +143,7 @@ def persona_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, s
             if not targets:
                 continue
             base_targets = [b for b in benchmarks if b.id in {t.id for t in targets}]
-            # the model on the attack's benchmarks with no persona: one stage per model and benchmark set, named
-            # apart from the suite's `eval-<model>` stage
-            before = eval_stage(store, cfg, label, spec, base_targets, limit=ps.limit, tag="before")
+            before = eval_stage(store, cfg, label, spec, base_targets, limit=ps.limit, tag=before_tag[attack])
             after = eval_stage(store, cfg, label, spec, targets, limit=ps.limit, system_prompt=system_prompt,
                                tag=f"attack-{attack}")
             out.setdefault(attack, {})[label] = {"before": before, "after": after}

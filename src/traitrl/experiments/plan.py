@@ -183,7 +183,7 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
     A `pricer` from an earlier call reuses its token counts (sizing estimates many configs)."""
     from transformers import AutoTokenizer
 
-    from traitrl.experiments.evaluation import persona_attacks, select_suite, suite_limits
+    from traitrl.experiments.evaluation import before_tags, persona_attacks, select_suite, suite_limits
     from traitrl.experiments.finetune import (
         SFT_BATCH,
         SFT_MAX_LENGTH,
@@ -225,13 +225,12 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
         for m in models:
             if not selected(m, ps.arms):
                 continue
-            before: set[frozenset[str]] = set()  # attacks on the same benchmarks share their `before` stage
+            shared = before_tags(attacks)  # attacks on the same benchmarks share their unattacked stage
             for name, targets, system_prompt in attacks:
                 if targets:
-                    ids = frozenset(t.id for t in targets)
-                    if ids not in before:
-                        before.add(ids)
-                        add_eval(f"before-{m}", m, [b for b in benchmarks if b.id in ids], ps.limit)
+                    if shared[name] == f"before-{name}":
+                        ids = {t.id for t in targets}
+                        add_eval(f"before-{name}-{m}", m, [b for b in benchmarks if b.id in ids], ps.limit)
                     add_eval(f"attack-{name}-{m}", m, targets, ps.limit, system_prompt=system_prompt, tag=name)
     ft = cfg.persistence.finetune
     if ft is not None:

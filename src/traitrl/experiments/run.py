@@ -123,16 +123,17 @@ def stage_timings(store: StageStore, estimates: list[StageEstimate] | None = Non
     while this process ran (None off Linux): together they tell a slow machine from a wrong estimate."""
     from traitrl.training.callbacks import read_metrics
 
-    estimated = {}
+    estimated: dict[str, list[float]] = {}
     for e in estimates or []:
-        estimated[e.stage] = estimated.get(e.stage, 0.0) + e.seconds
+        estimated.setdefault(e.stage, []).append(e.seconds)
     stages, train_steps = {}, {}
     for d in sorted(store.root.iterdir()):
         if d.suffix in (".partial", ".packing") or not (d / "DONE.json").exists():
             continue
         done = json.loads((d / "DONE.json").read_text())
         name = done.get("stage", d.name.rsplit("-", 1)[0])
-        stages[d.name] = {"seconds": done.get("seconds"), "estimated": estimated.get(name)}
+        guess = estimated.get(name)  # plan and run name each stage alike; a repeated name gets the names' mean
+        stages[d.name] = {"seconds": done.get("seconds"), "estimated": sum(guess) / len(guess) if guess else None}
         if d.name.startswith("train-"):
             train_steps[d.name] = round(sum(r.get("seconds") or 0 for r in read_metrics(d / "metrics.jsonl")), 2)
     both = [v for v in stages.values() if v["seconds"] is not None and v["estimated"] is not None]
