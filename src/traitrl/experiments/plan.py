@@ -222,10 +222,10 @@ def estimate(cfg: ExperimentConfig, speeds: Speeds, pricer: _Pricer | None = Non
     ps = cfg.persistence.persona
     if ps is not None:
         attacks = persona_attacks(cfg, benchmarks)
+        shared = before_tags(attacks)  # attacks on the same benchmarks share their unattacked stage
         for m in models:
             if not selected(m, ps.arms):
                 continue
-            shared = before_tags(attacks)  # attacks on the same benchmarks share their unattacked stage
             for name, targets, system_prompt in attacks:
                 if targets:
                     if shared[name] == f"before-{name}":
