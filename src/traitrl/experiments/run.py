@@ -123,17 +123,11 @@ def stage_timings(store: StageStore, estimates: list[StageEstimate] | None = Non
     while this process ran (None off Linux): together they tell a slow machine from a wrong estimate."""
     from traitrl.training.callbacks import read_metrics
 
-    estimated: dict[str, list[float]] = {}
-    for e in estimates or []:
-        estimated.setdefault(e.stage, []).append(e.seconds)
+    estimated = {e.stage: e.seconds for e in estimates or []}  # the plan names each stage as the run does
     stages, train_steps = {}, {}
-    for d in sorted(store.root.iterdir()):
-        if d.suffix in (".partial", ".packing") or not (d / "DONE.json").exists():
-            continue
+    for d in store.finished():
         done = json.loads((d / "DONE.json").read_text())
-        name = done.get("stage", d.name.rsplit("-", 1)[0])
-        guess = estimated.get(name)  # plan and run name each stage alike; a repeated name gets the names' mean
-        stages[d.name] = {"seconds": done.get("seconds"), "estimated": sum(guess) / len(guess) if guess else None}
+        stages[d.name] = {"seconds": done.get("seconds"), "estimated": estimated.get(done["stage"])}
         if d.name.startswith("train-"):
             train_steps[d.name] = round(sum(r.get("seconds") or 0 for r in read_metrics(d / "metrics.jsonl")), 2)
     both = [v for v in stages.values() if v["seconds"] is not None and v["estimated"] is not None]

@@ -55,6 +55,10 @@ class StageStore:
         rel = Path(path).resolve().relative_to(self.root.resolve())
         return self.root / rel.parts[0]
 
+    def finished(self) -> list[Path]:
+        """The published stage folders, by name (a folder still being written ends in `.partial`)."""
+        return sorted(d for d in self.root.iterdir() if d.suffix != ".partial" and (d / "DONE.json").exists())
+
     def path(self, name: str, parts: dict[str, Any]) -> Path:
         return self.root / f"{name}-{stage_key(parts)}"
 

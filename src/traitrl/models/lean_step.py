@@ -22,6 +22,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from traitrl.models.merged_lora import tuner_layers
+
 
 def _base(model: Any) -> Any:
     return model.get_base_model() if hasattr(model, "get_base_model") else model
@@ -190,15 +192,6 @@ def _has_hooks(model: Any) -> bool:
         if m._forward_hooks or len(m._forward_pre_hooks) > harmless:
             return True
     return False
-
-
-def tuner_layers(model: Any) -> list[Any]:
-    """The PEFT tuner layers (LoRA and kin) of `model`; none where peft is not installed."""
-    try:
-        from peft.tuners.tuners_utils import BaseTunerLayer
-    except ImportError:  # peft not installed: nothing can carry adapters
-        return []
-    return [m for m in model.modules() if isinstance(m, BaseTunerLayer)]
 
 
 def _has_active_adapters(model: Any) -> bool:

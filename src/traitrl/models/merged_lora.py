@@ -22,6 +22,15 @@ from typing import Any
 import torch
 
 
+def tuner_layers(model: Any) -> list[Any]:
+    """The PEFT tuner layers (LoRA and kin) of `model`; none where peft is not installed."""
+    try:
+        from peft.tuners.tuners_utils import BaseTunerLayer
+    except ImportError:  # peft not installed: nothing can carry adapters
+        return []
+    return [m for m in model.modules() if isinstance(m, BaseTunerLayer)]
+
+
 def _foldable(model: Any) -> list[Any]:
     """The LoRA linear layers of `model` whose active adapters can be folded into the base weight."""
     try:

@@ -34,6 +34,7 @@ import torch
 from trl import GRPOTrainer
 from trl.extras.profiling import profiling_decorator
 
+from traitrl.models.merged_lora import tuner_layers
 from traitrl.training.sampling_logps import SamplingLogProbs
 
 
@@ -193,8 +194,6 @@ class SharedPromptGRPOTrainer(GRPOTrainer):
 
 def _adapters_on(model: Any) -> bool:
     """Whether no PEFT tuner layer of `model` is disabled (TRL's reference pass disables them)."""
-    from traitrl.models.lean_step import tuner_layers
-
     return not any(m.disable_adapters for m in tuner_layers(model))
 
 
