@@ -68,3 +68,13 @@ def test_restore_adds_only_whole_stages_the_run_lacks(tmp_path):
     assert restore_run(tmp_path / "packed", tmp_path / "run") == ["eval-a-1"]
     assert (tmp_path / "run" / "stages" / "eval-d-4" / "items.jsonl").read_bytes() == b"mine\n"
     assert sorted(p.name for p in (tmp_path / "run" / "stages").iterdir()) == ["eval-a-1", "eval-d-4"]
+
+
+def test_a_dose_arms_stage_with_dots_in_its_label_is_packed_and_restored(tmp_path):
+    stages = tmp_path / "run" / "stages"
+    _stage(stages, "eval-trait@0.05@s0-abc", {"DONE.json": b"{}", "items.jsonl": b'{"score": 1}\n'})
+    _stage(stages, "eval-trait@0.05@s1-def.partial", {"items.jsonl": b"{}\n"})  # unfinished: not packed
+    assert pack_run(tmp_path / "run", tmp_path / "packed").stages == 1
+    assert [p.name for p in (tmp_path / "packed" / "stages").iterdir()] == ["eval-trait@0.05@s0-abc"]
+    assert restore_run(tmp_path / "packed", tmp_path / "new") == ["eval-trait@0.05@s0-abc"]
+    assert (tmp_path / "new" / "stages" / "eval-trait@0.05@s0-abc" / "items.jsonl").read_bytes() == b'{"score": 1}\n'

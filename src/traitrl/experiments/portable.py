@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from traitrl.errors import InputError
+from traitrl.experiments.stages import published
 from traitrl.files import atomic_write_json
 from traitrl.models.loading import WEIGHTS_DROPPED, is_model_folder
 
@@ -40,7 +41,7 @@ class PackSummary(BaseModel):
 
 def pack_run(run: Path, dest: Path) -> PackSummary:
     """Copy RUN's published stages (and its top-level results) into DEST without checkpoints or weights."""
-    stages = sorted(p for p in (Path(run) / "stages").glob("*") if (p / "DONE.json").exists() and "." not in p.name)
+    stages = sorted(p for p in (Path(run) / "stages").glob("*") if (p / "DONE.json").exists() and published(p))
     if not stages:
         raise InputError("no finished stage to pack", file=str(run))
     counts = [pack_stage(stage, Path(dest) / "stages") for stage in stages]
@@ -103,7 +104,7 @@ def restore_run(packed: Path, run: Path) -> list[str]:
         raise InputError("not a packed run (no stages/ folder)", file=str(packed))
     (Path(run) / "stages").mkdir(parents=True, exist_ok=True)
     restored = []
-    for stage in sorted(p for p in src.iterdir() if (p / PACKED).exists() and "." not in p.name):
+    for stage in sorted(p for p in src.iterdir() if (p / PACKED).exists() and published(p)):
         target = Path(run) / "stages" / stage.name
         if target.exists() or target.with_name(target.name + ".partial").exists():
             continue

@@ -29,6 +29,13 @@ from traitrl.files import atomic_write_json
 
 console = Console(stderr=True)
 KILL_ENV = "TRAITRL_TEST_KILL_AT"
+# folders still being written: a stage, its packed copy, its restored copy (`experiments/portable.py`)
+WORK_SUFFIXES = (".partial", ".packing", ".restoring")
+
+
+def published(folder: Path) -> bool:
+    """Whether a stage folder's name is a published one (a label such as `trait@0.05@s0` has dots of its own)."""
+    return folder.suffix not in WORK_SUFFIXES
 
 
 def kill_point(name: str) -> None:
@@ -56,8 +63,8 @@ class StageStore:
         return self.root / rel.parts[0]
 
     def finished(self) -> list[Path]:
-        """The published stage folders, by name (a folder still being written ends in `.partial`)."""
-        return sorted(d for d in self.root.iterdir() if d.suffix != ".partial" and (d / "DONE.json").exists())
+        """The published stage folders, by name."""
+        return sorted(d for d in self.root.iterdir() if published(d) and (d / "DONE.json").exists())
 
     def path(self, name: str, parts: dict[str, Any]) -> Path:
         return self.root / f"{name}-{stage_key(parts)}"
