@@ -75,3 +75,42 @@ def test_an_interrupted_fit_resumes_and_ends_where_an_uninterrupted_one_does(tmp
     assert whole.keys() == resumed.keys()
     assert all(torch.allclose(whole[k].float(), resumed[k].float(), atol=1e-3) for k in whole)
     assert any(resumed[k].abs().sum() > 0 for k in resumed if "lora_b" in k)  # it trained
+
+
+def test_an_ensemble_judge_reads_the_mean_of_its_readers_logits(tmp_path):
+    import json
+    import shutil
+
+    from traitrl.errors import ModelLoadError
+    from traitrl.grading.learned.judge import LearnedJudge, judge_name
+    from traitrl.grading.learned.model import ReaderConfig
+
+    gold = small_gold()
+    config = ReaderConfig(rank=4, alpha=8.0, reply_length=True)
+    for seed in (0, 1):
+        fit.fit_judge(gold, tmp_path / f"r{seed}", epochs=1, batch_size=4, seed=seed, config=config, progress=False)
+    meta = fit.ensemble_judge(gold, tmp_path / "both", [tmp_path / "r0", tmp_path / "r1"], progress=False)
+    assert meta["members"] == ["m0", "m1"] and meta["calibration_fit"]["split"] == "dev"
+    assert [m["fit"]["seed"] for m in meta["ensemble"]] == [0, 1]
+
+    rows = gold.labelled_replies()
+    scenarios, texts = [s for s, _, _ in rows], [r.text for _, r, _ in rows]
+    one, two = (LearnedJudge._build(tmp_path / f"r{seed}").logits(scenarios, texts) for seed in (0, 1))
+    both = LearnedJudge._build(tmp_path / "both")
+    assert len(both.readers) == 2
+    mean = [[(a + b) / 2 for a, b in zip(x, y, strict=True)] for x, y in zip(one, two, strict=True)]
+    got = both.logits(scenarios, texts)
+    assert max(abs(a - b) for x, y in zip(got, mean, strict=True) for a, b in zip(x, y, strict=True)) < 1e-4
+    assert max(abs(a - b) for x, y in zip(one, two, strict=True) for a, b in zip(x, y, strict=True)) > 1e-3
+    assert len({judge_name(tmp_path / "r0"), judge_name(tmp_path / "r1"), judge_name(tmp_path / "both")}) == 3
+
+    with pytest.raises(ValueError, match="not a single fitted reader"):
+        fit.ensemble_judge(gold, tmp_path / "nested", [tmp_path / "both", tmp_path / "r0"], progress=False)
+    shutil.copytree(tmp_path / "both", tmp_path / "mixed")
+    member = tmp_path / "mixed" / "m1" / "reader.json"
+    data = json.loads(member.read_text())
+    data["config"]["max_context_tokens"] = 32
+    member.write_text(json.dumps(data))
+    assert judge_name(tmp_path / "mixed") != judge_name(tmp_path / "both")  # the name covers every member
+    with pytest.raises(ModelLoadError, match="members read replies differently"):
+        LearnedJudge._build(tmp_path / "mixed")

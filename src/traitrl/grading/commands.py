@@ -137,6 +137,22 @@ def calibrate_cmd(grader: str = typer.Option("offline", help=f"Grader spec: {GRA
     typer.echo(report.model_dump_json(indent=1) if json_out else format_report(report))
 
 
+@app.command("ensemble-judge")
+def ensemble_judge_cmd(members: list[Path] = typer.Argument(..., help="Folders of fitted readers (fit-judge --out)."),
+                       out: Path = typer.Option(..., help="Folder for the ensemble's reader.json and members."),
+                       gold: Path | None = typer.Option(None, help="Gold folder (default: the shipped gold set).")
+                       ) -> None:
+    """Average the logits of fitted readers into one judge, calibrated on the gold dev split."""
+    from traitrl.grading.gold import load_gold
+    from traitrl.grading.learned.fit import ensemble_judge
+
+    try:
+        meta = ensemble_judge(load_gold(gold), out, members)
+    except (ValueError, OSError) as e:
+        raise InputError(str(e), field="members") from None
+    typer.echo(json.dumps(meta))
+
+
 @app.command("fit-judge")
 def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetensors and reader.json."),
                   gold: Path | None = typer.Option(None, help="Gold folder (default: the shipped gold set)."),

@@ -136,6 +136,34 @@ def recalibrate(gold: GoldSet, folder: Path, progress: bool = True) -> dict:
     return meta
 
 
+def ensemble_judge(gold: GoldSet, out: Path, members: list[Path], progress: bool = True) -> dict:
+    """A judge in `out` that averages the logits of fitted readers (copied in as `m0`, `m1`, ...), with its own
+    reply-level calibration fitted on dev over the averaged logits. The members are `fit-judge` outputs: each
+    reproducible from the gold set with the seed and settings its `reader.json` records."""
+    import shutil
+
+    from traitrl.grading.learned.judge import weights_digest
+
+    if len(members) < 2:
+        raise ValueError("an ensemble needs at least two fitted readers")
+    out.mkdir(parents=True, exist_ok=True)
+    names, sources = [], []
+    for i, folder in enumerate(members):
+        meta = json.loads((folder / "reader.json").read_text())  # a member is one reader, not an ensemble
+        if "members" in meta or not (folder / "reader.safetensors").exists():
+            raise ValueError(f"{folder}: not a single fitted reader (reader.safetensors and reader.json)")
+        (out / f"m{i}").mkdir(exist_ok=True)
+        for name in ("reader.safetensors", "reader.json"):
+            shutil.copyfile(folder / name, out / f"m{i}" / name)
+        names.append(f"m{i}")
+        sources.append({"folder": str(folder), "reader": weights_digest(folder), "fit": meta.get("fit", {}),
+                        "gold_sha256": meta.get("gold_sha256")})
+    meta = {"members": names, "calibration": {"scale": 1.0, "shift": 0.0},  # until recalibrate
+            "gold_sha256": gold_digest(gold), "ensemble": sources}
+    atomic_write_text(out / "reader.json", json.dumps(meta, indent=1) + "\n")
+    return recalibrate(gold, out, progress)
+
+
 def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, batch_size: int = 16,
               seed: int = 0, config: ReaderConfig | None = None, progress: bool = True) -> dict:
     """Train, calibrate on dev, write `reader.safetensors` + `reader.json` into `out`; returns the metadata."""

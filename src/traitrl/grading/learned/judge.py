@@ -8,8 +8,9 @@ The RL reward is the expected score under those probabilities (`Grade.expected_s
 the strict score (`Grade.score`); one judge, two readings of it.
 
 Weights ship in `grading/learned/weights/` (`reader.safetensors`, `reader.json`: config, calibration, the gold
-data hash and the fit metrics); `traitrl grade fit-judge` rebuilds them from the gold set. An empty reply
-meets nothing. Runs on CPU in bf16 where the CPU has fast bf16, else fp32.
+data hash and the fit metrics); `traitrl grade fit-judge` rebuilds them from the gold set. A judge folder
+may instead name several fitted readers (`members` in `reader.json`; `traitrl grade ensemble-judge`): their
+logits are averaged, and the calibration is fitted on the average. An empty reply meets nothing. Runs on CPU in bf16 where the CPU has fast bf16, else fp32.
 
     from traitrl.grading.learned.judge import LearnedJudge
     grades = LearnedJudge.load().grade_batch(scenarios, responses)
@@ -44,8 +45,9 @@ def reply_context(scenario: Scenario) -> str:
 class LearnedJudge:
     """Grader backed by a fitted `CriterionReader`; `name` records the weights' digest."""
 
-    def __init__(self, reader, tokenizer, calibration: ReplyCalibration, digest: str) -> None:
-        self.reader = reader.eval()
+    def __init__(self, readers: list, tokenizer, calibration: ReplyCalibration, digest: str) -> None:
+        self.readers = [r.eval() for r in readers]  # one, or an ensemble whose logits are averaged
+        self.reader = self.readers[0]  # its config tokenizes for all of them (checked when built)
         self.tokenizer = tokenizer
         self.calibration = calibration
         self.name = f"offline-judge(reader={digest})"  # = judge_name(folder)
@@ -60,25 +62,18 @@ class LearnedJudge:
 
     @classmethod
     def _build(cls, folder: Path) -> LearnedJudge:
-        import torch
-        from safetensors.torch import load_file
-
-        from traitrl.grading.learned.model import ReaderConfig
-        from traitrl.grading.learned.pretrained import load_reader
-
-        meta_path, weights_path = folder / "reader.json", folder / "reader.safetensors"
-        if not meta_path.exists() or not weights_path.exists():
+        meta_path = folder / "reader.json"
+        if not meta_path.exists():
             raise ModelLoadError(f"no judge weights in {folder}: run `traitrl grade fit-judge --out {folder}`")
         meta = json.loads(meta_path.read_text())
-        reader, tokenizer = load_reader(ReaderConfig(**meta["config"]))
-        missing = set(reader.trained_state()) - set(state := load_file(str(weights_path)))
-        if missing:
-            raise ModelLoadError(f"{weights_path}: missing weights {sorted(missing)[:3]}")
-        reader.load_state_dict(state, strict=False)
-        reader.merge_adapters()
-        if reader_dtype() == torch.bfloat16:
-            reader.to(torch.bfloat16)
-        return cls(reader, tokenizer, read_calibration(meta["calibration"]), weights_digest(folder))
+        members = [folder / m for m in meta.get("members", [])] or [folder]
+        loaded = [_load_reader(m) for m in members]
+        configs = {r.config.model_copy(update={"rank": 0, "alpha": 0.0, "reply_trained_layers": 0})
+                   for r, _ in loaded}
+        if len(configs) > 1:
+            raise ModelLoadError(f"{meta_path}: members read replies differently (context, lengths or word count)")
+        return cls([r for r, _ in loaded], loaded[0][1], read_calibration(meta["calibration"]),
+                   weights_digest(folder))
 
     def probabilities(self, scenarios: list[Scenario], responses: list[str]) -> list[list[float]]:
         """P(met) per rubric item of every (scenario, response); an empty reply meets nothing."""
@@ -111,7 +106,7 @@ class LearnedJudge:
                                    [[it.criterion for it in scenarios[i].rubric] for i in idx],
                                    [[it.points for it in scenarios[i].rubric] for i in idx])
             with torch.inference_mode():
-                logits = self.reader(reply_batch(rows, self.tokenizer.pad_token_id), crit)
+                logits = self._read(reply_batch(rows, self.tokenizer.pad_token_id), crit)
             flat = logits.float().tolist()
             k = 0
             for i in idx:
@@ -119,6 +114,19 @@ class LearnedJudge:
                 out[i] = flat[k:k + n]
                 k += n
         return out
+
+    def _read(self, replies, crit):
+        """The mean of the readers' logits. Readers whose reply side is frozen read the same keys and values of
+        the reply (the pretrained weights), so an ensemble encodes each reply once."""
+        shared = None
+        total = 0
+        for reader in self.readers:
+            if reader.config.reply_trained_layers:
+                total = total + reader(replies, crit)
+                continue
+            shared = shared if shared is not None else reader.encode_reply_kv(replies)
+            total = total + reader.read([], replies.valid, crit, kv=shared)
+        return total / len(self.readers)
 
     def _criterion_tokens(self, scenarios: list[Scenario]) -> list[int]:
         """The criterion side's length for each scenario ([CLS] criterion [SEP] per item, cut as the reader cuts)."""
@@ -169,6 +177,28 @@ def plan_batches(ids: list[int], reply_tokens: list[int], criterion_tokens: list
     return batches
 
 
+def _load_reader(folder: Path):
+    """One fitted reader (adapters folded, in the judge's dtype) and its tokenizer, from `folder`."""
+    import torch
+    from safetensors.torch import load_file
+
+    from traitrl.grading.learned.model import ReaderConfig
+    from traitrl.grading.learned.pretrained import load_reader
+
+    meta_path, weights_path = folder / "reader.json", folder / "reader.safetensors"
+    if not meta_path.exists() or not weights_path.exists():
+        raise ModelLoadError(f"no judge weights in {folder}: run `traitrl grade fit-judge --out {folder}`")
+    reader, tokenizer = load_reader(ReaderConfig(**json.loads(meta_path.read_text())["config"]))
+    missing = set(reader.trained_state()) - set(state := load_file(str(weights_path)))
+    if missing:
+        raise ModelLoadError(f"{weights_path}: missing weights {sorted(missing)[:3]}")
+    reader.load_state_dict(state, strict=False)
+    reader.merge_adapters()
+    if reader_dtype() == torch.bfloat16:
+        reader.to(torch.bfloat16)
+    return reader, tokenizer
+
+
 def read_calibration(data: dict) -> ReplyCalibration:
     """`reader.json`'s calibration; an older judge's Platt scaling {scale, shift} is the same rule with the
     reader's logit as its only feature."""
@@ -181,7 +211,11 @@ def weights_digest(folder: Path | None = None) -> str:
     """Content digest of a judge's weights and metadata (its recorded name), without loading it."""
     folder = Path(folder or WEIGHTS_DIR)
     try:
-        data = (folder / "reader.safetensors").read_bytes() + (folder / "reader.json").read_bytes()
+        meta = (folder / "reader.json").read_bytes()
+        members = json.loads(meta).get("members", [])
+        data = b"".join((folder / m / "reader.safetensors").read_bytes() + (folder / m / "reader.json").read_bytes()
+                        for m in members) if members else (folder / "reader.safetensors").read_bytes()
+        data += meta
     except OSError:
         raise ModelLoadError(f"no judge weights in {folder}: run `traitrl grade fit-judge --out {folder}`") from None
     return hashlib.sha256(data).hexdigest()[:12]
