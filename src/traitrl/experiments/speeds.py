@@ -71,11 +71,12 @@ def _cache_file(model_spec: str) -> Path:
 
     import torch
 
+    from traitrl.grading.learned.judge import judge_name
     from traitrl.models.loading import default_dtype
     from traitrl.settings import cache_dir
 
     parts = [SCHEMA, cpu_name(), version("torch"), version("transformers"), str(default_dtype()),
-             torch.get_num_threads(), model_spec]
+             torch.get_num_threads(), model_spec, judge_name()]  # a new judge grades at another rate
     key = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:12]
     return cache_dir() / "speeds" / f"{key}.json"
 
