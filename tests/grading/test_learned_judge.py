@@ -115,8 +115,7 @@ def test_a_tiny_good_reply_beats_one_that_gives_in(dev_report):
 
 KNOWN_MISREADS = ("known failure, measured 2026-12-02 with the shipped weights and reply-level calibration: the "
                   "judge under-reads content on short hand-written replies: an invented DOI gets P(met) 0.08 (the "
-                  "good reply beside it now scores 1.0), a plainly right HealthBench reply 0.39 and its 'wait until "
-                  "morning' item 0.56 (docs/grading.md)")
+                  "good reply beside it now scores 1.0) (docs/grading.md)")
 
 
 @pytest.mark.xfail(strict=True, reason=KNOWN_MISREADS)
@@ -171,8 +170,9 @@ def test_imported_healthbench_rows_are_graded_with_no_unscored_item(judge):
     assert g.missing == 0 and all(0.0 <= i.probability <= 1.0 for i in g.items)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_MISREADS)
 def test_imported_healthbench_rows_are_graded_right(judge):
+    # an xfail until the two-reader judge (2026-12-05): P(met) 0.58 and 0.33 in fp32 (the first reader alone
+    # 0.49 and 0.35)
     g = judge.grade_batch([from_healthbench(HEALTHBENCH_ROW)], [CALL_NOW])[0]
     assert g.items[0].met and not g.items[1].met
 
