@@ -7,10 +7,11 @@ item's logit read beside the reply's other items), and `met = probability >= 0.5
 The RL reward is the expected score under those probabilities (`Grade.expected_score`), the held-out metric
 the strict score (`Grade.score`); one judge, two readings of it.
 
-Weights ship in `grading/learned/weights/` (`reader.safetensors`, `reader.json`: config, calibration, the gold
-data hash and the fit metrics); `traitrl grade fit-judge` rebuilds them from the gold set. A judge folder
-may instead name several fitted readers (`members` in `reader.json`; `traitrl grade ensemble-judge`): their
-logits are averaged, and the calibration is fitted on the average. An empty reply meets nothing. Runs on CPU in bf16 where the CPU has fast bf16, else fp32.
+A judge folder holds one fitted reader (`reader.safetensors`, `reader.json`: config, calibration, the gold data
+hash and the fit metrics; `traitrl grade fit-judge` rebuilds them from the gold set) or names several in
+`reader.json` (`members`; `traitrl grade ensemble-judge`): their logits are averaged and the calibration is
+fitted on the average. The shipped judge in `grading/learned/weights/` is two readers (`m0`, `m1`). An empty
+reply meets nothing. Runs on CPU in bf16 where the CPU has fast bf16, else fp32.
 
     from traitrl.grading.learned.judge import LearnedJudge
     grades = LearnedJudge.load().grade_batch(scenarios, responses)
@@ -22,11 +23,17 @@ import hashlib
 import json
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from traitrl.errors import ModelLoadError
 from traitrl.grading.grade import Grade, item_grade
 from traitrl.grading.learned.calibration import FEATURES, ReplyCalibration
 from traitrl.types import Scenario
+
+if TYPE_CHECKING:
+    import torch
+
+    from traitrl.grading.learned.model import CriterionBatch, ReplyBatch
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 # padded tokens (reply side + criterion side) per reader batch: products of ~6k rows ran 8 % faster end to end
@@ -115,11 +122,11 @@ class LearnedJudge:
                 k += n
         return out
 
-    def _read(self, replies, crit):
+    def _read(self, replies: ReplyBatch, crit: CriterionBatch) -> torch.Tensor:
         """The mean of the readers' logits. Readers whose reply side is frozen read the same keys and values of
         the reply (the pretrained weights), so an ensemble encodes each reply once."""
         shared = None
-        total = 0
+        total: torch.Tensor | int = 0
         for reader in self.readers:
             if reader.config.reply_trained_layers:
                 total = total + reader(replies, crit)
