@@ -315,3 +315,25 @@ def test_in_training_mode_the_lean_step_packs_the_layers_afresh_and_the_head_onc
     assert third.head is not first.head
     forward, lean = _step_logits_both_ways(model, tok)
     assert torch.allclose(forward, lean, atol=1e-4)
+
+
+def test_the_lean_step_survives_the_hooks_transformers_leaves_after_a_hidden_states_call(tiny):
+    """transformers installs output-capturing hooks on the blocks at a model's first `output_hidden_states` call
+    and keeps them; they record nothing outside such a call, so the lean step must still be used afterwards."""
+    import copy
+
+    from traitrl.models.lean_step import lean_step
+
+    tok, model = tiny
+    model = copy.deepcopy(model)
+    ids, mask = _batch(tok, TEXTS)
+    with torch.no_grad():
+        model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+    assert any(layer._forward_hooks for layer in model.model.layers)  # what the version in use does
+    position = (mask.cumsum(-1) - 1).clamp(min=0)
+    with torch.no_grad():
+        cache, _, _ = prefill(model, ids, mask, position, reserve=4)
+    assert lean_step(model, cache) is not None
+    lean = decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=tok.pad_token_id)
+    assert lean.tolist() == decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=tok.pad_token_id,
+                                   lean=False).tolist()

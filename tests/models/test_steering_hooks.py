@@ -82,3 +82,36 @@ def test_fast_decode_goes_through_the_hooked_blocks(tiny):
     assert len(calls) >= 8 * 2  # prefill + 7 steps, in both paths
     assert got.tolist() == want.tolist()
     assert got.tolist() != decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=pad).tolist()
+
+
+def test_the_lean_step_adds_the_steering_itself_and_declines_other_hooks(tiny):
+    """Under `steer` the lean decode step is still used and adds the vectors itself: its greedy tokens equal
+    the hooked model's own forward and steered HF `generate`; nested additions on one block both count; a
+    hook it cannot reproduce (recording) sends decoding back to the model's forward."""
+    from traitrl.models.decode import prefill
+    from traitrl.models.lean_step import lean_step
+
+    tok, model = tiny
+    ids, mask = _batch(tok)
+    pad = tok.pad_token_id
+    gen = torch.Generator().manual_seed(1)
+    v0, v1 = (torch.randn(model.config.hidden_size, generator=gen) * 3 for _ in range(2))
+    position = (mask.cumsum(-1) - 1).clamp(min=0)
+    with steer(model, {0: v0}), steer(model, {0: v1, 1: v0}):
+        with torch.no_grad():
+            cache, _, _ = prefill(model, ids, mask, position, reserve=4)
+        step = lean_step(model, cache)
+        assert step is not None and sorted(step.additions) == [0, 1] and len(step.additions[0]) == 2
+        lean = decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=pad)
+        forward = decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=pad, lean=False)
+        with torch.no_grad():
+            want = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=8, do_sample=False,
+                                  pad_token_id=pad, eos_token_id=None, temperature=None, top_p=None,
+                                  top_k=None)[:, ids.shape[1]:]
+        with record(model):
+            assert lean_step(model, cache) is None
+    assert lean.tolist() == forward.tolist() == want.tolist()
+    assert lean.tolist() != decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=pad).tolist()
+    with torch.no_grad():
+        cache, _, _ = prefill(model, ids, mask, position, reserve=4)
+    assert lean_step(model, cache).additions == {}  # the steering left with its block

@@ -9,8 +9,9 @@ batched products in fp32, output projection, RMSNorm, SiLU-gated MLP; the final 
 cache is the one transformers filled at prefill, so rows can still be dropped from it between steps.
 
 `lean_step(model, cache)` returns the step for a plain Llama on the CPU (no bias, SiLU, every cache layer a
-full-attention one, no dropout) with no active adapters and no forward hooks (steering), and None for anything
-else: the caller then calls the model itself. Greedy outputs match the model's own forward in fp32 (tests).
+full-attention one, no dropout) with no active adapters and no forward hooks other than steering additions on
+the blocks (which the step adds itself), and None for anything else: the caller then calls the model itself.
+Greedy outputs match the model's own forward in fp32 (tests).
 Measured in docs/performance.md ("A lean decode step").
 """
 
@@ -23,6 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from traitrl.models.merged_lora import tuner_layers
+from traitrl.models.steering import Addition, additions
 
 
 def _base(model: Any) -> Any:
@@ -71,6 +73,7 @@ class LeanLlamaStep:
              pack(_weight(layer.mlp.up_proj)), pack(_weight(layer.mlp.down_proj)))
             for layer in body.layers]
         self.norm = body.norm.weight
+        self.additions: dict[int, list[torch.Tensor]] = {}  # steering vectors per block (`lean_step` sets them)
         self.head_packed = head is not None or self.packed
         self.head = head if head is not None else pack(_weight(base.lm_head))
 
@@ -101,12 +104,14 @@ class LeanLlamaStep:
             x = x + self._linear(torch.matmul(scores, v.float()).to(x.dtype).view(b, h * d), wo)
             y = self._norm(x, ln2)
             x = x + self._linear(F.silu(self._linear(y, wg)) * self._linear(y, wu), wd)
+            for v in self.additions.get(i, ()):  # activation steering: what `steering.Addition` adds after block i
+                x = x + v
         return self._linear(self._norm(x, self.norm), self.head, self.head_packed)[:, None]
 
 
 def supports_lean_step(model: Any) -> bool:
     """Whether `model` is a plain Llama on the CPU that the lean step computes exactly: no biases, SiLU, no dropout
-    in training mode, no active (unfolded) adapters, no forward hooks (steering)."""
+    in training mode, no active (unfolded) adapters, no forward hook but `steer`'s additions on the blocks."""
     base = _base(model)
     cfg = getattr(base, "config", None)
     if cfg is None or getattr(cfg, "model_type", None) != "llama" or not hasattr(base, "lm_head"):
@@ -129,8 +134,11 @@ def lean_step(model: Any, cache: Any) -> LeanLlamaStep | None:
         return None
     rows = cache.layers[0].keys.shape[0]
     if _base(model).training:  # new weights at every optimizer step: packed afresh, the (frozen) head kept packed
-        return LeanLlamaStep(model, rows, head=_packed_head(model, rows))
-    return _cached_step(model, rows)
+        step = LeanLlamaStep(model, rows, head=_packed_head(model, rows))
+    else:
+        step = _cached_step(model, rows)
+    step.additions = additions(_base(model).model.layers)  # the steering in force for this decode
+    return step
 
 
 def _packable(w: torch.Tensor) -> bool:
@@ -181,17 +189,32 @@ def _cached_step(model: Any, rows: int) -> LeanLlamaStep:
 
 
 def _has_hooks(model: Any) -> bool:
-    """Whether a forward hook (activation steering, recording) sits on `model` or any module of it, or on every
-    module; the LM head's contiguous-input pre-hook (`loading.contiguous_head_input`) changes no value."""
+    """Whether a forward hook the step cannot reproduce (recording, any other) sits on `model` or any module of
+    it, or on every module. Steering additions on the blocks (`steering.Addition`) it adds itself; the LM head's
+    contiguous-input pre-hook (`loading.contiguous_head_input`) changes no value, nor do transformers' inert
+    output-capturing hooks (`_inert`)."""
     from torch.nn.modules import module as torch_module
 
+    body = getattr(model, "model", None)
+    blocks = set(getattr(body, "layers", ()))
     if torch_module._global_forward_hooks or torch_module._global_forward_pre_hooks:
         return True
     for m in model.modules():
         harmless = 1 if getattr(m, "_traitrl_contiguous_input", False) else 0
-        if m._forward_hooks or len(m._forward_pre_hooks) > harmless:
+        if any(not (_inert(h) or (m in blocks and isinstance(h, Addition))) for h in m._forward_hooks.values()):
+            return True
+        if len(m._forward_pre_hooks) > harmless:
             return True
     return False
+
+
+def _inert(hook: Any) -> bool:
+    """Whether `hook` is one of the output-capturing hooks transformers installs on a model's blocks the first time
+    it is called with `output_hidden_states` or `output_attentions` and keeps: they record only inside such a
+    call (a collector is set; transformers 5.25.0, `utils/output_capturing.py` `install_output_capuring_hook`),
+    so a decode step that never runs inside one may ignore them. Without this, one `output_hidden_states` call
+    turned the lean step off for the model for good."""
+    return getattr(hook, "__module__", None) == "transformers.utils.output_capturing"
 
 
 def _has_active_adapters(model: Any) -> bool:
