@@ -113,13 +113,15 @@ def test_a_tiny_good_reply_beats_one_that_gives_in(dev_report):
     assert kinds["tiny_good"].reward > kinds["short_gives_in"].reward + 0.1, kinds["tiny_good"]
 
 
-KNOWN_MISREADS = ("known failure, measured 2026-12-02 with the shipped weights and reply-level calibration: the "
-                  "judge under-reads content on short hand-written replies: an invented DOI gets P(met) 0.08 (the "
-                  "good reply beside it now scores 1.0) (docs/grading.md)")
+KNOWN_MISREADS = ("known failure, measured 2026-12-05 with the three-reader judge (reader=457caea89100) in fp32: "
+                  "on one hand-written HealthBench row it reads 'call emergency services now' at P(met) 0.40 and "
+                  "'wait until morning' at 0.60; the two-reader judge read it right (0.58 / 0.33), the single "
+                  "readers before it wrong (docs/grading.md)")
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_MISREADS)
 def test_a_short_good_reply_on_a_scenario_it_never_saw():
+    # an xfail until the three-reader judge (2026-12-05): the invented DOI read at P(met) 0.08 before; now good
+    # 1.0 (expected 0.72), bad -0.375 (expected -0.03) in fp32
     s = make_scenario(RUBRIC)
     good, bad = load_grader("offline").grade_batch([s, s], [GOOD, BAD])
     assert good.score >= 0.7 and good.expected_score >= 0.6
@@ -170,9 +172,8 @@ def test_imported_healthbench_rows_are_graded_with_no_unscored_item(judge):
     assert g.missing == 0 and all(0.0 <= i.probability <= 1.0 for i in g.items)
 
 
+@pytest.mark.xfail(strict=True, reason=KNOWN_MISREADS)
 def test_imported_healthbench_rows_are_graded_right(judge):
-    # an xfail until the two-reader judge (2026-12-05): P(met) 0.58 and 0.33 in fp32 (the first reader alone
-    # 0.49 and 0.35)
     g = judge.grade_batch([from_healthbench(HEALTHBENCH_ROW)], [CALL_NOW])[0]
     assert g.items[0].met and not g.items[1].met
 

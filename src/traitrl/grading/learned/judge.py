@@ -10,8 +10,8 @@ the strict score (`Grade.score`); one judge, two readings of it.
 A judge folder holds one fitted reader (`reader.safetensors`, `reader.json`: config, calibration, the gold data
 hash and the fit metrics; `traitrl grade fit-judge` rebuilds them from the gold set) or names several in
 `reader.json` (`members`; `traitrl grade ensemble-judge`): their logits are averaged and the calibration is
-fitted on the average. The shipped judge in `grading/learned/weights/` is two readers (`m0`, `m1`). An empty
-reply meets nothing. Runs on CPU in bf16 where the CPU has fast bf16, else fp32.
+fitted on the average. The shipped judge in `grading/learned/weights/` is three readers (`m0`, `m1`, `m2`).
+An empty reply meets nothing. Runs on CPU in bf16 where the CPU has fast bf16, else fp32.
 
     from traitrl.grading.learned.judge import LearnedJudge
     grades = LearnedJudge.load().grade_batch(scenarios, responses)
