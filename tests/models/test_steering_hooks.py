@@ -16,6 +16,14 @@ def _batch(tok):
     return enc["input_ids"], enc["attention_mask"]
 
 
+def _greedy_generate(model, ids, mask, pad):
+    """Eight greedy new tokens from HF `generate`, no stop token: the reference every decode path must equal."""
+    with torch.no_grad():
+        return model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=8, do_sample=False,
+                              pad_token_id=pad, eos_token_id=None, temperature=None, top_p=None,
+                              top_k=None)[:, ids.shape[1]:]
+
+
 def _logits(model, ids, mask):
     with torch.no_grad():
         return model(input_ids=ids, attention_mask=mask).logits
@@ -73,10 +81,7 @@ def test_fast_decode_goes_through_the_hooked_blocks(tiny):
     try:
         with steer(model, {1: vec}):
             got = decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=pad)
-            with torch.no_grad():
-                want = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=8, do_sample=False,
-                                      pad_token_id=pad, eos_token_id=None, temperature=None, top_p=None,
-                                      top_k=None)[:, ids.shape[1]:]
+            want = _greedy_generate(model, ids, mask, pad)
     finally:
         handle.remove()
     assert len(calls) >= 8 * 2  # prefill + 7 steps, in both paths
@@ -104,10 +109,7 @@ def test_the_lean_step_adds_the_steering_itself_and_declines_other_hooks(tiny):
         assert step is not None and sorted(step.additions) == [0, 1] and len(step.additions[0]) == 2
         lean = decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=pad)
         forward = decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=pad, lean=False)
-        with torch.no_grad():
-            want = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=8, do_sample=False,
-                                  pad_token_id=pad, eos_token_id=None, temperature=None, top_p=None,
-                                  top_k=None)[:, ids.shape[1]:]
+        want = _greedy_generate(model, ids, mask, pad)
         with record(model):
             assert lean_step(model, cache) is None
     assert lean.tolist() == forward.tolist() == want.tolist()
