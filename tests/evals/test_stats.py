@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from scipy import stats as sps
 
@@ -19,6 +20,7 @@ from traitrl.evals.stats import (
     summarize_comparison,
     welch_test,
 )
+from traitrl.report.paper_table import equivalence_verdict, verdict
 
 
 def test_bh_hand_computed():
@@ -80,9 +82,42 @@ def test_compare_pairs_by_item_id_else_welch():
     assert not unpaired.paired and unpaired.diff == pytest.approx(2 / 3 - 0.5)
 
 
-def test_zero_variance_difference():
+def test_differences_all_alike_get_an_honest_interval_not_a_zero_width_one():
+    # 3 unchanged items say little: without the scores' range there is no CI, with it a wide one
     diff, ci, p = paired_test([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])
-    assert diff == 0 and p == 1.0 and ci == (0.0, 0.0)
+    assert diff == 0 and p == 1.0 and ci is None
+    _, ci, _ = paired_test([0.5] * 3, [0.5] * 3, span=(0.0, 1.0))
+    assert ci == pytest.approx((-(1 - 0.025 ** (1 / 3)), 1 - 0.025 ** (1 / 3)))
+    # the paper's "no difference" claim: 4 unchanged items do not reproduce it, 150 do
+    assert equivalence_verdict([paired_test([1, 0, 1, 1], [1, 0, 1, 1], span=(0, 1))[1]]).startswith("inconclusive")
+    assert equivalence_verdict([paired_test([1, 0] * 75, [1, 0] * 75, span=(0, 1))[1]]) == "reproduced"
+    # 3 items all going 0 -> 1 are no effect (p = 0.25, CI includes 0); 6 are (p = 2/64, CI excludes 0)
+    assert verdict(paired_test([0] * 3, [1] * 3, span=(0, 1))[1]) == "not reproduced: CI includes 0"
+    diff, ci, p = paired_test([0] * 6, [1] * 6, span=(0, 1))
+    assert p == pytest.approx(2 / 64) and verdict(ci) == "reproduced" and ci[1] == 1.0
+    # the same for a summary and for two unpaired samples
+    assert summarize([0, 0, 0, 0]).ci is None
+    assert summarize([0, 0, 0, 0], span=(0, 1)).ci == pytest.approx((0.0, 1 - 0.025 ** 0.25))
+    diff, ci, p = welch_test([1, 1], [0, 0, 0], span=(0, 1))
+    assert diff == -1 and ci[0] < 0 < ci[1] and p == pytest.approx(1 / 10)  # the split is one of C(5, 2)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_small_n_interval_agrees_with_the_exact_test(seed):
+    rng = np.random.default_rng(seed)
+    for n in (6, 9, 12, 16):
+        a = rng.random(n)
+        b = np.clip(a + rng.normal(0.12, 0.25, n), 0, 1)
+        diff, ci, p = paired_test(a, b, span=(0, 1))
+        t_ci = sps.ttest_rel(b, a).confidence_interval()
+        assert ci[0] <= min(diff, t_ci.low) and ci[1] >= max(diff, t_ci.high) and -1 <= ci[0] and ci[1] <= 1
+        if ci[0] > 0 or ci[1] < 0:  # the interval never claims an effect the exact test does not
+            assert p < 0.05, (n, ci, p)
+    # many unchanged items do not pin the interval to 0: one item of seven down by 0.25
+    _, ci, p = paired_test([0.5] * 7, [0.5] * 6 + [0.25], span=(0, 1))
+    assert p == 1.0 and ci[1] > 0.03
+    # with 5 pairs or fewer no shift is rejected (smallest p 2/32): the CI is the differences' whole range
+    assert paired_test([0.1, 0.2, 0.3], [0.5, 0.6, 0.9], span=(0, 1))[1] == (-1, 1)
 
 
 def test_summarize_comparison_counts():

@@ -388,7 +388,7 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
     rows: list[ItemResult] = []
     for p in pending:
         bench, results = p.bench, p.results()
-        s = summarize([r.score for r in results], clip=bench.graded)
+        s = summarize([r.score for r in results], clip=bench.graded, span=None if bench.graded else (0.0, 1.0))
         per_bench[bench.id] = BenchmarkResult(
             category=bench.category, direction=bench.direction, scorer=bench.scorer, version=bench.version,
             n=s.n, mean=s.mean, se=s.se, ci=s.ci, missing=sum(r.score is None for r in results),

@@ -2,7 +2,11 @@
 
 - `summarize`: mean, standard error and a seeded 95% percentile-bootstrap CI of one benchmark's scores.
 - `compare_scores`: B − A for one benchmark. Items present in both runs (matched by id) are compared with a
-  paired t-test; without matching ids, Welch's t-test. CI is the matching t-interval.
+  paired test (up to `EXACT_PAIRS` pairs the exact sign-flip permutation test and the CI that inverts it,
+  beyond that the paired t-test); without matching ids, Welch's t-test. CI is the matching interval.
+- Scores that are all alike (every paired difference equal, or every score of a summary) give no zero-width
+  CI: `constant_ci` bounds the mean by the binomial bound on the share of items that could differ, within the
+  range the scores can take (`span`); without a span such a CI is None.
 - `benjamini_hochberg`: BH step-up q-values across benchmarks (the paper's "significant after BH").
 - `summarize_comparison`: improved / significant counts, mean gain and per-category tallies.
 - `pool_seeds`: mean over training seeds with a t-interval across seed means.
@@ -12,6 +16,7 @@ Missing scores (None) are dropped before any statistic; they never count as 0 or
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -48,12 +53,29 @@ def _clean(scores: Sequence[float | None]) -> np.ndarray:
 EXACT_PAIRS = 16
 
 
+def constant_ci(value: float, n: int, span: tuple[float, float] | None) -> tuple[float, float] | None:
+    """95% CI of a mean when all `n` observed values equal `value`, for values that lie within `span`.
+
+    A bootstrap or t-interval of such a sample has zero width, which would call 3 items all going 0 -> 1 an
+    effect as sure as 300 would. With k = 0 of n items seen to differ from `value`, the share of the
+    population that does is at most u = 1 − (α/2)^(1/n) (the exact binomial bound; about 3.7/n at large n,
+    the "rule of three"), and those items lie within `span`: the mean lies in [value − u·(value − lo),
+    value + u·(hi − value)]. Without a span (the range is unknown) there is no CI: None."""
+    if span is None or n < 1:
+        return None
+    lo, hi = span
+    u = 1.0 - (ALPHA / 2) ** (1.0 / n)
+    return (value - u * max(0.0, value - lo), value + u * max(0.0, hi - value))
+
+
 def summarize(scores: Sequence[float | None], *, seed: int = 0, n_boot: int = N_BOOTSTRAP,
-              clip: bool = False) -> Summary:
+              clip: bool = False, span: tuple[float, float] | None = None) -> Summary:
     """Mean, SE (sample sd / √n) and a seeded percentile-bootstrap 95% CI; None where undefined.
 
     `clip`: rubric scores, whose per-reply values may be negative: the mean and the CI bounds are clipped to
-    [0, 1] (HealthBench clips the mean over a set, never one reply)."""
+    [0, 1] (HealthBench clips the mean over a set, never one reply). `span`: the range a score can take
+    (for example (0, 1) for accuracy); it bounds the CI of scores that are all alike (`constant_ci`), which
+    is None without it."""
     x = _clean(scores)
     if x.size == 0:
         return Summary(n=0, mean=None, se=None, ci=None)
@@ -65,6 +87,9 @@ def summarize(scores: Sequence[float | None], *, seed: int = 0, n_boot: int = N_
     if x.size == 1:
         return Summary(n=1, mean=mean, se=None, ci=None)
     se = float(x.std(ddof=1) / math.sqrt(x.size))
+    if se == 0:
+        ci = constant_ci(float(x[0]), int(x.size), span)
+        return Summary(n=int(x.size), mean=mean, se=se, ci=None if ci is None else (unit(ci[0]), unit(ci[1])))
     rng = np.random.default_rng(seed)
     means = x[rng.integers(0, x.size, size=(n_boot, x.size))].mean(axis=1)
     lo, hi = np.quantile(means, [ALPHA / 2, 1 - ALPHA / 2])
@@ -74,44 +99,83 @@ def summarize(scores: Sequence[float | None], *, seed: int = 0, n_boot: int = N_
 def _t_result(diff: float, se: float, df: float) -> tuple[tuple[float, float] | None, float | None]:
     if not math.isfinite(df) or df <= 0:
         return None, None
-    if se == 0:
-        return (diff, diff), (1.0 if diff == 0 else 0.0)
+    if se == 0:  # the CI of values all alike is the caller's (`constant_ci`)
+        return None, (1.0 if diff == 0 else 0.0)
     half = float(sps.t.ppf(1 - ALPHA / 2, df)) * se
     p = float(2 * sps.t.sf(abs(diff) / se, df))
     return (diff - half, diff + half), p
 
 
+@functools.cache
+def _sign_flips(n: int) -> np.ndarray:
+    """All 2^n sign vectors of length n, as rows (float, for one matrix product per test)."""
+    return (((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1) * 2 - 1).astype(float)
+
+
 def sign_flip_p(d: np.ndarray) -> float:
     """Exact two-sided paired permutation p-value: the share of the 2^n sign flips of the differences whose
     mean is at least as far from 0 as the observed one (the observed flip included, so p >= 2 / 2^n)."""
-    signs = ((np.arange(2 ** d.size)[:, None] >> np.arange(d.size)) & 1) * 2 - 1
-    means = np.abs(signs @ d) / d.size
+    means = np.abs(_sign_flips(d.size) @ d) / d.size
     return float(np.mean(means >= abs(d.mean()) - 1e-12))
 
 
-def paired_test(a: Sequence[float], b: Sequence[float]) -> tuple[float, tuple[float, float] | None, float | None]:
-    """Mean of b − a over pairs, its t-interval, and a p-value that holds at small n.
+def sign_flip_ci(d: np.ndarray, span: tuple[float, float] | None) -> tuple[float, float] | None:
+    """95% CI of the mean difference that inverts the exact sign-flip test: the shifts δ at which the test
+    of d − δ does not reject, found by bisection on each side of the mean (the p-value is a step function
+    of δ that falls, with small steps back, as δ leaves the data). With n ≤ 5 pairs no shift can reach
+    p < 0.05 (the smallest p is 2 / 2^n), so the CI is the whole `span` the differences can take (None, for
+    unbounded, without one); differences all alike get `constant_ci`."""
+    n, width, mean = d.size, float(d.max() - d.min()), float(d.mean())
+    if width == 0:
+        return constant_ci(float(d[0]), n, span)
+    if 2 * 0.5 ** n >= ALPHA:
+        return span
+
+    def edge(inside: float, outside: float) -> float:  # the last shift with p >= α, between the two
+        for _ in range(30):
+            mid = (inside + outside) / 2
+            inside, outside = (mid, outside) if sign_flip_p(d - mid) >= ALPHA else (inside, mid)
+        return inside
+
+    # beyond the data every difference has one sign and p = 2 / 2^n < α, so the edges lie within a width of it
+    lo, hi = edge(mean, float(d.min()) - width), edge(mean, float(d.max()) + width)
+    return (lo, hi) if span is None else (max(lo, span[0]), min(hi, span[1]))
+
+
+def paired_test(a: Sequence[float], b: Sequence[float], span: tuple[float, float] | None = None,
+                ) -> tuple[float, tuple[float, float] | None, float | None]:
+    """Mean of b − a over pairs, its 95% CI, and a p-value that hold at small n.
 
     Up to `EXACT_PAIRS` pairs the p-value is the exact sign-flip permutation test (3 items all going 0 -> 1:
-    p = 0.25, not the t-test's 0); beyond, the paired t-test, except that identical non-zero differences
-    (sd 0) get the permutation test's exact 2 / 2^n."""
+    p = 0.25, not the t-test's 0) and the CI spans both the interval that inverts it (`sign_flip_ci`) and the
+    t-interval: it excludes 0 only where the exact test rejects, and it is not narrowed where many tied
+    differences (unchanged items) pin the inversion. Beyond, the paired t-test and its interval, except that
+    identical differences (sd 0) get the exact 2 / 2^n and `constant_ci`. `span`: the range the scores a and b
+    lie in (the differences then lie in [lo − hi, hi − lo])."""
     d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
     if d.size == 0:
         return math.nan, None, None
     diff = float(d.mean())
     if d.size < 2:
         return diff, None, None
+    d_span = None if span is None else (span[0] - span[1], span[1] - span[0])
     se = float(d.std(ddof=1) / math.sqrt(d.size))
     ci, p = _t_result(diff, se, d.size - 1)
     if d.size <= EXACT_PAIRS:
-        p = sign_flip_p(d)
-    elif se == 0:
-        p = 1.0 if diff == 0 else min(1.0, 2 * 0.5 ** d.size)
+        exact = sign_flip_ci(d, d_span)
+        if exact is not None and ci is not None:
+            exact = (min(exact[0], ci[0]), max(exact[1], ci[1]))
+            exact = exact if d_span is None else (max(exact[0], d_span[0]), min(exact[1], d_span[1]))
+        return diff, exact, sign_flip_p(d)
+    if se == 0:
+        return diff, constant_ci(diff, int(d.size), d_span), (1.0 if diff == 0 else min(1.0, 2 * 0.5 ** d.size))
     return diff, ci, p
 
 
-def welch_test(a: Sequence[float], b: Sequence[float]) -> tuple[float, tuple[float, float] | None, float | None]:
-    """mean(b) − mean(a), Welch–Satterthwaite t-interval and p-value."""
+def welch_test(a: Sequence[float], b: Sequence[float], span: tuple[float, float] | None = None,
+               ) -> tuple[float, tuple[float, float] | None, float | None]:
+    """mean(b) − mean(a), Welch–Satterthwaite t-interval and p-value. Two samples each all alike get the
+    difference of their `constant_ci` bounds (None without the scores' `span`)."""
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if x.size == 0 or y.size == 0:
         return math.nan, None, None
@@ -122,19 +186,26 @@ def welch_test(a: Sequence[float], b: Sequence[float]) -> tuple[float, tuple[flo
     se = math.sqrt(va + vb)
     df = (va + vb) ** 2 / (va**2 / (x.size - 1) + vb**2 / (y.size - 1)) if se > 0 else float(x.size + y.size - 2)
     ci, p = _t_result(diff, se, df)
+    if se == 0:
+        ca, cb = constant_ci(float(x[0]), int(x.size), span), constant_ci(float(y[0]), int(y.size), span)
+        ci = None if ca is None or cb is None else (cb[0] - ca[1], cb[1] - ca[0])
+        if diff != 0:  # exact permutation p: only the observed split (and its mirror at equal sizes) is as far
+            p = min(1.0, (2 if x.size == y.size else 1) / math.comb(x.size + y.size, x.size))
     return diff, ci, p
 
 
-def compare_scores(a: Mapping[str, float | None], b: Mapping[str, float | None]) -> Comparison:
-    """Compare B with A on one benchmark; scores keyed by item id, None = missing."""
+def compare_scores(a: Mapping[str, float | None], b: Mapping[str, float | None],
+                   span: tuple[float, float] | None = None) -> Comparison:
+    """Compare B with A on one benchmark; scores keyed by item id, None = missing. `span`: the range the
+    scores can take, which bounds the CI where every difference is alike (else None there)."""
     a_ok = {k: v for k, v in a.items() if v is not None and math.isfinite(v)}
     b_ok = {k: v for k, v in b.items() if v is not None and math.isfinite(v)}
     common = sorted(a_ok.keys() & b_ok.keys())
     if len(common) >= 2:
-        diff, ci, p = paired_test([a_ok[k] for k in common], [b_ok[k] for k in common])
+        diff, ci, p = paired_test([a_ok[k] for k in common], [b_ok[k] for k in common], span)
         paired = True
     else:
-        diff, ci, p = welch_test(list(a_ok.values()), list(b_ok.values()))
+        diff, ci, p = welch_test(list(a_ok.values()), list(b_ok.values()), span)
         paired = False
     return Comparison(diff=None if math.isnan(diff) else diff, ci=ci, p=p, n_a=len(a_ok), n_b=len(b_ok),
                       paired=paired)

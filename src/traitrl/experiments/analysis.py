@@ -45,6 +45,13 @@ def _scores(stage: dict[str, Any], bench: str) -> dict[str, float | None]:
     return {i: r["score"] for i, r in stage["items"].get(bench, {}).items()}
 
 
+def score_span(stage: dict[str, Any], bench: str) -> tuple[float, float] | None:
+    """The range a benchmark's item scores can take, which bounds CIs where every item is alike: [0, 1], but
+    None for rubric-graded items (the evaluator records their `by_tag`), whose unclipped scores go below 0 by
+    as much as each rubric's penalties."""
+    return None if stage.get("suite", {}).get(bench, {}).get("by_tag") is not None else (0.0, 1.0)
+
+
 def baseline_of(label: str) -> str:
     """The model a label is compared with: the compute-matched baseline of the same training seed."""
     seed = split_label(label)[1]
@@ -86,7 +93,8 @@ def pooled_over_seeds(evals: dict[str, Any], categories: dict[str, str]) -> dict
                 continue
             mean_a = {k: float(np.mean([a[k] for a, _ in pairs])) for k in common}
             mean_b = {k: float(np.mean([b[k] for _, b in pairs])) for k in common}
-            comps[bench] = compare_scores(mean_a, mean_b).model_copy(update={"category": cat})
+            comps[bench] = compare_scores(mean_a, mean_b, score_span(evals[labels[0]], bench)).model_copy(
+                update={"category": cat})
             pooled_sign = np.sign(comps[bench].diff or 0.0)
             agree[bench] = sum(np.sign(np.mean([b[k] - a[k] for k in common])) == pooled_sign for a, b in pairs)
         comps = adjust(comps)
@@ -103,7 +111,7 @@ def compare_models(a: dict[str, Any], b: dict[str, Any], categories: dict[str, s
     comps: dict[str, Comparison] = {}
     for bench, cat in categories.items():
         if bench in a["items"] and bench in b["items"]:
-            comps[bench] = compare_scores(_scores(a, bench), _scores(b, bench)).model_copy(
+            comps[bench] = compare_scores(_scores(a, bench), _scores(b, bench), score_span(a, bench)).model_copy(
                 update={"category": cat})
     comps = adjust(comps)
     out = summarize_comparison(comps)
@@ -156,12 +164,14 @@ def degradation(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]
             b_all[f"{bench}/{i}"] = s
         for i, s in _scores(after, bench).items():
             a_all[f"{bench}/{i}"] = s
-    c = compare_scores(a_all, b_all)  # before − after
+    span = (0.0, 1.0) if all(score_span(after, b) for b in after["items"]) else None
+    c = compare_scores(a_all, b_all, span)  # before − after
     sb, sa = summarize(list(b_all.values())), summarize(list(a_all.values()))
     per_item = {k: b_all[k] - a_all[k] for k in b_all.keys() & a_all.keys()
                 if b_all[k] is not None and a_all[k] is not None}
     return {"before": sb.mean, "after": sa.mean, "degradation": c.diff, "ci": c.ci, "p": c.p,
-            "retention": (sa.mean / sb.mean) if sb.mean else None, "_per_item": per_item}
+            "retention": (sa.mean / sb.mean) if sb.mean else None, "_per_item": per_item,
+            "_span": None if span is None else (-1.0, 1.0)}  # the range of one item's degradation
 
 
 def versus_baseline(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -170,9 +180,10 @@ def versus_baseline(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]
     for label, r in rows.items():
         base = rows.get(baseline_of(label))
         if base is not None and base is not r:
-            c = compare_scores(base["_per_item"], r["_per_item"])
+            span = r.get("_span") if r.get("_span") == base.get("_span") else None
+            c = compare_scores(base["_per_item"], r["_per_item"], span)
             r["vs_baseline"] = {"diff": c.diff, "ci": c.ci, "p": c.p}
-    return {label: {k: v for k, v in r.items() if k != "_per_item"} for label, r in rows.items()}
+    return {label: {k: v for k, v in r.items() if k not in ("_per_item", "_span")} for label, r in rows.items()}
 
 
 def persona_results(personas: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
