@@ -144,6 +144,15 @@ def heldout_trait_scores(stage: dict[str, Any], benches: list[str]) -> dict[str,
     return out
 
 
+def trait_scores(stage: dict[str, Any], in_dist: list[str], probes: list[str]) -> dict[str, Any]:
+    """An arm's held-out trait numbers: `held_out_trait` (`heldout_trait_scores`), `trait_eval_score` (its
+    strict score over all held-out items, the mean clipped once as HealthBench does: the paper table's number,
+    not a mean of per-benchmark clipped means) and `trait_probe_score` (the preference probes' mean)."""
+    held_out = heldout_trait_scores(stage, in_dist)
+    return {"trait_eval_score": held_out.get("all", {}).get("strict"), "held_out_trait": held_out,
+            "trait_probe_score": _mean_over(stage, probes)}
+
+
 def refusal_rate(stage: dict[str, Any], categories: dict[str, str]) -> float | None:
     labels = [r["refusal"] for bn in categories for r in stage["items"].get(bn, {}).values()
               if r.get("refusal") is not None]
@@ -292,10 +301,9 @@ def assemble_results(cfg: ExperimentConfig, evals: dict[str, Any], training: dic
         arm, seed = split_label(label)
         t = training.get(arm, {})
         first = t.get(f"s{seed}") if seed is not None else next(iter(t.values()), None)
-        held_out = heldout_trait_scores(stage, in_dist)
         entry = {"model": stage["model"], "suite": {b: s for b, s in stage["suite"].items() if b in categories},
-                 "trait_eval_score": _mean_over(stage, in_dist), "held_out_trait": held_out,
-                 "trait_probe_score": _mean_over(stage, probes)}
+                 **trait_scores(stage, in_dist, probes)}
+        held_out = entry["held_out_trait"]
         if first:
             entry["training"] = {"metrics": first["metrics"], "probe": first.get("probe", []), "summary": {
                 **first["summary"], "trait_eval_score": entry["trait_eval_score"],
