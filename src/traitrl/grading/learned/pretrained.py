@@ -17,6 +17,13 @@ def load_reader(config: ReaderConfig, seed: int = 0) -> tuple[CriterionReader, A
     path = str(embedder_path())
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        bert = AutoModel.from_pretrained(path, add_pooling_layer=False)
+        # loaded whole, then the pooler (unused) dropped: `add_pooling_layer=False` made transformers print a
+        # load report of "unexpected" pooler weights at every judge load
+        bert = AutoModel.from_pretrained(path)
+        bert.pooler = None
         reader = CriterionReader(bert, config)
-    return reader, AutoTokenizer.from_pretrained(path)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    # the reader cuts context, reply and criterion itself (`model.tokenize_replies`); without this the tokenizer
+    # warned that long replies "will result in indexing errors", which they do not
+    tokenizer.model_max_length = 1 << 30
+    return reader, tokenizer
