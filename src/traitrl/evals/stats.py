@@ -197,7 +197,8 @@ def welch_test(a: Sequence[float], b: Sequence[float], span: tuple[float, float]
 def compare_scores(a: Mapping[str, float | None], b: Mapping[str, float | None],
                    span: tuple[float, float] | None = None) -> Comparison:
     """Compare B with A on one benchmark; scores keyed by item id, None = missing. `span`: the range the
-    scores can take, which bounds the CI where every difference is alike (else None there)."""
+    scores can take; it bounds the CI where the data cannot (every difference alike, or 5 pairs or fewer),
+    which is None there without it."""
     a_ok = {k: v for k, v in a.items() if v is not None and math.isfinite(v)}
     b_ok = {k: v for k, v in b.items() if v is not None and math.isfinite(v)}
     common = sorted(a_ok.keys() & b_ok.keys())
