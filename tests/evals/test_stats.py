@@ -16,6 +16,7 @@ from traitrl.evals.stats import (
     paired_test,
     pool_seeds,
     refusal_adjusted,
+    score_span,
     summarize,
     summarize_comparison,
     welch_test,
@@ -100,6 +101,15 @@ def test_differences_all_alike_get_an_honest_interval_not_a_zero_width_one():
     assert summarize([0, 0, 0, 0], span=(0, 1)).ci == pytest.approx((0.0, 1 - 0.025 ** 0.25))
     diff, ci, p = welch_test([1, 1], [0, 0, 0], span=(0, 1))
     assert diff == -1 and ci[0] < 0 < ci[1] and p == pytest.approx(1 / 10)  # the split is one of C(5, 2)
+
+
+def test_the_score_range_comes_from_the_benchmark_summary():
+    # accuracy-like scores lie in [0, 1]; a rubric-graded benchmark (it records by_tag) has no fixed floor
+    assert score_span({"mean": 0.5, "by_tag": None}) == (0.0, 1.0)
+    assert score_span({"mean": 0.0, "by_tag": {"honesty": 0.0}}) is None
+    unchanged = {f"i{k}": 1.0 for k in range(4)}
+    assert compare_scores(unchanged, unchanged, score_span({})).ci == pytest.approx((-0.602, 0.602), abs=1e-3)
+    assert compare_scores(unchanged, unchanged, score_span({"by_tag": {}})).ci is None
 
 
 @pytest.mark.parametrize("seed", range(6))

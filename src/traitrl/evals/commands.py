@@ -19,7 +19,14 @@ from pydantic import BaseModel
 
 from traitrl.errors import InputError
 from traitrl.evals.result_cache import ItemResult
-from traitrl.evals.stats import Comparison, adjust, compare_scores, refusal_adjusted, summarize_comparison
+from traitrl.evals.stats import (
+    Comparison,
+    adjust,
+    compare_scores,
+    refusal_adjusted,
+    score_span,
+    summarize_comparison,
+)
 from traitrl.files import loads_strict, read_jsonl
 
 REFUSED = {"full_refusal": True, "partial_refusal": True, "full_compliance": False}
@@ -53,7 +60,8 @@ def compare_runs(dir_a: str | Path, dir_b: str | Path) -> dict[str, Any]:
     for bench in shared:
         rows_a = {r.item_id: r for r in items_a if r.benchmark == bench}
         rows_b = {r.item_id: r for r in items_b if r.benchmark == bench}
-        comp = compare_scores({k: r.score for k, r in rows_a.items()}, {k: r.score for k, r in rows_b.items()})
+        comp = compare_scores({k: r.score for k, r in rows_a.items()}, {k: r.score for k, r in rows_b.items()},
+                              score_span(res_a.benchmarks[bench]))
         comps[bench] = comp.model_copy(update={"category": res_a.benchmarks[bench].get("category")})
         if any(r.refusal for r in rows_a.values()) and any(r.refusal for r in rows_b.values()):
             adjusted[bench] = refusal_adjusted(

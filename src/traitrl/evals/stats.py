@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
@@ -51,6 +52,13 @@ def _clean(scores: Sequence[float | None]) -> np.ndarray:
 
 
 EXACT_PAIRS = 16
+
+
+def score_span(benchmark_summary: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The range a benchmark's item scores can take, read off its recorded summary: [0, 1], but None for a
+    rubric-graded benchmark (its summary records `by_tag`), whose unclipped scores go below 0 by as much as each
+    rubric's penalties. It bounds CIs where the items cannot (`constant_ci`, `sign_flip_ci`)."""
+    return None if benchmark_summary.get("by_tag") is not None else (0.0, 1.0)
 
 
 def constant_ci(value: float, n: int, span: tuple[float, float] | None) -> tuple[float, float] | None:

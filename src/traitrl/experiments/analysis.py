@@ -26,6 +26,7 @@ from traitrl.evals.stats import (
     adjust,
     compare_scores,
     refusal_adjusted,
+    score_span,
     signed,
     signed_ci,
     summarize,
@@ -45,11 +46,8 @@ def _scores(stage: dict[str, Any], bench: str) -> dict[str, float | None]:
     return {i: r["score"] for i, r in stage["items"].get(bench, {}).items()}
 
 
-def score_span(stage: dict[str, Any], bench: str) -> tuple[float, float] | None:
-    """The range a benchmark's item scores can take, which bounds CIs where every item is alike: [0, 1], but
-    None for rubric-graded items (the evaluator records their `by_tag`), whose unclipped scores go below 0 by
-    as much as each rubric's penalties."""
-    return None if stage.get("suite", {}).get(bench, {}).get("by_tag") is not None else (0.0, 1.0)
+def _span(stage: dict[str, Any], bench: str) -> tuple[float, float] | None:
+    return score_span(stage.get("suite", {}).get(bench, {}))
 
 
 def baseline_of(label: str) -> str:
@@ -93,7 +91,7 @@ def pooled_over_seeds(evals: dict[str, Any], categories: dict[str, str]) -> dict
                 continue
             mean_a = {k: float(np.mean([a[k] for a, _ in pairs])) for k in common}
             mean_b = {k: float(np.mean([b[k] for _, b in pairs])) for k in common}
-            comps[bench] = compare_scores(mean_a, mean_b, score_span(evals[labels[0]], bench)).model_copy(
+            comps[bench] = compare_scores(mean_a, mean_b, _span(evals[labels[0]], bench)).model_copy(
                 update={"category": cat})
             pooled_sign = np.sign(comps[bench].diff or 0.0)
             agree[bench] = sum(np.sign(np.mean([b[k] - a[k] for k in common])) == pooled_sign for a, b in pairs)
@@ -111,7 +109,7 @@ def compare_models(a: dict[str, Any], b: dict[str, Any], categories: dict[str, s
     comps: dict[str, Comparison] = {}
     for bench, cat in categories.items():
         if bench in a["items"] and bench in b["items"]:
-            comps[bench] = compare_scores(_scores(a, bench), _scores(b, bench), score_span(a, bench)).model_copy(
+            comps[bench] = compare_scores(_scores(a, bench), _scores(b, bench), _span(a, bench)).model_copy(
                 update={"category": cat})
     comps = adjust(comps)
     out = summarize_comparison(comps)
@@ -173,7 +171,7 @@ def degradation(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]
             b_all[f"{bench}/{i}"] = s
         for i, s in _scores(after, bench).items():
             a_all[f"{bench}/{i}"] = s
-    span = (0.0, 1.0) if all(score_span(after, b) for b in after["items"]) else None
+    span = (0.0, 1.0) if all(_span(after, b) for b in after["items"]) else None
     c = compare_scores(a_all, b_all, span)  # before − after
     sb, sa = summarize(list(b_all.values())), summarize(list(a_all.values()))
     per_item = {k: b_all[k] - a_all[k] for k in b_all.keys() & a_all.keys()
