@@ -88,4 +88,4 @@ def run(n_questions: int | None = 200) -> dict:
             "acc_gap_points_fp32": round(100 * abs(acc["lm_eval_acc_sum"] - acc["traitrl_fp32_acc_sum"]), 2),
             "logprob_abs_diff": {"mean": round(sum(diffs) / len(diffs), 4), "max": round(max(diffs), 4),
                                  "fp32_mean": round(sum(diffs32) / len(diffs32), 5)},
-            "goal": ">= 3x faster, same-rule accuracy within 0.5 points"}
+            "goal": ">= 6x where bf16 is fast (3x where not), same-rule accuracy within 0.5 points (issue 20)"}
