@@ -48,6 +48,7 @@ def test_rows_read_a_seeded_run_and_leave_ties_out_of_the_sign_test():
 def test_the_summary_carries_the_table():
     text = render_summary(_results())
     assert "## In the paper's shape" in text and render_paper_table(_results()) in text
+    assert "5 items or fewer has the whole possible range as its CI" in text  # how to read [-1, +1] at demo size
 
 
 def test_the_html_report_carries_the_table_and_the_pooled_comparison(tmp_path):
@@ -60,5 +61,6 @@ def test_the_html_report_carries_the_table_and_the_pooled_comparison(tmp_path):
                                                         "category": "honesty", "paired": True, "seeds_agree": 2}}}}
     html = build_report(data, tmp_path).read_text()
     assert "In the paper&#39;s shape" in html or "In the paper's shape" in html
+    assert "never a zero-width interval" in html
     assert "trait (pooled) vs compute-matched baseline, pooled over seeds 0, 1, 2" in html
     assert "2/3 seeds agree" in html and "17 of 19" in html

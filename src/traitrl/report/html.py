@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from traitrl.files import atomic_write_text
 from traitrl.report import figures
-from traitrl.report.paper_table import paper_rows
+from traitrl.report.paper_table import VERDICT_RULE, paper_rows
 from traitrl.report.summary import headline_lines, render_summary
 from traitrl.results import Results
 
@@ -81,7 +81,7 @@ def build_report(results: Results | dict[str, Any], out_dir: Path) -> Path:
         benchmark_rows=rows, arm_names=list(results.arms),
         compare={**{a: c.model_dump() for a, c in results.compare.items()},
                  **{f"{a} (pooled)": c.model_dump() for a, c in results.pooled.items()}},
-        paper_rows=paper_rows(results),
+        paper_rows=paper_rows(results), verdict_rule=VERDICT_RULE,
         transfer=results.transfer.model_dump(), transfer_text=results.transfer.text, persona=persona or None,
         selective=selective, approaches=results.approaches.get("text"), capability=results.capability,
         steering=results.persistence.steering.model_dump() if results.persistence.steering else None,

@@ -40,6 +40,11 @@ def verdict(ci: Sequence[float | None] | None, sign: int = 1) -> str:
 
 
 EQUIVALENCE_MARGIN = 0.05  # "no difference" needs a CI inside ±0.05 (the paper's: [−0.016, +0.025])
+VERDICT_RULE = (
+    'A verdict follows from the CI alone: "reproduced" only when it excludes 0 in the paper\'s direction (for a '
+    "claim of no difference: every CI includes 0 within ±0.05). A comparison over 5 items or fewer has the whole "
+    "possible range as its CI (no test can reject at that size), and items that are all alike get the binomial "
+    "bound on how many could differ, never a zero-width interval.")
 
 
 def equivalence_verdict(cis: Iterable[Sequence[float | None] | None]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from traitrl.report.paper_table import render_paper_table
+from traitrl.report.paper_table import VERDICT_RULE, render_paper_table
 from traitrl.results import Results
 
 PAPER = ("The paper reports trait RL better than the compute-matched baseline on 44/53 benchmarks, 30 "
@@ -60,9 +60,7 @@ def render_summary(results: Results) -> str:
     parts += ["## Headline", ""] + [f"- {line}" for line in headline_lines(results)]
     parts += ["", f"For reference: {PAPER} At this scale the comparison has little power; differences whose "
               "CI includes 0 are not evidence either way.", ""]
-    parts += ["## In the paper's shape", "", "A verdict follows from the CI alone: \"reproduced\" only when it "
-              "excludes 0 in the paper's direction (for a claim of no difference: every CI includes 0 within "
-              "±0.05).", "", render_paper_table(results), ""]
+    parts += ["## In the paper's shape", "", VERDICT_RULE, "", render_paper_table(results), ""]
     train = _training_lines(results)
     if train:
         parts += ["## Training", ""] + train + [""]
