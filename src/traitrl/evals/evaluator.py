@@ -26,7 +26,7 @@ from traitrl.evals.benchmark import Benchmark, BenchmarkItem
 from traitrl.evals.persona_vectors import Steering
 from traitrl.evals.result_cache import ItemResult, ResultCache, context_key, item_key
 from traitrl.evals.scorers import item_scenario
-from traitrl.evals.stats import summarize
+from traitrl.evals.stats import SCORE_RANGE, summarize
 from traitrl.files import atomic_write_json, atomic_write_jsonl
 from traitrl.grading.api import grader_name, load_grader
 from traitrl.grading.grade import Grader
@@ -388,7 +388,7 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
     rows: list[ItemResult] = []
     for p in pending:
         bench, results = p.bench, p.results()
-        s = summarize([r.score for r in results], clip=bench.graded, span=None if bench.graded else (0.0, 1.0))
+        s = summarize([r.score for r in results], clip=bench.graded, span=None if bench.graded else SCORE_RANGE)
         per_bench[bench.id] = BenchmarkResult(
             category=bench.category, direction=bench.direction, scorer=bench.scorer, version=bench.version,
             n=s.n, mean=s.mean, se=s.se, ci=s.ci, missing=sum(r.score is None for r in results),

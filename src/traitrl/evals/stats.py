@@ -52,13 +52,19 @@ def _clean(scores: Sequence[float | None]) -> np.ndarray:
 
 
 EXACT_PAIRS = 16
+SCORE_RANGE = (0.0, 1.0)  # accuracy-like item scores
+
+
+def difference_range(span: tuple[float, float] | None) -> tuple[float, float] | None:
+    """The range of b − a for scores a and b within `span`; None for None."""
+    return None if span is None else (span[0] - span[1], span[1] - span[0])
 
 
 def score_span(benchmark_summary: Mapping[str, Any]) -> tuple[float, float] | None:
     """The range a benchmark's item scores can take, read off its recorded summary: [0, 1], but None for a
     rubric-graded benchmark (its summary records `by_tag`), whose unclipped scores go below 0 by as much as each
     rubric's penalties. It bounds CIs where the items cannot (`constant_ci`, `sign_flip_ci`)."""
-    return None if benchmark_summary.get("by_tag") is not None else (0.0, 1.0)
+    return None if benchmark_summary.get("by_tag") is not None else SCORE_RANGE
 
 
 def constant_ci(value: float, n: int, span: tuple[float, float] | None) -> tuple[float, float] | None:
@@ -166,7 +172,7 @@ def paired_test(a: Sequence[float], b: Sequence[float], span: tuple[float, float
     diff = float(d.mean())
     if d.size < 2:
         return diff, None, None
-    d_span = None if span is None else (span[0] - span[1], span[1] - span[0])
+    d_span = difference_range(span)
     se = float(d.std(ddof=1) / math.sqrt(d.size))
     ci, p = _t_result(diff, se, d.size - 1)
     if d.size <= EXACT_PAIRS:

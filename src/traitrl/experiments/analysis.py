@@ -22,9 +22,11 @@ import numpy as np
 
 from traitrl.evals.benchmark import IN_DISTRIBUTION
 from traitrl.evals.stats import (
+    SCORE_RANGE,
     Comparison,
     adjust,
     compare_scores,
+    difference_range,
     refusal_adjusted,
     score_span,
     signed,
@@ -171,14 +173,14 @@ def degradation(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]
             b_all[f"{bench}/{i}"] = s
         for i, s in _scores(after, bench).items():
             a_all[f"{bench}/{i}"] = s
-    span = (0.0, 1.0) if all(_span(after, b) for b in after["items"]) else None
+    span = SCORE_RANGE if all(_span(after, b) for b in after["items"]) else None
     c = compare_scores(a_all, b_all, span)  # before − after
     sb, sa = summarize(list(b_all.values())), summarize(list(a_all.values()))
     per_item = {k: b_all[k] - a_all[k] for k in b_all.keys() & a_all.keys()
                 if b_all[k] is not None and a_all[k] is not None}
     return {"before": sb.mean, "after": sa.mean, "degradation": c.diff, "ci": c.ci, "p": c.p,
             "retention": (sa.mean / sb.mean) if sb.mean else None, "_per_item": per_item,
-            "_span": None if span is None else (-1.0, 1.0)}  # the range of one item's degradation
+            "_span": difference_range(span)}  # the range of one item's degradation
 
 
 def versus_baseline(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

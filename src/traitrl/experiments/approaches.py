@@ -16,7 +16,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any
 
-from traitrl.evals.stats import compare_scores, signed, summarize
+from traitrl.evals.stats import SCORE_RANGE, compare_scores, difference_range, signed, summarize
 from traitrl.experiments.personas import PERSONAS
 from traitrl.results import labels_of
 
@@ -65,7 +65,7 @@ def compare_approaches(evals: dict[str, Any], personas: dict[str, Any], categori
     for a, b in combinations(present, 2):
         c = compare_models(evals[a], evals[b], categories)
         diffs = [v["diff"] for v in c["per_benchmark"].values() if v["diff"] is not None]
-        gen = summarize(diffs, span=(-1.0, 1.0))  # differences of benchmark means, each within [0, 1]
+        gen = summarize(diffs, span=difference_range(SCORE_RANGE))  # differences of benchmark means
         da, db = _persona_degradations(personas, a), _persona_degradations(personas, b)
         pers = compare_scores(da, db) if da and db else None
         entry = {"generalisation": {"b_better": c["improved"], "n_benchmarks": c["n_benchmarks"],
