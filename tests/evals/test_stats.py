@@ -19,6 +19,7 @@ from traitrl.evals.stats import (
     score_span,
     summarize,
     summarize_comparison,
+    tango_score_ci,
     welch_test,
 )
 from traitrl.report.paper_table import equivalence_verdict, verdict
@@ -152,6 +153,11 @@ def test_refusal_adjusted_keeps_items_neither_refused():
     b = {"1": (1.0, False), "2": (0.0, False), "3": (1.0, False), "4": (1.0, False)}
     c = refusal_adjusted(a, b)
     assert c.paired and c.n_a == 2 and c.diff == pytest.approx(0.75)
+    # items all unchanged: a bounded CI where the score range is known, none where it is not
+    same = {str(i): (1.0, False) for i in range(40)}
+    assert refusal_adjusted(same, same).ci is None
+    lo, hi = refusal_adjusted(same, same, span=(0, 1)).ci
+    assert lo < 0 < hi and hi - lo < 0.25
 
 
 def test_pool_seeds_t_interval():
@@ -162,16 +168,74 @@ def test_pool_seeds_t_interval():
     assert pool_seeds([0.3]).ci is None
 
 
+def _paired_binary(rng, n: int, pa: float, pb: float, redraw: float) -> tuple[np.ndarray, np.ndarray]:
+    """0/1 items scored twice: b keeps a's outcome except a share `redraw` re-drawn, so that P(b) = pb."""
+    q = (pb - (1 - redraw) * pa) / redraw
+    assert 0 <= q <= 1
+    a = (rng.random(n) < pa).astype(float)
+    return a, np.where(rng.random(n) < redraw, (rng.random(n) < q).astype(float), a)
+
+
 def test_the_small_n_interval_covers_a_real_effect_on_binary_items():
-    # paired 0/1 items: b keeps a's outcome except 20 % re-drawn, so that P(b) - P(a) = 0.45 - 0.3 = 0.15.
-    # The t-interval covered 0.15 in about half of such 4-item samples and 73 % of 8-item ones (zero width
-    # whenever the few items did not change); the interval here must cover it at the nominal rate.
+    # P(b) - P(a) = 0.45 - 0.3 = 0.15 with 25 % of items re-drawn. The t-interval covered such an effect in
+    # about half of 4-item samples and 73 % of 8-item ones (zero width whenever the few items did not change);
+    # the interval here must cover it at the nominal rate.
     rng = np.random.default_rng(1)
     for n in (4, 8, 12):
         covered = 0
         for _ in range(150):
-            a = (rng.random(n) < 0.3).astype(float)
-            b = np.where(rng.random(n) < 0.2, (rng.random(n) < (0.45 - 0.8 * 0.3) / 0.2).astype(float), a)
-            _, ci, _ = paired_test(a, b, span=(0, 1))
+            _, ci, _ = paired_test(*_paired_binary(rng, n, 0.3, 0.45, 0.25), span=(0, 1))
             covered += ci[0] <= 0.15 <= ci[1]
         assert covered / 150 >= 0.93, (n, covered)
+
+
+def test_beyond_the_exact_range_right_wrong_items_get_tangos_interval_and_mcnemars_test():
+    # 40 items: 9 went 0 -> 1, 2 went 1 -> 0. McNemar: z = 7 / sqrt(11)
+    a = [0] * 9 + [1] * 2 + [1] * 14 + [0] * 15
+    b = [1] * 9 + [0] * 2 + [1] * 14 + [0] * 15
+    diff, ci, p = paired_test(a, b, span=(0, 1))
+    assert diff == pytest.approx(7 / 40)
+    assert p == pytest.approx(2 * sps.norm.sf(7 / math.sqrt(11)))
+    assert (ci, p) == tango_score_ci(9, 2, 40)
+    assert ci[0] < diff < ci[1] and -1 <= ci[0] and ci[1] <= 1
+    # scores that are not all 0/1 keep the paired t-test
+    assert paired_test([0.5] + a[1:], b)[2] == pytest.approx(sps.ttest_rel(b, [0.5] + a[1:]).pvalue)
+
+
+def _score_by_numerical_mle(gains: int, losses: int, n: int, delta: float) -> float:
+    """Tango's score statistic with the restricted MLE found by maximising the likelihood numerically (not the
+    closed-form root the library uses): cells gain, loss and unchanged with P(gain) = P(loss) + delta."""
+    from scipy.optimize import minimize_scalar
+
+    def nll(p_loss: float) -> float:
+        p_gain = p_loss + delta
+        unchanged = n - gains - losses
+        return -(gains * math.log(p_gain) + losses * math.log(p_loss) + unchanged * math.log(1 - p_gain - p_loss))
+
+    lo, hi = max(0.0, -delta) + 1e-12, (1 - delta) / 2 - 1e-12
+    p_loss = minimize_scalar(nll, bounds=(lo, hi), method="bounded", options={"xatol": 1e-12}).x
+    return (gains - losses - n * delta) / math.sqrt(n * (2 * p_loss + delta - delta**2))
+
+
+@pytest.mark.parametrize("gains,losses,n", [(9, 2, 40), (1, 6, 25), (3, 0, 17), (20, 18, 60)])
+def test_tangos_bounds_are_where_the_score_test_just_rejects(gains, losses, n):
+    (lo, hi), p = tango_score_ci(gains, losses, n)
+    z = sps.norm.ppf(0.975)
+    assert _score_by_numerical_mle(gains, losses, n, lo) == pytest.approx(z, abs=1e-3)
+    assert _score_by_numerical_mle(gains, losses, n, hi) == pytest.approx(-z, abs=1e-3)
+    assert (lo > 0 or hi < 0) == (p < 0.05)  # the CI and McNemar's test agree by construction
+
+
+def test_tangos_interval_covers_rare_changes_where_the_t_interval_does_not():
+    # pass rate 0.05 -> 0.10 with 10 % of 30 items re-drawn: few discordant pairs, where the t-interval on the
+    # 0/±1 differences covered the true +0.05 in 79 % of samples (measured, 2,000 samples)
+    rng = np.random.default_rng(2)
+    covered = t_covered = 0
+    for _ in range(400):
+        a, b = _paired_binary(rng, 30, 0.05, 0.10, 0.1)
+        _, ci, _ = paired_test(a, b, span=(0, 1))
+        covered += ci[0] <= 0.05 <= ci[1]
+        d = b - a
+        half = sps.t.ppf(0.975, 29) * d.std(ddof=1) / math.sqrt(30)
+        t_covered += d.mean() - half <= 0.05 <= d.mean() + half
+    assert covered / 400 >= 0.93 and t_covered / 400 < 0.9

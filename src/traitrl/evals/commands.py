@@ -66,7 +66,8 @@ def compare_runs(dir_a: str | Path, dir_b: str | Path) -> dict[str, Any]:
         if any(r.refusal for r in rows_a.values()) and any(r.refusal for r in rows_b.values()):
             adjusted[bench] = refusal_adjusted(
                 {k: (r.score, REFUSED.get(r.refusal or "")) for k, r in rows_a.items()},
-                {k: (r.score, REFUSED.get(r.refusal or "")) for k, r in rows_b.items()})
+                {k: (r.score, REFUSED.get(r.refusal or "")) for k, r in rows_b.items()},
+                score_span(res_a.benchmarks[bench]))
     comps = adjust(comps)
     out = summarize_comparison(comps)
     out["model_a"], out["model_b"] = res_a.model, res_b.model

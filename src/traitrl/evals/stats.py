@@ -2,8 +2,9 @@
 
 - `summarize`: mean, standard error and a seeded 95% percentile-bootstrap CI of one benchmark's scores.
 - `compare_scores`: B − A for one benchmark. Items present in both runs (matched by id) are compared with a
-  paired test (up to `EXACT_PAIRS` pairs the exact sign-flip permutation test and the CI that inverts it,
-  beyond that the paired t-test); without matching ids, Welch's t-test. CI is the matching interval.
+  paired test (up to `EXACT_PAIRS` pairs the exact sign-flip permutation test and the CI that inverts it;
+  beyond that, for right/wrong items McNemar's test and Tango's score interval, for other scores the paired
+  t-test); without matching ids, Welch's t-test. CI is the matching interval.
 - Scores that are all alike (every paired difference equal, or every score of a summary) give no zero-width
   CI: `constant_ci` bounds the mean by the binomial bound on the share of items that could differ, within the
   range the scores can take (`span`); without a span such a CI is None.
@@ -156,6 +157,40 @@ def sign_flip_ci(d: np.ndarray, span: tuple[float, float] | None) -> tuple[float
     return (lo, hi) if span is None else (max(lo, span[0]), min(hi, span[1]))
 
 
+def _is_binary(x: np.ndarray) -> bool:
+    return bool(np.all((x == 0) | (x == 1)))
+
+
+def tango_score_ci(gains: int, losses: int, n: int) -> tuple[tuple[float, float], float]:
+    """Tango's (1998) score interval for the difference of two paired proportions, and McNemar's test p.
+
+    Of `n` right/wrong items scored twice, `gains` went 0 -> 1 and `losses` 1 -> 0; the difference is
+    Δ = (gains − losses) / n. The interval is every Δ that the score test does not reject: the test statistic at
+    Δ uses the restricted maximum-likelihood share of losses (a closed-form root) in its variance, and at Δ = 0
+    it is McNemar's, so the CI excludes 0 exactly where McNemar's asymptotic test has p < 0.05. The t-interval
+    on the same 0/±1 differences undercovers skewed effects (88 % instead of 95 % at 30 items with the pass rate
+    going 0.2 -> 0.5); this one keeps near the nominal rate (Fagerland, Lydersen and Laake 2014 recommend it)."""
+    z_crit = float(sps.norm.ppf(1 - ALPHA / 2))
+    observed = (gains - losses) / n
+
+    def score(delta: float) -> float:
+        b = -(gains + losses) + (2 * n - gains + losses) * delta
+        c = -losses * delta * (1 - delta)
+        p_loss = (-b + math.sqrt(max(0.0, b * b - 8 * n * c))) / (4 * n)
+        variance = n * (2 * p_loss + delta * (1 - delta))
+        return (gains - losses - n * delta) / math.sqrt(max(variance, 1e-300))
+
+    def edge(inside: float, outside: float, target: float) -> float:  # score falls as Δ rises
+        for _ in range(60):
+            mid = (inside + outside) / 2
+            inside, outside = (mid, outside) if abs(score(mid)) < abs(target) else (inside, mid)
+        return inside
+
+    discordant = gains + losses
+    p = 1.0 if gains == losses else float(2 * sps.norm.sf(abs(gains - losses) / math.sqrt(discordant)))
+    return (edge(observed, -1.0, z_crit), edge(observed, 1.0, -z_crit)), p
+
+
 def paired_test(a: Sequence[float], b: Sequence[float], span: tuple[float, float] | None = None,
                 ) -> tuple[float, tuple[float, float] | None, float | None]:
     """Mean of b − a over pairs, its 95% CI, and a p-value that hold at small n.
@@ -163,9 +198,10 @@ def paired_test(a: Sequence[float], b: Sequence[float], span: tuple[float, float
     Up to `EXACT_PAIRS` pairs the p-value is the exact sign-flip permutation test (3 items all going 0 -> 1:
     p = 0.25, not the t-test's 0) and the CI spans both the interval that inverts it (`sign_flip_ci`) and the
     t-interval: it excludes 0 only where the exact test rejects, and it is not narrowed where many tied
-    differences (unchanged items) pin the inversion. Beyond, the paired t-test and its interval, except that
-    identical differences (sd 0) get the exact 2 / 2^n and `constant_ci`. `span`: the range the scores a and b
-    lie in (the differences then lie in [lo − hi, hi − lo])."""
+    differences (unchanged items) pin the inversion. Beyond, right/wrong items (every score 0 or 1) get
+    McNemar's test and Tango's score interval (`tango_score_ci`), other scores the paired t-test and its
+    interval; identical differences (sd 0) get the exact 2 / 2^n and `constant_ci`. `span`: the range the
+    scores a and b lie in (the differences then lie in [lo − hi, hi − lo])."""
     d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
     if d.size == 0:
         return math.nan, None, None
@@ -183,6 +219,8 @@ def paired_test(a: Sequence[float], b: Sequence[float], span: tuple[float, float
         return diff, exact, sign_flip_p(d)
     if se == 0:
         return diff, constant_ci(diff, int(d.size), d_span), (1.0 if diff == 0 else min(1.0, 2 * 0.5 ** d.size))
+    if _is_binary(np.asarray(a, dtype=float)) and _is_binary(np.asarray(b, dtype=float)):
+        ci, p = tango_score_ci(int((d > 0).sum()), int((d < 0).sum()), int(d.size))
     return diff, ci, p
 
 
@@ -264,10 +302,12 @@ def summarize_comparison(comparisons: Mapping[str, Comparison], alpha: float = A
 
 
 def refusal_adjusted(a: Mapping[str, tuple[float | None, bool | None]],
-                     b: Mapping[str, tuple[float | None, bool | None]]) -> Comparison:
-    """Paired comparison restricted to items where neither model refused: values are (score, refused)."""
+                     b: Mapping[str, tuple[float | None, bool | None]],
+                     span: tuple[float, float] | None = None) -> Comparison:
+    """Paired comparison restricted to items where neither model refused: values are (score, refused);
+    `span` as for `compare_scores`."""
     keep = [k for k in a.keys() & b.keys() if a[k][1] is False and b[k][1] is False]
-    return compare_scores({k: a[k][0] for k in keep}, {k: b[k][0] for k in keep})
+    return compare_scores({k: a[k][0] for k in keep}, {k: b[k][0] for k in keep}, span)
 
 
 def pool_seeds(seed_means: Sequence[float | None]) -> Summary:
