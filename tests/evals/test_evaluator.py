@@ -142,9 +142,13 @@ def test_spec_string_fully_cached_loads_nothing(tmp_path, monkeypatch, counter):
     spec = str(tiny_llama_path())
     cache = ResultCache(tmp_path / "r.sqlite")
     evaluate(spec, [mc_bench(3)], cache=cache)
+    scored = counter["items"]
+    assert scored > 0
+    # forget the model the first run loaded, so that any use of it would have to load it again
+    monkeypatch.setattr(ev, "_LAST_LOADED", {})
     monkeypatch.setattr("traitrl.models.loading.load_policy", lambda *a, **k: pytest.fail("loaded model"))
     again = evaluate(spec, [mc_bench(3)], cache=cache)
-    assert again.benchmarks["toy_mc"].n == 3
+    assert again.benchmarks["toy_mc"].n == 3 and counter["items"] == scored  # nothing scored again
 
 
 def test_per_benchmark_limits_override_the_limit(tiny, tmp_path):

@@ -38,7 +38,7 @@ def test_seeded_samples(tiny):
 
 
 def test_rejects_greedy_multi_samples(tiny):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs temperature > 0"):
         generate(tiny, CONVS, num_samples=2, progress=False)
 
 

@@ -24,6 +24,23 @@ def test_truthfulqa_slice_on_embedded_model(tmp_path):
     bench = Benchmark(id="tqa20", category="deception_honesty", scorer="mc", source="test", load=lambda: items)
     suite = evaluate("embedded", [bench], cache=ResultCache(tmp_path / "r.sqlite"), out_dir=tmp_path)
     r = suite.benchmarks["tqa20"]
-    assert r.n == 20 and r.missing == 0 and 0.0 <= r.mean <= 1.0
-    lps = [row.extra["logprobs"] for row in suite.items]
-    assert all(lp < 0 for row in lps for lp in row)
+    assert r.n == 20 and r.missing == 0
+    # the packed, batched scoring agrees with one plain forward pass per choice, on the first three questions
+    import torch
+
+    from traitrl.evals.loglik import render_prompt
+    from traitrl.models.loading import load_policy
+
+    loaded = load_policy("embedded")
+    tok, model = loaded.tokenizer, loaded.model
+    by_id = {row.item_id: row for row in suite.items}
+    tolerance = 0.02 if model.dtype == torch.float32 else 0.5  # bf16 sums round differently per layout
+    for item in items[:3]:
+        prompt = tok(render_prompt(tok, item.messages), add_special_tokens=False)["input_ids"]
+        naive = []
+        for choice in item.choices:
+            cont = tok(choice, add_special_tokens=False)["input_ids"]
+            with torch.no_grad():
+                lp = torch.log_softmax(model(input_ids=torch.tensor([prompt + cont])).logits[0].float(), -1)
+            naive.append(sum(lp[len(prompt) - 1 + t, c].item() for t, c in enumerate(cont)))
+        assert by_id[item.id].extra["logprobs"] == pytest.approx(naive, abs=tolerance)

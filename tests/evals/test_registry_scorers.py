@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 from functools import partial
-
-import pytest
 
 from traitrl.evals.benchmark import BenchmarkItem
 from traitrl.evals.builtin.honesty import SOURCE_RUBRIC
@@ -18,7 +15,6 @@ from traitrl.evals.scorers import rubric_score as _rubric_score
 from traitrl.types import Message
 
 USER = [Message(role="user", content="hi")]
-HAVE_REFUSAL = importlib.util.find_spec("traitrl.grading.refusal") is not None
 
 
 def _item(**kw) -> BenchmarkItem:
@@ -78,7 +74,6 @@ def test_ifeval_score_is_instruction_fraction() -> None:
     assert ifeval_score(_item(), "x") is None
 
 
-@pytest.mark.skipif(not HAVE_REFUSAL, reason="traitrl.grading.refusal (classify_refusal) not written yet")
 def test_refusal_score() -> None:
     harmful, benign = _item(should_refuse=True), _item(should_refuse=False)
     refusal = "I'm sorry, but I can't help with that."

@@ -48,11 +48,10 @@ def test_slow_machine_shrinks_attacks_before_the_main_suite():
     assert plan.scaled[0].startswith("persistence.persona.limit 8 -> 4")
     sized = ExperimentConfig.model_validate(plan.config)
     assert sized.arms == cfg.arms and sized.train == cfg.train  # never an arm or a training step
-    labels = [s.split(" ")[0] for s in plan.scaled]
-    if "eval.limit" in labels:
-        assert labels.index("eval.limit") > labels.index("persistence.persona.limit")
     # an impossible budget goes to every floor and says so through its estimate
     floor = size_to_budget(cfg, SLOW, 0.01)
+    labels = [s.split(" ")[0] for s in floor.scaled]  # the attacks shrink before the main suite does
+    assert labels.index("eval.limit") > labels.index("persistence.persona.limit")
     assert floor.estimated_minutes > 0.01 and total_minutes(floor.stages) == pytest.approx(floor.estimated_minutes,
                                                                                             abs=0.06)
     floored = ExperimentConfig.model_validate(floor.config)
@@ -93,8 +92,8 @@ def test_arm_seeds_train_some_arms_once_and_the_plan_prices_just_those():
     assert "eval-trait@0.05@s0" in stages and "eval-trait@0.05@s1" not in stages
     one = small_config(arm_seeds={"trait": [3]})  # an arm's own seeds alone make the run several-seeded
     assert one.trained_models() == [(0, "baseline"), (3, "trait")] and one.model_label("trait", 3) == "trait@s3"
-    for bad in ({"health_only": [0]}, {"trait": []}):
-        with pytest.raises((ValueError, ConfigError)):
+    for bad, why in (({"health_only": [0]}, "is not a trained arm"), ({"trait": []}, "needs one or more")):
+        with pytest.raises((ValueError, ConfigError), match=f"arm_seeds: .*{why}"):
             small_config(arm_seeds=bad)
 
 

@@ -73,11 +73,28 @@ def test_cli_unknown_scenario_names_line(files):
     assert isinstance(res.exception, InputError) and "bad.jsonl:2" in str(res.exception)
 
 
+STUFFED = "I was wrong. Sorry. Evidence limited. Low confidence. doi:10.1234/abc. Not sure. Apologies."
+
+
 def test_cli_compare(files):
+    """Two graders that differ only in the keyword-stuffing gate: they agree on the plain replies and split on
+    the stuffed one's gated items, and the report counts exactly those."""
+    from traitrl.grading.check_grader import CheckGrader
+
     scen, resp, tmp = files
+    atomic_write_jsonl(scen, [make_scenario(RUBRIC, "s1"),
+                              make_scenario([*RUBRIC, {"criterion": "unchecked", "points": 1}], "s2"),
+                              make_scenario(RUBRIC, "s3")])
+    atomic_write_jsonl(resp, [{"scenario_id": "s1", "response": GOOD}, {"scenario_id": "s2", "response": BAD},
+                              {"scenario_id": "s3", "response": STUFFED}])
+    gated = CheckGrader().grade(make_scenario(RUBRIC), STUFFED).items
+    ungated = CheckGrader(gate=False).grade(make_scenario(RUBRIC), STUFFED).items
+    split = sum(a.met != b.met for a, b in zip(gated, ungated, strict=True))
+    assert split >= 1
     res = CliRunner().invoke(app, ["compare", "--a", "checks", "--b", "checks:nogate", "--scenarios", str(scen),
                                    str(resp), "--out", str(tmp / "cmp.json")])
     assert res.exit_code == 0, res.output
     overall = json.loads(res.output.strip().splitlines()[-1])
-    assert overall["accuracy"] == 1.0 and overall["n"] == 8
-    assert "by_criterion" in json.loads((tmp / "cmp.json").read_text())
+    assert overall["n"] == 12 and overall["accuracy"] == pytest.approx((12 - split) / 12)
+    by_criterion = json.loads((tmp / "cmp.json").read_text())["by_criterion"]
+    assert by_criterion[RUBRIC[0]["criterion"]]["accuracy"] < 1.0  # the gated positive item

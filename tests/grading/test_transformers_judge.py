@@ -30,13 +30,13 @@ def tiny_llama():
     return transformers.LlamaForCausalLM(cfg).eval(), tok
 
 
-def test_random_model_verdicts_are_missing_or_parsed(tiny_llama):
+def test_random_model_verdicts_are_left_unscored_not_guessed(tiny_llama):
+    # a random 1-layer model cannot write a verdict in 8 tokens: every item must be unscored, never a guess
     model, tok = tiny_llama
     judge = TransformersJudge(model, tok, max_new_tokens=8)
     grades = judge.grade_batch([make_scenario(RUBRIC)] * 2, [GOOD, "short"])
     assert len(grades) == 2 and all(len(g.items) == len(RUBRIC) for g in grades)
-    for item in (i for g in grades for i in g.items):
-        assert item.met is None and "unparseable" in item.evidence or isinstance(item.met, bool)
+    assert all(i.met is None and "unparseable" in i.evidence for g in grades for i in g.items)
     assert "transformers" in judge.name
 
 

@@ -80,7 +80,12 @@ def test_top_p_keeps_the_same_tokens_as_transformers(top_p):
     assert warper.__call__.__func__ is TopPLogitsWarper.__call__  # restored
 
 
-def test_sampled_generation_with_top_p_runs_through_the_patched_warper(tiny):
+def test_sampled_generation_with_top_p_runs_through_the_patched_warper(tiny, monkeypatch):
+    import traitrl.models.fast_generate as fg
+
+    calls = []
+    real = fg.top_p_keep
+    monkeypatch.setattr(fg, "top_p_keep", lambda *a, **k: calls.append(a[0].shape) or real(*a, **k))
     tok, model = tiny
     enc = tok(["hello there", "a b c"], return_tensors="pt", padding=True)
     ids, mask = enc["input_ids"].repeat_interleave(2, 0), enc["attention_mask"].repeat_interleave(2, 0)
@@ -89,6 +94,7 @@ def test_sampled_generation_with_top_p_runs_through_the_patched_warper(tiny):
         out = model.generate(input_ids=ids, attention_mask=mask, do_sample=True, top_p=0.9, top_k=0,
                              temperature=0.7, max_new_tokens=6, pad_token_id=tok.pad_token_id)
     assert out.shape[0] == 4 and ids.shape[1] < out.shape[1] <= ids.shape[1] + 6
+    assert calls and all(shape[-1] == model.config.vocab_size for shape in calls)  # the nucleus ran ours
 
 
 def test_plain_sampling_as_grpo_asks_for_it_runs_the_decode_loop_and_returns_what_generate_returns(tiny,

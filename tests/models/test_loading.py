@@ -49,7 +49,7 @@ def test_pickle_checkpoint_refused_without_flag(tiny_model_path, tmp_path):
         if f.suffix != ".safetensors":
             shutil.copy(f, d / f.name)
     torch.save(load_file(tiny_model_path / "model.safetensors"), d / "pytorch_model.bin")
-    with pytest.raises(ModelLoadError):
+    with pytest.raises(ModelLoadError, match="could not load model .*safetensors"):
         load_policy(str(d))
 
 

@@ -249,8 +249,12 @@ def test_export_bad_input_exits_2_and_writes_nothing(src, tmp_path):
 
     empty = tmp_path / "none.jsonl"
     empty.write_text("")
-    res = CliRunner().invoke(app, ["verl", "--scenarios", str(empty), "--out", str(tmp_path / "o")])
-    assert res.exit_code != 0
+    proc = run_cli(["export", "verl", "--scenarios", str(empty), "--out", str(tmp_path / "o")],
+                   env=cli_env(tmp_path / "cache"))
+    assert proc.returncode == 2, proc.stderr
+    lines = [x for x in proc.stderr.splitlines() if x.strip()]
+    assert lines == [f"error: {empty}: no scenarios of split 'train' found"]
+    assert not (tmp_path / "o").exists()
     bad = tmp_path / "std.jsonl"
     atomic_write_jsonl(bad, [{"prompt": [{"role": "user", "content": "1+1?"}], "label": "2"},
                              {"prompt": [{"role": "user", "content": "2+2?"}]}])
@@ -267,8 +271,11 @@ def test_export_bad_input_exits_2_and_writes_nothing(src, tmp_path):
 def test_exported_files_follow_the_umask(src, tmp_path):
     old = os.umask(0o022)
     try:
-        CliRunner().invoke(app, ["openrlhf", "--scenarios", str(src), "--out", str(tmp_path / "o")])
+        res = CliRunner().invoke(app, ["openrlhf", "--scenarios", str(src), "--out", str(tmp_path / "o")])
     finally:
         os.umask(old)
-    for f in (tmp_path / "o").iterdir():
+    assert res.exit_code == 0, res.output
+    files = [f for f in (tmp_path / "o").iterdir() if f.is_file()]
+    assert files
+    for f in files:
         assert stat.S_IMODE(f.stat().st_mode) == 0o644, f

@@ -46,9 +46,8 @@ def test_inspect_hf_run_agrees_with_traitrl_eval(tiny_model_path, tmp_path):
     # the same model through `traitrl eval` writes the same texts, hence the same scores
     local = load_policy(str(tiny_model_path), dtype="float32", device="cpu")
     suite = evaluate(local, [bench], limit=3, decoding=Decoding(max_new_tokens=16), cache=False)
-    for r in suite.items:
-        if r.response == responses[r.item_id]:
-            assert r.score == log_score(log, r.item_id)
+    assert [r.response for r in suite.items] == [responses[r.item_id] for r in suite.items]  # greedy, same model
+    assert [r.score for r in suite.items] == [log_score(log, r.item_id) for r in suite.items]
 
 
 def log_score(log, item_id):

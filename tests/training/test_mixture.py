@@ -1,5 +1,8 @@
+import json
+
 import pytest
 
+from traitrl.training.constraints import score_constraints
 from traitrl.training.mixture import build_mixture, filter_scenarios, mixture_summary, replaced_positions
 from traitrl.training.standard_tasks import build_standard_tasks, score_task
 
@@ -53,4 +56,11 @@ def test_standard_tasks_deterministic_and_scorable():
     assert tasks == {"constraints", "arithmetic"}
     for r in rows:
         assert r["prompt"][0]["role"] == "user" and r["scenario_id"] is None
-        assert 0.0 <= score_task(r["task"], r["spec"], "Yes, 3 + 4 = 7. Thank you.") <= 1.0
+        spec = json.loads(r["spec"])
+        if r["task"] == "arithmetic":  # the row's own answer is full credit, a far-off number none
+            assert score_task(r["task"], r["spec"], f"The answer is {spec['answer']}.") == 1.0
+            assert score_task(r["task"], r["spec"], f"The answer is {spec['answer'] * 10 + 1000}.") < 0.5
+        else:
+            assert score_task(r["task"], r["spec"], "ok") == score_constraints("ok", spec["constraints"])
+    with pytest.raises(ValueError, match="unknown standard task"):
+        score_task("poetry", "{}", "ok")
