@@ -5,7 +5,8 @@ reports:
 
 - per-verdict accuracy and macro-F1 against the gold verdicts, overall and for template vs written scenarios,
   next to the accuracy of answering "not met" everywhere (the floor a grader must beat) and the share of
-  items it left unscored;
+  items it left unscored, each with a 95 % CI from a bootstrap over scenarios (a scenario's verdicts are
+  not independent: its rubric is read against several replies, and a misread criterion errs on all of them);
 - per reply kind (excellent, plain, mediocre, gives_in, harmful, salad, ...): the mean strict score (the held-
   out metric), the mean RL reward (`grading.reward_rule`: the expected score, the rubric's floor for a
   non-reply), the share at >= 0.7 and at <= 0.3 under each, and the
@@ -24,7 +25,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 
+import numpy as np
 from pydantic import BaseModel
 
 from traitrl.grading.gold import GoldSet, GoldSplit
@@ -45,6 +48,9 @@ class Agreement(BaseModel):
     macro_f1: float
     all_not_met_accuracy: float
     unscored: float
+    scenarios: int | None = None  # the clusters the CIs resample
+    accuracy_ci: tuple[float, float] | None = None
+    macro_f1_ci: tuple[float, float] | None = None
 
 
 class KindScores(BaseModel):
@@ -94,21 +100,51 @@ def _pooled(orders: list[PairOrder]) -> PairOrder:
                      else math.nan)
 
 
-def agreement(pairs: list[tuple[bool, bool | None]]) -> Agreement:
-    """pairs: (gold, predicted or None when unscored); unscored counts as a wrong answer."""
+N_BOOTSTRAP = 1000
+
+
+def _confusion(pairs: Sequence[tuple[bool, bool | None]]) -> np.ndarray:
+    """Per verdict: correct, then (tp, fp, fn) for "met" and for "not met"; unscored is wrong for its class."""
+    return np.array([[g == p, g and p is True, (not g) and p is True, g and p is not True,
+                      (not g) and p is False, g and p is False, (not g) and p is not False] for g, p in pairs],
+                    dtype=float).reshape(-1, 7)
+
+
+def _accuracy_and_macro_f1(counts: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """From summed `_confusion` rows (..., 7) and verdict counts: accuracy and macro-F1 (a class with no
+    verdicts and no predictions has F1 1, as in `agreement`)."""
+    f1s = []
+    for tp, fp, fn in (counts[..., 1:4].T, counts[..., 4:7].T):
+        denom = 2 * tp + fp + fn
+        f1s.append(np.where(denom > 0, 2 * tp / np.where(denom > 0, denom, 1), 1.0))
+    return counts[..., 0] / n, (f1s[0] + f1s[1]) / 2
+
+
+def agreement(pairs: list[tuple[bool, bool | None]], clusters: Sequence[str] | None = None, seed: int = 0,
+              n_boot: int = N_BOOTSTRAP) -> Agreement:
+    """pairs: (gold, predicted or None when unscored); unscored counts as a wrong answer. `clusters`: the
+    scenario of each pair; with two or more, accuracy and macro-F1 get seeded 95 % percentile CIs from a
+    bootstrap that resamples whole scenarios."""
     n = len(pairs)
     if not n:
         return Agreement(n=0, accuracy=math.nan, macro_f1=math.nan, all_not_met_accuracy=math.nan, unscored=math.nan)
-    correct = sum(g == p for g, p in pairs)
-    f1s = []
-    for cls in (True, False):
-        tp = sum(g == cls and p == cls for g, p in pairs)
-        fp = sum(g != cls and p == cls for g, p in pairs)
-        fn = sum(g == cls and p != cls for g, p in pairs)
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0)
-    return Agreement(n=n, accuracy=correct / n, macro_f1=sum(f1s) / 2,
-                     all_not_met_accuracy=sum(not g for g, _ in pairs) / n,
-                     unscored=sum(p is None for _, p in pairs) / n)
+    rows = _confusion(pairs)
+    accuracy, macro_f1 = _accuracy_and_macro_f1(rows.sum(0), np.array(n))
+    out = Agreement(n=n, accuracy=float(accuracy), macro_f1=float(macro_f1),
+                    all_not_met_accuracy=sum(not g for g, _ in pairs) / n,
+                    unscored=sum(p is None for _, p in pairs) / n)
+    if clusters is None or len(set(clusters)) < 2:
+        return out
+    names, index = np.unique(np.asarray(clusters), return_inverse=True)
+    per_cluster = np.zeros((len(names), 7))
+    np.add.at(per_cluster, index, rows)
+    sizes = np.bincount(index).astype(float)
+    draws = np.random.default_rng(seed).integers(0, len(names), size=(n_boot, len(names)))
+    acc, f1 = _accuracy_and_macro_f1(per_cluster[draws].sum(1), sizes[draws].sum(1))
+    lo, hi = 100 * 0.025, 100 * 0.975
+    return out.model_copy(update={"scenarios": len(names),
+                                  "accuracy_ci": tuple(float(v) for v in np.percentile(acc, [lo, hi])),
+                                  "macro_f1_ci": tuple(float(v) for v in np.percentile(f1, [lo, hi]))})
 
 
 class RaterAgreement(BaseModel):
@@ -138,13 +174,15 @@ def calibrate(gold: GoldSet, grader: Grader, split: GoldSplit | None = "test") -
     rows = gold.labelled_replies(split)
     grades = grader.grade_batch([s for s, _, _ in rows], [r.text for _, r, _ in rows])
     pairs: dict[str, list[tuple[bool, bool | None]]] = defaultdict(list)
+    clusters: dict[str, list[str]] = defaultdict(list)
     per_kind: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
     per_scenario: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
     for (s, reply, verdicts), g in zip(rows, grades, strict=True):
         subset = SUBSETS.get(f"{s.source}:{s.split}", SUBSETS.get(s.source, "template"))
         for gold_met, item in zip(verdicts, g.items, strict=True):
-            pairs["all"].append((gold_met, item.met))
-            pairs[subset].append((gold_met, item.met))
+            for key in ("all", subset):
+                pairs[key].append((gold_met, item.met))
+                clusters[key].append(s.id)
         gold_strict = rubric_score([i.points for i in s.rubric], verdicts)
         reward = reward_score(g, reply.text)
         per_kind[reply.kind].append((gold_strict, g.score, reward))
@@ -163,16 +201,19 @@ def calibrate(gold: GoldSet, grader: Grader, split: GoldSplit | None = "test") -
     orders = {"all": _pooled([pair_order(v) for v in per_scenario.values()]),
               "short": _pooled([pair_order([x for x in v if x[2] <= SHORT_WORDS]) for v in per_scenario.values()])}
     return CalibrationReport(grader=grader.name, split=split or "all",
-                             agreement={k: agreement(v) for k, v in sorted(pairs.items())}, kinds=kinds,
+                             agreement={k: agreement(v, clusters[k]) for k, v in sorted(pairs.items())}, kinds=kinds,
                              good_minus_best_attack_reward=gap, pair_order=orders)
 
 
 def format_report(report: CalibrationReport) -> str:
-    lines = [f"grader {report.grader} on gold split {report.split}", "",
-             "verdicts     n      accuracy  macro-F1  all-not-met  unscored"]
+    def ci(bounds: tuple[float, float] | None) -> str:
+        return f"[{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else " " * 14
+
+    lines = [f"grader {report.grader} on gold split {report.split} (95 % CIs: bootstrap over scenarios)", "",
+             "verdicts     n      scen.  accuracy                 macro-F1                 all-not-met  unscored"]
     for name, a in report.agreement.items():
-        lines.append(f"{name:<12} {a.n:<6} {a.accuracy:8.3f}  {a.macro_f1:8.3f}  {a.all_not_met_accuracy:11.3f}  "
-                     f"{a.unscored:8.3f}")
+        lines.append(f"{name:<12} {a.n:<6} {a.scenarios or '':<5}  {a.accuracy:.3f} {ci(a.accuracy_ci)}   "
+                     f"{a.macro_f1:.3f} {ci(a.macro_f1_ci)}   {a.all_not_met_accuracy:11.3f}  {a.unscored:8.3f}")
     lines += ["", "kind            n     gold   strict  >=0.7  <=0.3   reward  >=0.7  <=0.3"]
     for kind, k in report.kinds.items():
         lines.append(f"{kind:<15} {k.n:<5} {k.gold_strict:6.3f}  {k.strict:6.3f}  {k.strict_ge_07:5.2f}  "
