@@ -16,7 +16,7 @@ from pathlib import Path
 import typer
 from typer.core import TyperGroup
 
-from traitrl.errors import InputError, TraitRLError
+from traitrl.errors import InputError, TraitRLError, path_error
 
 
 class _RootGroup(TyperGroup):
@@ -105,6 +105,12 @@ def main() -> None:
             raise
         typer.echo(f"error: {e}", err=True)
         sys.exit(e.exit_code)
+    except OSError as e:  # a path given on the command line that cannot be read or written as asked
+        bad = path_error(e)
+        if bad is None or _state["debug"]:
+            raise
+        typer.echo(f"error: {bad}", err=True)
+        sys.exit(bad.exit_code)
     except KeyboardInterrupt:
         typer.echo("interrupted; rerun the same command to resume", err=True)
         sys.exit(130)

@@ -6,6 +6,8 @@ The CLI prints a `TraitRLError` as a single line (no traceback unless `--debug`)
 
 from __future__ import annotations
 
+import os
+
 
 class TraitRLError(Exception):
     """An error the user can fix; printed as one line."""
@@ -29,6 +31,26 @@ class InputError(TraitRLError):
             where = f"{self.file}:{self.line}: " if self.line is not None else f"{self.file}: "
         field = f"{self.field}: " if self.field else ""
         return f"{where}{field}{self.message}"
+
+
+# A path the user gave that cannot be read or written as asked: a folder where a file goes, a file where a folder
+# goes, a missing parent. The CLI reports these as bad input (`path_error`), not as a crash.
+PATH_ERRORS: dict[type[OSError], str] = {
+    IsADirectoryError: "is a folder, expected a file", NotADirectoryError: "a part of this path is a file",
+    FileNotFoundError: "not found (or its folder is missing)", FileExistsError: "already exists",
+    PermissionError: "permission denied"}
+
+
+def path_error(e: OSError) -> InputError | None:
+    """The `InputError` for an OSError about a named path (see `PATH_ERRORS`); None for any other OSError. A
+    failed rename (an atomic write's last step) names its target, the path the user gave, not the temporary."""
+    path = e.filename2 if e.filename2 is not None else e.filename
+    if path is None:
+        return None
+    what = next((text for kind, text in PATH_ERRORS.items() if isinstance(e, kind)), None)
+    if isinstance(e, FileExistsError) and os.path.isfile(path):  # mkdir of a folder that is a file
+        what = "is a file, expected a folder"
+    return None if what is None else InputError(what, file=str(path))
 
 
 class ConfigError(InputError):

@@ -77,6 +77,8 @@ def iter_jsonl_rows(path: str | Path) -> Iterator[tuple[int, Any]]:
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", file=str(path))
+    if path.is_dir():
+        raise InputError("is a folder, expected a file", file=str(path))
     with open(path, "rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
             if len(raw) > MAX_LINE_BYTES:
@@ -91,6 +93,15 @@ def iter_jsonl_rows(path: str | Path) -> Iterator[tuple[int, Any]]:
                 yield lineno, loads_strict(text)
             except (ValueError, RecursionError) as e:
                 raise InputError(f"invalid JSON ({e})", file=str(path), line=lineno) from None
+
+
+def check_output_folder(path: str | Path, option: str = "--out") -> None:
+    """Fail before any work when `path` cannot become a folder: it, or a folder above it, is a file."""
+    for p in (Path(path), *Path(path).parents):
+        if p.exists():
+            if not p.is_dir():
+                raise InputError("is a file, expected a folder", file=str(p), field=option)
+            return
 
 
 def read_jsonl(path: str | Path, model: type[M]) -> list[M]:
@@ -110,6 +121,8 @@ def read_yaml(path: str | Path) -> Any:
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", file=str(path))
+    if path.is_dir():
+        raise InputError("is a folder, expected a file", file=str(path))
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:

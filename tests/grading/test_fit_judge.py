@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from traitrl.errors import InputError
 from traitrl.grading import gold as gold_mod
 from traitrl.grading.learned import fit
 
@@ -104,8 +105,9 @@ def test_an_ensemble_judge_reads_the_mean_of_its_readers_logits(tmp_path):
     assert max(abs(a - b) for x, y in zip(one, two, strict=True) for a, b in zip(x, y, strict=True)) > 1e-3
     assert len({judge_name(tmp_path / "r0"), judge_name(tmp_path / "r1"), judge_name(tmp_path / "both")}) == 3
 
-    with pytest.raises(ValueError, match="not a single fitted reader"):
-        fit.ensemble_judge(gold, tmp_path / "nested", [tmp_path / "both", tmp_path / "r0"], progress=False)
+    with pytest.raises(InputError, match="not a single fitted reader"):
+        fit.ensemble_judge(gold, tmp_path / "nested", [tmp_path / "r0", tmp_path / "both"], progress=False)
+    assert not (tmp_path / "nested").exists()  # every member is checked before anything is copied
     shutil.copytree(tmp_path / "both", tmp_path / "mixed")
     member = tmp_path / "mixed" / "m1" / "reader.json"
     data = json.loads(member.read_text())

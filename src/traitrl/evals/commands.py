@@ -27,7 +27,7 @@ from traitrl.evals.stats import (
     score_span,
     summarize_comparison,
 )
-from traitrl.files import loads_strict, read_jsonl
+from traitrl.files import check_output_folder, loads_strict, read_jsonl
 
 REFUSED = {"full_refusal": True, "partial_refusal": True, "full_compliance": False}
 
@@ -189,6 +189,7 @@ def eval_cmd(
     from traitrl.evals.evaluator import Decoding, evaluate
     from traitrl.grading.api import load_grader
 
+    check_output_folder(out)
     steer_spec = _check_steer(steer, model, backend) if steer is not None else None  # before any work
     if backend == "vllm":
         from traitrl.evals.vllm_backend import VLLMModel

@@ -112,8 +112,12 @@ def restore_run(packed: Path, run: Path) -> list[str]:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.copytree(stage, tmp)
         for packed_rows in tmp.rglob("*.jsonl.gz"):
-            with gzip.open(packed_rows, "rb") as src, packed_rows.with_suffix("").open("wb") as out:
-                shutil.copyfileobj(src, out)
+            try:
+                with gzip.open(packed_rows, "rb") as src, packed_rows.with_suffix("").open("wb") as out:
+                    shutil.copyfileobj(src, out)
+            except (OSError, EOFError) as e:  # not gzip, or cut short: this stage is not restored, nothing is left
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise InputError(f"cannot unpack ({e})", file=str(stage / packed_rows.relative_to(tmp))) from None
             packed_rows.unlink()
         tmp.rename(target)
         restored.append(stage.name)

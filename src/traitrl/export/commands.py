@@ -38,6 +38,7 @@ import typer
 
 from traitrl.errors import InputError
 from traitrl.files import atomic_write_bytes, iter_jsonl_rows
+from traitrl.grading.api import validate_grader
 from traitrl.types import Scenario
 
 app = typer.Typer(help="Export scenarios + the trait reward to verl or OpenRLHF (Ray).", no_args_is_help=True)
@@ -239,11 +240,29 @@ def _echo(paths: dict[str, Path], commands: dict[str, str]) -> None:
         typer.echo(f"\n# {arm}\n{command}")
 
 
+def check_python_function(path: str, func: str, option: str) -> None:
+    """`path` is a Python file that defines a top-level function `func` (read, never run)."""
+    import ast
+
+    if not path or not func:
+        raise InputError("expected FILE.py:FUNC", field=option)
+    if not Path(path).is_file() or not path.endswith(".py"):
+        raise InputError("expected an existing Python file (FILE.py:FUNC)", file=path, field=option)
+    try:
+        tree = ast.parse(Path(path).read_bytes(), filename=path)
+    except (SyntaxError, ValueError) as e:
+        raise InputError(f"not valid Python ({getattr(e, 'msg', e)})", file=path,
+                         line=getattr(e, "lineno", None), field=option) from None
+    if not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == func for n in tree.body):
+        raise InputError(f"defines no top-level function {func!r}", file=path, field=option)
+
+
 @app.command("verl")
 def verl_cmd(scenarios: Path = SCENARIOS_OPT, out: Path = OUT_OPT, grader: str = GRADER_OPT,
              model: str = MODEL_OPT, split: str = SPLIT_OPT, mix: Path = MIX_OPT, share: float = SHARE_OPT,
              rows: int = ROWS_OPT, seed: int = SEED_OPT) -> None:
     """verl: parquet + `compute_score` module; prints the `verl.trainer.main_ppo` command(s)."""
+    validate_grader(grader)  # the reward module carries the spec; a bad one must fail here, not on the cluster
     _, parts = _load(scenarios, split)
     paths = export_verl_dir([s for p in parts.values() for s in p], out, grader, split, mix, share, rows, seed)
     commands = {}
@@ -266,10 +285,10 @@ def openrlhf_cmd(scenarios: Path = SCENARIOS_OPT, out: Path = OUT_OPT, grader: s
                  input_key: str = typer.Option("prompt", "--input-key", help="Prompt field of the rows."),
                  label_key: str = typer.Option("label", "--label-key", help="Label field of the rows.")) -> None:
     """OpenRLHF: prompts JSONL + `reward_func.py`; prints the `train_ppo_ray` command(s)."""
-    if fallback_reward and (":" not in fallback_reward or not Path(fallback_reward.rpartition(":")[0]).exists()):
-        raise InputError("expected an existing FILE.py:FUNC", field="--fallback-reward")
+    validate_grader(grader)
     if fallback_reward:
         path, _, func = fallback_reward.rpartition(":")
+        check_python_function(path, func, "--fallback-reward")
         fallback_reward = f"{Path(path).resolve()}:{func}"
     _, parts = _load(scenarios, split)
     paths = export_openrlhf_dir([s for p in parts.values() for s in p], out, grader, split, mix, share, rows, seed,

@@ -34,6 +34,20 @@ def check_grader_spec(spec: str) -> str:
     return spec
 
 
+def validate_grader(spec: str, option: str = "--grader") -> str:
+    """The spec if a run elsewhere can load it (for export, which writes it into a reward module): its form, and
+    for the learned judge a folder whose `reader.json` and weights are there and readable. Nothing is loaded."""
+    try:
+        check_grader_spec(spec)
+    except ValueError as e:
+        raise ConfigError(str(e), field=option) from None
+    folder = spec.partition("@")[2] if spec.startswith("offline") else ""
+    if folder and not Path(folder).is_dir():
+        raise ConfigError(f"grader {spec!r}: no such folder {folder!r}", field=option)
+    grader_name(spec)  # reads reader.json and hashes the weights: a missing or broken file fails here
+    return spec
+
+
 def load_grader(spec: str | None = None, **judge_options: object) -> Grader:
     """A grader from its spec string (see module docstring); a bad spec fails here, before any work."""
     spec = spec or DEFAULT_GRADER

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from traitrl.errors import InputError
 from traitrl.files import atomic_write_jsonl, iter_jsonl_rows, validation_message
@@ -39,17 +39,39 @@ def to_healthbench(s: Scenario) -> dict[str, Any]:
     }
 
 
+class HealthBenchItem(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    criterion: str
+    points: float
+    tags: list[str] | None = None
+
+
+class HealthBenchRow(BaseModel):
+    """The shape of a HealthBench row, checked before it is read (so a wrong type names its field)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    prompt_id: str | int
+    prompt: list[dict[str, Any]]
+    rubrics: list[HealthBenchItem]
+    example_tags: list[str] | None = None
+    ideal_completions_data: dict[str, Any] | None = None
+    traitrl: dict[str, Any] | None = None
+
+
 def _tag(tags: list[str], prefix: str, default: str) -> str:
     return next((t.split(":", 1)[1] for t in tags if t.startswith(prefix + ":")), default)
 
 
 def from_healthbench(row: dict[str, Any]) -> Scenario:
-    """One HealthBench row → `Scenario` (raises pydantic `ValidationError` or `KeyError`)."""
+    """One HealthBench row → `Scenario` (raises pydantic `ValidationError` or `ValueError`)."""
+    HealthBenchRow.model_validate(row)
     extra = row.get("traitrl") or {}
     tags = list(row.get("example_tags") or [])
     checks = extra.get("checks") or [None] * len(row["rubrics"])
-    if len(checks) != len(row["rubrics"]):
-        raise ValueError("traitrl.checks and rubrics differ in length")
+    if not isinstance(checks, list) or len(checks) != len(row["rubrics"]):
+        raise ValueError("traitrl.checks: expected a list as long as rubrics")
     rubric = [{**{k: r[k] for k in ("criterion", "points")}, "tags": list(r.get("tags") or []),
                **({"check": c} if c else {})} for r, c in zip(row["rubrics"], checks, strict=True)]
     ideal = (row.get("ideal_completions_data") or {}).get("ideal_completion")

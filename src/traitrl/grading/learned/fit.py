@@ -22,9 +22,10 @@ import random
 import time
 from pathlib import Path
 
+from traitrl.errors import InputError
 from traitrl.files import atomic_write_text
 from traitrl.grading.gold import GoldSet
-from traitrl.grading.learned.judge import reader_dtype, reply_context
+from traitrl.grading.learned.judge import read_meta, reader_dtype, reply_context
 from traitrl.grading.learned.model import (
     ReaderConfig,
     criterion_batch,
@@ -126,7 +127,7 @@ def recalibrate(gold: GoldSet, folder: Path, progress: bool = True) -> dict:
     fitted = [(z, [i.points for i in s.rubric], verdicts)
               for (s, _, verdicts), z in zip(rows, logits, strict=True) if z is not None]
     calibration = fit_calibration(fitted)
-    meta = json.loads((folder / "reader.json").read_text())
+    meta = read_meta(folder)
     meta["calibration"] = calibration.model_dump()
     meta["calibration_fit"] = {"split": "dev", "replies": len(fitted), "verdicts": sum(len(f[2]) for f in fitted),
                                "gold_sha256": gold_digest(gold), "seconds": round(time.time() - started)}
@@ -146,12 +147,13 @@ def ensemble_judge(gold: GoldSet, out: Path, members: list[Path], progress: bool
 
     if len(members) < 2:
         raise ValueError("an ensemble needs at least two fitted readers")
+    metas = [read_meta(folder) for folder in members]  # every member checked before anything is written
+    for folder, meta in zip(members, metas, strict=True):
+        if "members" in meta or not (folder / "reader.safetensors").is_file():  # one reader, not an ensemble
+            raise InputError("not a single fitted reader (reader.safetensors and reader.json)", file=str(folder))
     out.mkdir(parents=True, exist_ok=True)
     names, sources = [], []
-    for i, folder in enumerate(members):
-        meta = json.loads((folder / "reader.json").read_text())  # a member is one reader, not an ensemble
-        if "members" in meta or not (folder / "reader.safetensors").exists():
-            raise ValueError(f"{folder}: not a single fitted reader (reader.safetensors and reader.json)")
+    for i, (folder, meta) in enumerate(zip(members, metas, strict=True)):
         (out / f"m{i}").mkdir(exist_ok=True)
         for name in ("reader.safetensors", "reader.json"):
             shutil.copyfile(folder / name, out / f"m{i}" / name)

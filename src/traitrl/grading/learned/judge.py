@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from traitrl.errors import ModelLoadError
+from traitrl.errors import InputError, ModelLoadError
 from traitrl.grading.grade import Grade, item_grade
 from traitrl.grading.learned.calibration import FEATURES, ReplyCalibration
 from traitrl.types import Scenario
@@ -70,9 +70,7 @@ class LearnedJudge:
     @classmethod
     def _build(cls, folder: Path) -> LearnedJudge:
         meta_path = folder / "reader.json"
-        if not meta_path.exists():
-            raise ModelLoadError(f"no judge weights in {folder}: run `traitrl grade fit-judge --out {folder}`")
-        meta = json.loads(meta_path.read_text())
+        meta = read_meta(folder)
         members = [folder / m for m in meta.get("members", [])] or [folder]
         loaded = [_load_reader(m) for m in members]
         configs = {r.config.model_copy(update={"rank": 0, "alpha": 0.0, "reply_trained_layers": 0})
@@ -192,10 +190,13 @@ def _load_reader(folder: Path):
     from traitrl.grading.learned.model import ReaderConfig
     from traitrl.grading.learned.pretrained import load_reader
 
-    meta_path, weights_path = folder / "reader.json", folder / "reader.safetensors"
-    if not meta_path.exists() or not weights_path.exists():
+    weights_path = folder / "reader.safetensors"
+    meta = read_meta(folder)
+    if not weights_path.exists():
         raise ModelLoadError(f"no judge weights in {folder}: run `traitrl grade fit-judge --out {folder}`")
-    reader, tokenizer = load_reader(ReaderConfig(**json.loads(meta_path.read_text())["config"]))
+    if not isinstance(meta.get("config"), dict):
+        raise InputError("missing or not an object", file=str(folder / "reader.json"), field="config")
+    reader, tokenizer = load_reader(ReaderConfig(**meta["config"]))
     missing = set(reader.trained_state()) - set(state := load_file(str(weights_path)))
     if missing:
         raise ModelLoadError(f"{weights_path}: missing weights {sorted(missing)[:3]}")
@@ -214,12 +215,26 @@ def read_calibration(data: dict) -> ReplyCalibration:
     return ReplyCalibration(weights=[data["scale"]] + [0.0] * (len(FEATURES) - 1), bias=data["shift"])
 
 
+def read_meta(folder: Path) -> dict:
+    """A judge folder's `reader.json`: a missing one is a `ModelLoadError`, a broken one bad input naming it."""
+    path = folder / "reader.json"
+    if not path.is_file():
+        raise ModelLoadError(f"no judge weights in {folder}: run `traitrl grade fit-judge --out {folder}`")
+    try:
+        meta = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as e:
+        raise InputError(f"not valid JSON ({e})", file=str(path)) from None
+    if not isinstance(meta, dict):
+        raise InputError("expected a JSON object", file=str(path))
+    return meta
+
+
 def weights_digest(folder: Path | None = None) -> str:
     """Content digest of a judge's weights and metadata (its recorded name), without loading it."""
     folder = Path(folder or WEIGHTS_DIR)
+    members = read_meta(folder).get("members", [])
     try:
         meta = (folder / "reader.json").read_bytes()
-        members = json.loads(meta).get("members", [])
         data = b"".join((folder / m / "reader.safetensors").read_bytes() + (folder / m / "reader.json").read_bytes()
                         for m in members) if members else (folder / "reader.safetensors").read_bytes()
         data += meta

@@ -1,0 +1,138 @@
+"""Paths and references that cannot be used as given: one line naming the path, exit 2, nothing written.
+
+A folder where a file goes (or a file where a folder goes), a grader or reward function that an export would
+carry to a cluster where it fails, a broken judge folder, a HealthBench row of the wrong shape, a corrupt
+packed stage. Found by probing every command that reads user files; they used to end in tracebacks or exit 0.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from .test_bad_inputs import GOOD_SCENARIOS
+
+WEIGHTS = Path(__file__).resolve().parents[2] / "src" / "traitrl" / "grading" / "learned" / "weights"
+
+
+@pytest.fixture
+def cli(tmp_path, capsys, monkeypatch):
+    """Run `traitrl ARGS` in-process; returns (exit code, the stderr lines)."""
+    from .cli_runner import _stub_missing
+
+    _stub_missing()
+    from traitrl.cli import main
+
+    monkeypatch.setenv("TRAITRL_CACHE", str(tmp_path / "cache"))
+
+    def run(*args: str) -> tuple[int, list[str]]:
+        monkeypatch.setattr(sys, "argv", ["traitrl", *args])
+        with pytest.raises(SystemExit) as e:
+            main()
+        return e.value.code, [x for x in capsys.readouterr().err.splitlines() if x.strip()]
+
+    return run
+
+
+def test_a_folder_where_a_file_is_read(cli, tmp_path):
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    assert cli("data", "validate", str(folder)) == (2, [f"error: {folder}: directory holds no .jsonl file"])
+    for args in (["data", "import", str(folder), "--out", str(tmp_path / "g.jsonl")],
+                 ["experiment", "validate", str(folder)],
+                 ["grade", "run", "--scenarios", str(GOOD_SCENARIOS), "--responses", str(folder),
+                  "--grader", "checks", "--out", str(tmp_path / "g.jsonl")]):
+        assert cli(*args) == (2, [f"error: {folder}: is a folder, expected a file"]), args
+    assert not (tmp_path / "g.jsonl").exists()
+
+
+def test_an_output_path_that_cannot_be_written(cli, tmp_path, tiny_model_path):
+    folder, a_file = tmp_path / "a_folder", tmp_path / "a_file"
+    folder.mkdir()
+    a_file.write_text("x")
+    export = ["data", "export", str(GOOD_SCENARIOS), "--format", "jsonl", "--split", "all", "--out"]
+    assert cli(*export, str(folder)) == (2, [f"error: {folder}: is a folder, expected a file"])
+    assert cli(*export, str(a_file / "x.jsonl")) == (2, [f"error: {a_file}: is a file, expected a folder"])
+    assert list(folder.iterdir()) == [] and a_file.read_text() == "x"
+    # eval checks its --out before any work (it used to evaluate everything, then fail to write)
+    code, err = cli("eval", "--model", str(tiny_model_path), "--suite", "truthfulqa_mc1", "--limit", "1",
+                    "--out", str(a_file / "run"))
+    assert (code, err) == (2, [f"error: {a_file}: --out: is a file, expected a folder"])
+
+
+def test_export_refuses_what_would_fail_on_the_cluster(cli, tmp_path):
+    broken = tmp_path / "broken_judge"
+    broken.mkdir()
+    (broken / "reader.json").write_text("{\n")
+    reward = tmp_path / "reward.py"
+    reward.write_text("def score(prompts, outputs):\n    return [0.0] * len(outputs)\n")
+    (tmp_path / "bad.py").write_text("def score(:\n")
+    cases = [
+        (["verl", "--grader", "bogus"], "error: --grader: unknown grader 'bogus'"),
+        (["openrlhf", "--grader", f"offline@{tmp_path / 'nope'}"], "error: --grader: grader 'offline@"),
+        (["verl", "--grader", f"offline@{broken}"], f"error: {broken / 'reader.json'}: not valid JSON"),
+        (["openrlhf", "--grader", "checks", "--fallback-reward", f"{reward}:nosuch"],
+         f"error: {reward}: --fallback-reward: defines no top-level function 'nosuch'"),
+        (["openrlhf", "--grader", "checks", "--fallback-reward", f"{tmp_path / 'bad.py'}:score"],
+         f"error: {tmp_path / 'bad.py'}:1: --fallback-reward: not valid Python"),
+    ]
+    for args, start in cases:
+        out = tmp_path / "out"
+        code, err = cli("export", *args, "--scenarios", str(GOOD_SCENARIOS), "--split", "all", "--out", str(out))
+        assert code == 2 and len(err) == 1 and err[0].startswith(start), (args, err)
+        assert not out.exists(), args
+    code, _ = cli("export", "openrlhf", "--grader", "checks", "--fallback-reward", f"{reward}:score",
+                  "--scenarios", str(GOOD_SCENARIOS), "--split", "all", "--out", str(tmp_path / "out"))
+    assert code in (0, None) and (tmp_path / "out" / "reward_func.py").exists()
+
+
+def test_an_ensemble_with_a_broken_member_writes_nothing(cli, tmp_path):
+    good, broken = tmp_path / "good", tmp_path / "broken"
+    shutil.copytree(WEIGHTS / "m0", good)
+    broken.mkdir()
+    (broken / "reader.json").write_text("[1, 2]")
+    out = tmp_path / "ensemble"
+    code, err = cli("grade", "ensemble-judge", str(good), str(broken), "--out", str(out))
+    assert (code, err) == (2, [f"error: {broken / 'reader.json'}: expected a JSON object"])
+    assert not out.exists()
+
+
+def test_a_healthbench_row_of_the_wrong_shape_names_its_field(tmp_path):
+    from traitrl.errors import InputError
+    from traitrl.scenarios.healthbench import read_healthbench
+
+    good = {"prompt_id": "p1", "prompt": [{"role": "user", "content": "My chest hurts."}],
+            "rubrics": [{"criterion": "Advises urgent care", "points": 5, "tags": []}]}
+    for change, field in (({"rubrics": 5}, "rubrics"), ({"rubrics": ["Advises urgent care"]}, "rubrics.0"),
+                          ({"rubrics": [{"points": 5}]}, "rubrics.0.criterion"),
+                          ({"example_tags": 3}, "example_tags"), ({"traitrl": "x"}, "traitrl"),
+                          ({"ideal_completions_data": "x"}, "ideal_completions_data")):
+        path = tmp_path / "hb.jsonl"
+        path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "prompt_id": "p2", **change}) + "\n")
+        with pytest.raises(InputError) as e:
+            read_healthbench(path)
+        assert (e.value.file, e.value.line, e.value.field) == (str(path), 2, field), e.value
+    path.write_text(json.dumps(good) + "\n")
+    assert [s.id for s in read_healthbench(path)] == ["p1"]
+
+
+def test_a_corrupt_packed_stage_is_not_restored_half_way(cli, tmp_path):
+    from traitrl.experiments.portable import PACKED
+
+    packed = tmp_path / "packed" / "stages"
+    for name, rows in (("a-good", gzip.compress(b'{"x": 1}\n')), ("b-corrupt", b"not gzip")):
+        (packed / name).mkdir(parents=True)
+        (packed / name / PACKED).write_text("{}")
+        (packed / name / "DONE.json").write_text("{}")
+        (packed / name / "items.jsonl.gz").write_bytes(rows)
+    run = tmp_path / "run"
+    code, err = cli("experiment", "restore", str(tmp_path / "packed"), str(run))
+    assert code == 2 and err == [f"error: {packed / 'b-corrupt' / 'items.jsonl.gz'}: cannot unpack "
+                                 "(Not a gzipped file (b'no'))"]
+    assert sorted(p.name for p in (run / "stages").iterdir()) == ["a-good"]
+    assert (run / "stages" / "a-good" / "items.jsonl").read_text() == '{"x": 1}\n'
