@@ -150,15 +150,27 @@ def load_yaml_model(path: str | Path, model: type[M]) -> M:
 
 
 def _yaml_key_line(path: str | Path, field: str) -> int | None:
-    """Line of the last named key in a dotted field path (list indices like `arms.2` name no key)."""
-    names = [p for p in field.split(".") if not p.isdigit()]
-    if not names:
+    """Line of a dotted field path (`train.seed`, `arms.2`) in the YAML file: the path is followed through the
+    parsed document, so a nested key is not confused with a key of the same name elsewhere; where the path
+    stops existing (a missing field), the line of the deepest part that exists; None if none does."""
+    try:
+        node = yaml.compose(Path(path).read_text(encoding="utf-8"))
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
         return None
-    key = names[-1]
-    for i, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip().startswith(f"{key}:") or line.strip().startswith(f"- {key}:"):
-            return i
-    return None
+    line = None
+    for part in field.split("."):
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
+            if found is None:
+                break
+            line = next(k for k, v in node.value if v is found).start_mark.line + 1
+            node = found
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
 
 
 def current_umask() -> int:

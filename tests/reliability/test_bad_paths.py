@@ -136,3 +136,36 @@ def test_a_corrupt_packed_stage_is_not_restored_half_way(cli, tmp_path):
                                  "(Not a gzipped file (b'no'))"]
     assert sorted(p.name for p in (run / "stages").iterdir()) == ["a-good"]
     assert (run / "stages" / "a-good" / "items.jsonl").read_text() == '{"x": 1}\n'
+
+
+def test_a_nested_key_is_found_on_its_own_line_not_on_a_namesake(tmp_path):
+    """The line of `persistence.steering.limit` is that key's, not the first `limit:` in the file."""
+    from pydantic import BaseModel, ConfigDict, Field
+
+    from traitrl.errors import InputError
+    from traitrl.files import load_yaml_model
+
+    class Steering(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        limit: int = Field(1, ge=1)
+
+    class Persistence(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        limit: int = 1
+        steering: Steering = Steering()
+        doses: list[int] = []
+
+    class Config(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        limit: int = 1
+        persistence: Persistence = Persistence()
+
+    path = tmp_path / "c.yaml"
+    for text, line, field in (("limit: 4\npersistence:\n  limit: 4\n  steering:\n    limit: 0\n", 5,
+                               "persistence.steering.limit"),
+                              ("limit: 4\npersistence:\n  doses:\n    - 1\n    - x\n", 5, "persistence.doses.1"),
+                              ("limit: 4\npersistence:\n  steering:\n    limt: 2\n", 4, "persistence.steering.limt")):
+        path.write_text(text)
+        with pytest.raises(InputError) as e:
+            load_yaml_model(path, Config)
+        assert (e.value.line, e.value.field) == (line, field), e.value
