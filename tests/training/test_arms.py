@@ -31,6 +31,10 @@ def test_yaml_config_overrides_and_errors(tmp_path):
     with pytest.raises(InputError) as e:
         load_train_config(str(p))
     assert "learnin_rate" in str(e.value) and ":2:" in str(e.value)
+    p.write_text("steps: 3\n")
+    with pytest.raises(InputError) as e:  # a bad command-line value is the option's fault, not the file's
+        load_train_config(str(p), steps=0, trait_share=0.5)
+    assert (e.value.file, e.value.field) == (None, "--steps")
 
 
 def test_an_arm_is_one_value_its_filter_share_and_reward(scenarios):

@@ -97,4 +97,6 @@ def load_train_config(path: str, **overrides) -> TrainConfig:
         return TrainConfig.model_validate({**cfg.model_dump(), **updates})
     except ValidationError as e:
         field, msg = validation_message(e)
+        if field.split(".")[0] in updates:  # the command line's value, not the file's, is wrong
+            raise ConfigError(msg, field="--" + field.split(".")[0].replace("_", "-")) from None
         raise ConfigError(msg, file=str(path), field=field) from None
