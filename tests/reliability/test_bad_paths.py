@@ -169,3 +169,12 @@ def test_a_nested_key_is_found_on_its_own_line_not_on_a_namesake(tmp_path):
         with pytest.raises(InputError) as e:
             load_yaml_model(path, Config)
         assert (e.value.line, e.value.field) == (line, field), e.value
+
+
+def test_an_empty_scenario_file_is_an_error_not_zero_scenarios(cli, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    for args in (["data", "stats", str(empty)], ["data", "export", str(empty), "--format", "hf",
+                                                  "--out", str(tmp_path / "hf")]):
+        assert cli(*args) == (2, [f"error: {empty}: holds no scenarios"]), args
+    assert not (tmp_path / "hf").exists()

@@ -253,7 +253,7 @@ def test_export_bad_input_exits_2_and_writes_nothing(src, tmp_path):
                    env=cli_env(tmp_path / "cache"))
     assert proc.returncode == 2, proc.stderr
     lines = [x for x in proc.stderr.splitlines() if x.strip()]
-    assert lines == [f"error: {empty}: no scenarios of split 'train' found"]
+    assert lines == [f"error: {empty}: holds no scenarios"]
     assert not (tmp_path / "o").exists()
     bad = tmp_path / "std.jsonl"
     atomic_write_jsonl(bad, [{"prompt": [{"role": "user", "content": "1+1?"}], "label": "2"},

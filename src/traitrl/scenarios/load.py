@@ -71,6 +71,8 @@ def check_files(path: str | Path) -> tuple[list[Scenario], list[InputError]]:
                         continue
                     seen[result.id] = f"{file}:{lineno}"
                     scenarios.append(result)
+    if not scenarios and not errors:  # an empty file is a mistake to report, not zero scenarios to process
+        errors.append(InputError("holds no scenarios", file=str(path)))
     return scenarios, errors
 
 
