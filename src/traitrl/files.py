@@ -160,11 +160,10 @@ def _yaml_key_line(path: str | Path, field: str) -> int | None:
     line = None
     for part in field.split("."):
         if isinstance(node, yaml.MappingNode):
-            found = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
-            if found is None:
+            pair = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
+            if pair is None:
                 break
-            line = next(k for k, v in node.value if v is found).start_mark.line + 1
-            node = found
+            line, node = pair[0].start_mark.line + 1, pair[1]
         elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
             node = node.value[int(part)]
             line = node.start_mark.line + 1

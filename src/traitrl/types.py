@@ -42,7 +42,7 @@ class CheckSpec(Strict):
 
 class RubricItem(Strict):
     criterion: str = Field(min_length=1)
-    points: float
+    points: float = Field(strict=True)  # a JSON number: "4" or true is a mistake, not 4 or 1
     tags: list[str] = Field(default_factory=list)
     check: CheckSpec | None = None
 

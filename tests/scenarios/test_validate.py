@@ -71,3 +71,11 @@ def test_cli_build_validate_stats(tmp_path):
     (out / "train.jsonl").write_text((out / "train.jsonl").read_text() + "{oops\n")
     res = runner.invoke(app, ["validate", str(out)])
     assert res.exit_code == 2 and "train.jsonl:151: invalid JSON" in res.stderr
+
+
+@pytest.mark.parametrize("points", ["4", True])
+def test_points_must_be_a_json_number_not_a_string_or_a_boolean(tmp_path, points):
+    rubric = json.loads(_row())["rubric"]
+    rubric[0]["points"] = points
+    [err] = _errors(tmp_path, [_row(rubric=rubric)])
+    assert (err.line, err.field) == (1, "rubric.0.points") and "valid number" in err.message
