@@ -178,3 +178,21 @@ def test_an_empty_scenario_file_is_an_error_not_zero_scenarios(cli, tmp_path):
                                                   "--out", str(tmp_path / "hf")]):
         assert cli(*args) == (2, [f"error: {empty}: holds no scenarios"]), args
     assert not (tmp_path / "hf").exists()
+
+
+def test_grade_run_refuses_duplicate_scenario_ids_and_generate_its_bad_arguments(cli, tmp_path):
+    rows = GOOD_SCENARIOS.read_text().splitlines()
+    dup = tmp_path / "dup.jsonl"
+    dup.write_text("\n".join([rows[0], rows[0]]) + "\n")
+    responses = tmp_path / "r.jsonl"
+    responses.write_text(json.dumps({"scenario_id": json.loads(rows[0])["id"], "response": "ok"}) + "\n")
+    code, err = cli("grade", "run", "--scenarios", str(dup), "--responses", str(responses), "--grader", "checks",
+                    "--out", str(tmp_path / "g.jsonl"))
+    assert code == 2 and len(err) == 1 and err[0].startswith(f"error: {dup}:2: id: duplicate id")
+    generate = ["data", "generate", "--model", "m", "--trait", "corrigibility", "--domain", "health",
+                "--out", str(tmp_path / "g.jsonl")]
+    assert cli(*generate, "--base-url", "notaurl") == (2, ["error: --base-url: expected an http(s):// URL, got "
+                                                          "'notaurl'"])
+    code, err = cli(*generate, "--base-url", "http://127.0.0.1:9/v1", "-n", "0")
+    assert code == 2 and len(err) == 1 and "'-n' / '--n'" in err[0]
+    assert not (tmp_path / "g.jsonl").exists()

@@ -41,7 +41,9 @@ class ResponseRow(BaseModel):
 
 def load_pairs(scenarios_path: Path, responses_path: Path) -> tuple[list[Scenario], list[str]]:
     """Scenarios matched to response rows; an unknown scenario_id names the file and line."""
-    by_id = {s.id: s for s in read_jsonl(scenarios_path, Scenario)}
+    from traitrl.scenarios.load import load_scenarios
+
+    by_id = {s.id: s for s in load_scenarios(scenarios_path)}  # duplicate ids refused, naming the line
     rows = read_jsonl(responses_path, ResponseRow)
     linenos = [lineno for lineno, _ in iter_jsonl_rows(responses_path)]  # file lines, blank lines counted
     for lineno, row in zip(linenos, rows, strict=True):

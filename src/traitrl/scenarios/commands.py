@@ -127,7 +127,7 @@ def generate(base_url: str = typer.Option(..., "--base-url", help="OpenAI-compat
              model: str = typer.Option(..., "--model", help="Model name at that endpoint."),
              trait: str = typer.Option(..., "--trait", help="Trait id."),
              domain: str = typer.Option(..., "--domain", help="Domain id."),
-             n: int = typer.Option(10, "-n", "--n", help="Scenarios to generate."),
+             n: int = typer.Option(10, "-n", "--n", min=1, help="Scenarios to generate."),
              out: Path = typer.Option(..., "--out", help="Scenarios JSONL to write."),
              max_attempts: Optional[int] = typer.Option(  # noqa: UP045
                  None, "--max-attempts", help="Endpoint calls allowed in all (default: 3 × n).")) -> None:
@@ -139,6 +139,8 @@ def generate(base_url: str = typer.Option(..., "--base-url", help="OpenAI-compat
         raise InputError(f"unknown trait {trait!r}", field="--trait")
     if domain not in DOMAINS:
         raise InputError(f"unknown domain {domain!r}", field="--domain")
+    if not base_url.startswith(("http://", "https://")):
+        raise InputError(f"expected an http(s):// URL, got {base_url!r}", field="--base-url")
     rows, summary = generate_scenarios(base_url, model, trait, domain, n, max_attempts=max_attempts)
     atomic_write_jsonl(out, rows)
     summary.out = str(out)
