@@ -79,3 +79,10 @@ def test_points_must_be_a_json_number_not_a_string_or_a_boolean(tmp_path, points
     rubric[0]["points"] = points
     [err] = _errors(tmp_path, [_row(rubric=rubric)])
     assert (err.line, err.field) == (1, "rubric.0.points") and "valid number" in err.message
+
+
+def test_an_unknown_check_kind_is_caught_by_validation_not_later_by_the_grader(tmp_path):
+    rubric = json.loads(_row())["rubric"]
+    rubric[1]["check"] = {"kind": "no_such_check", "args": {}}
+    [err] = _errors(tmp_path, [_row(), _row(id="x2", rubric=rubric)])
+    assert (err.line, err.field) == (2, "rubric.1.check.kind") and "unknown check kind" in err.message
