@@ -104,16 +104,22 @@ def check_output_folder(path: str | Path, option: str = "--out") -> None:
             return
 
 
-def read_jsonl(path: str | Path, model: type[M]) -> list[M]:
-    """Read a JSONL file, validating every row against `model`."""
-    rows: list[M] = []
+def read_jsonl_numbered(path: str | Path, model: type[M]) -> list[tuple[int, M]]:
+    """Read a JSONL file, validating every row against `model`: (line number, row) pairs, for checks across
+    rows that must name the line."""
+    rows: list[tuple[int, M]] = []
     for lineno, obj in iter_jsonl_rows(path):
         try:
-            rows.append(model.model_validate(obj))
+            rows.append((lineno, model.model_validate(obj)))
         except ValidationError as e:
             field, msg = validation_message(e)
             raise InputError(msg, file=str(path), line=lineno, field=field) from None
     return rows
+
+
+def read_jsonl(path: str | Path, model: type[M]) -> list[M]:
+    """Read a JSONL file, validating every row against `model`."""
+    return [row for _, row in read_jsonl_numbered(path, model)]
 
 
 def read_yaml(path: str | Path) -> Any:

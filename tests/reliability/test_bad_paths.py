@@ -196,3 +196,36 @@ def test_grade_run_refuses_duplicate_scenario_ids_and_generate_its_bad_arguments
     code, err = cli(*generate, "--base-url", "http://127.0.0.1:9/v1", "-n", "0")
     assert code == 2 and len(err) == 1 and "'-n' / '--n'" in err[0]
     assert not (tmp_path / "g.jsonl").exists()
+
+
+def test_a_gold_folder_with_a_bad_row_names_its_file_line_and_field(tmp_path):
+    from traitrl.errors import InputError
+    from traitrl.grading.gold import load_gold
+
+    scenario = json.loads(GOOD_SCENARIOS.read_text().splitlines()[0])
+    scenario["meta"] = {**scenario.get("meta", {}), "gold_split": "dev"}
+    n = len(scenario["rubric"])
+    reply = {"id": "r1", "scenario_id": scenario["id"], "kind": "excellent", "text": "A reply."}
+    read = {"reply_id": "r1", "rater": "a", "met": [False] * n}
+
+    def folder(scenarios, replies, reads):
+        d = tmp_path / f"gold{len(list(tmp_path.iterdir()))}"
+        d.mkdir()
+        for name, rows in (("scenarios.jsonl", scenarios), ("replies-1.jsonl", replies), ("verdicts-1.jsonl", reads)):
+            (d / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
+        return d
+
+    assert len(load_gold(folder([scenario], [reply], [read])).verdicts) == n
+    cases = [
+        (([{**scenario, "meta": {"gold_split": "holdout"}}], [reply], [read]), "scenarios.jsonl", 1, "meta.gold_split"),
+        (([scenario], [reply, {**reply, "id": "r2", "scenario_id": "nope"}], [read]), "replies-1.jsonl", 2,
+         "scenario_id"),
+        (([scenario], [reply], [read, {**read, "reply_id": "r9"}]), "verdicts-1.jsonl", 2, "reply_id"),
+        (([scenario], [reply], [{**read, "met": [False] * (n + 1)}]), "verdicts-1.jsonl", 1, "met"),
+        (([scenario], [reply], [{**read, "met": ["no"] * n}]), "verdicts-1.jsonl", 1, "met.0"),
+    ]
+    for rows, name, line, field in cases:
+        d = folder(*rows)
+        with pytest.raises(InputError) as e:
+            load_gold(d)
+        assert (e.value.file, e.value.line, e.value.field) == (str(d / name), line, field), e.value

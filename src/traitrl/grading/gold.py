@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
-from traitrl.files import read_jsonl
+from traitrl.files import read_jsonl_numbered
 from traitrl.types import Scenario, Strict
 
 GoldSplit = Literal["fit", "dev", "test"]
@@ -52,7 +52,7 @@ class GoldRead(Strict):
 
     reply_id: str
     rater: str
-    met: list[bool]
+    met: list[StrictBool]  # JSON true / false: "yes" or 1 is a mistake, not a verdict
     note: str = ""
 
 
@@ -109,23 +109,29 @@ def load_gold(folder: Path | None = None) -> GoldSet:
     from traitrl.errors import InputError
 
     folder = folder or GOLD_DIR
-    scenarios = {s.id: s for s in read_jsonl(folder / "scenarios.jsonl", Scenario)}
-    for s in scenarios.values():
+    scenarios = {}
+    for line, s in read_jsonl_numbered(folder / "scenarios.jsonl", Scenario):
         if s.meta.get("gold_split") not in ("fit", "dev", "test"):
-            raise InputError(f"{folder / 'scenarios.jsonl'}: scenario {s.id!r}: meta.gold_split must be "
-                             "fit, dev or test", field="meta.gold_split")
-    replies = {r.id: r for path in sorted(folder.glob("replies*.jsonl")) for r in read_jsonl(path, GoldReply)}
-    for r in replies.values():
-        if r.scenario_id not in scenarios:
-            raise InputError(f"{folder}: reply {r.id!r}: unknown scenario_id {r.scenario_id!r}",
-                             field="scenario_id")
+            raise InputError(f"scenario {s.id!r}: must be fit, dev or test", file=str(folder / "scenarios.jsonl"),
+                             line=line, field="meta.gold_split")
+        scenarios[s.id] = s
+    replies = {}
+    for path in sorted(folder.glob("replies*.jsonl")):
+        for line, r in read_jsonl_numbered(path, GoldReply):
+            if r.scenario_id not in scenarios:
+                raise InputError(f"unknown scenario_id {r.scenario_id!r}", file=str(path), line=line,
+                                 field="scenario_id")
+            replies[r.id] = r
     verdicts = []
     for path in sorted(folder.glob("verdicts*.jsonl")):
-        for read in read_jsonl(path, GoldRead):
+        for line, read in read_jsonl_numbered(path, GoldRead):
             reply = replies.get(read.reply_id)
-            if reply is None or len(read.met) != len(scenarios[reply.scenario_id].rubric):
-                raise InputError(f"{path}: read of {read.reply_id!r}: no such reply, or not one verdict per "
-                                 "rubric item", field="reply_id" if reply is None else "met")
+            if reply is None:
+                raise InputError(f"no reply {read.reply_id!r} in this gold folder", file=str(path), line=line,
+                                 field="reply_id")
+            if len(read.met) != len(rubric := scenarios[reply.scenario_id].rubric):
+                raise InputError(f"{len(read.met)} verdicts for a rubric of {len(rubric)} items", file=str(path),
+                                 line=line, field="met")
             verdicts += [GoldVerdict(reply_id=read.reply_id, item=i, met=m, rater=read.rater)
                          for i, m in enumerate(read.met)]
     return GoldSet(scenarios, replies, verdicts)
