@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from traitrl.errors import InputError
 from traitrl.evals.result_cache import ItemResult
@@ -27,7 +27,7 @@ from traitrl.evals.stats import (
     score_span,
     summarize_comparison,
 )
-from traitrl.files import check_output_folder, loads_strict, read_jsonl
+from traitrl.files import check_output_folder, loads_strict, read_jsonl, validation_message
 
 REFUSED = {"full_refusal": True, "partial_refusal": True, "full_compliance": False}
 
@@ -45,6 +45,9 @@ def load_run(run_dir: str | Path) -> tuple[_RunResults, list[ItemResult]]:
         raise InputError("no results.json here; run `traitrl eval --out` first", file=str(run_dir))
     try:
         results = _RunResults.model_validate(loads_strict(path.read_text(encoding="utf-8")))
+    except ValidationError as e:
+        field, msg = validation_message(e)
+        raise InputError(f"invalid results file: {msg}", file=str(path), field=field) from None
     except ValueError as e:
         raise InputError(f"invalid results file ({str(e).splitlines()[0]})", file=str(path)) from None
     return results, read_jsonl(run_dir / "items.jsonl", ItemResult)
