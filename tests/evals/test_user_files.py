@@ -88,6 +88,10 @@ def test_rubric_and_refusal_formats(tmp_path: Path) -> None:
             "mine.jsonl:1: rubric.0.points:",
         ),
         ([{"prompt": "q", "choices": ["a", "b"], "aligned": 0, "extra": 1}], "mine.jsonl:1: extra:"),
+        ([{"prompt": "q", "choices": ["a", "b"], "aligned": "1"}], "mine.jsonl:1: aligned.int: Input should be a valid "
+                                                                   "integer"),
+        ([{"prompt": "q", "choices": ["a", "b"], "aligned": True}], "mine.jsonl:1: aligned.int:"),
+        ([{"prompt": "q", "should_refuse": "yes"}], "mine.jsonl:1: should_refuse: Input should be a valid boolean"),
         (
             [
                 {"id": "a", "prompt": "q", "should_refuse": True},

@@ -26,6 +26,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -58,7 +60,7 @@ class McRow(_Row):
     prompt: str | None = None
     messages: list[Message] | None = None
     choices: list[str] = Field(min_length=2)
-    aligned: int | list[int]
+    aligned: StrictInt | list[StrictInt]  # JSON numbers: "1" or true is a mistake, not index 1
 
     @field_validator("aligned")
     @classmethod
@@ -109,7 +111,7 @@ class RubricRow(_Row):
 
 class RefusalRow(_Row):
     prompt: str = Field(min_length=1)
-    should_refuse: bool
+    should_refuse: StrictBool  # JSON true / false, not "yes"
 
 
 ROW_MODELS: dict[str, type[_Row]] = {
