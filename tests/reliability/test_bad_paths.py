@@ -229,3 +229,14 @@ def test_a_gold_folder_with_a_bad_row_names_its_file_line_and_field(tmp_path):
         with pytest.raises(InputError) as e:
             load_gold(d)
         assert (e.value.file, e.value.line, e.value.field) == (str(d / name), line, field), e.value
+
+
+def test_a_yaml_key_given_twice_is_an_error_not_the_last_one_silently(cli, tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("name: x\nseeds: [0]\ntrain:\n  steps: 3\n  steps: 4\n")
+    assert cli("experiment", "validate", str(config)) == (
+        2, [f"error: {config}:5: invalid YAML (key 'steps' given twice (lines 4 and 5))"])
+    config.write_text("name: x\ntrain:\n  steps: 3\neval:\n  steps: 3\n")  # the same key in two mappings is fine
+    from traitrl.files import read_yaml
+
+    assert read_yaml(config) == {"name": "x", "train": {"steps": 3}, "eval": {"steps": 3}}
