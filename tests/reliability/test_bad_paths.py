@@ -240,3 +240,20 @@ def test_a_yaml_key_given_twice_is_an_error_not_the_last_one_silently(cli, tmp_p
     from traitrl.files import read_yaml
 
     assert read_yaml(config) == {"name": "x", "train": {"steps": 3}, "eval": {"steps": 3}}
+
+
+def test_the_accelerate_launcher_checks_its_inputs_before_handing_over(cli, tmp_path, monkeypatch):
+    import traitrl.training.launch as launch
+
+    monkeypatch.setattr(launch, "exec_accelerate", lambda *a, **k: pytest.fail("handed over with bad input"))
+    good_accelerate = Path(__file__).resolve().parents[2] / "configs" / "accelerate" / "ddp.yaml"
+    typo = tmp_path / "t.yaml"
+    typo.write_text("steps: 3\nstepz: 4\n")
+    bad_accelerate = tmp_path / "acc.yaml"
+    bad_accelerate.write_text("num_processes: [1\n")
+    launch_args = ["train", "--launcher", "accelerate", "--num-processes", "1", "--out", str(tmp_path / "run")]
+    assert cli(*launch_args, "--accelerate-config", str(good_accelerate), "--config", str(typo)) == (
+        2, [f"error: {typo}:2: stepz: Extra inputs are not permitted"])
+    typo.write_text("steps: 3\n")
+    code, err = cli(*launch_args, "--accelerate-config", str(bad_accelerate), "--config", str(typo))
+    assert code == 2 and len(err) == 1 and err[0].startswith(f"error: {bad_accelerate}:") and "invalid YAML" in err[0]

@@ -29,20 +29,25 @@ def train(config: Path = typer.Option(..., "--config", help="Training YAML (see 
     """Train one arm (trait, compute-matched baseline, reward control, ...) and print the adapter path."""
     if launcher not in ("none", "accelerate"):
         raise ConfigError(f"unknown launcher {launcher!r}; expected none or accelerate", field="--launcher")
+    from traitrl.training.config import load_train_config
+
+    # checked here, before any launcher: a bad config must not surface inside every accelerate process
+    cfg = load_train_config(str(config), model=model, steps=steps, trait_share=trait_share, arm=arm, seed=seed)
     if launcher == "accelerate":
         import sys
 
+        from traitrl.files import read_yaml
         from traitrl.training.launch import exec_accelerate
 
         if accelerate_config is None:
             raise ConfigError("--launcher accelerate needs --accelerate-config FILE", field="--accelerate-config")
+        if not isinstance(read_yaml(accelerate_config), dict):
+            raise ConfigError("expected a mapping of accelerate settings", file=str(accelerate_config))
         exec_accelerate(accelerate_config, sys.argv[sys.argv.index("train") + 1:], num_processes)
     from traitrl.training.arms import prepare_arm
-    from traitrl.training.config import load_train_config
     from traitrl.training.grpo import train_arm
     from traitrl.training.mixture import mixture_summary
 
-    cfg = load_train_config(str(config), model=model, steps=steps, trait_share=trait_share, arm=arm, seed=seed)
     rows, rewards = prepare_arm(cfg)
     typer.echo(f"arm {cfg.arm}: {len(rows)} rows {mixture_summary(rows)}; rewards "
                f"{[getattr(f, '__name__', type(f).__name__) for f in rewards]}")
