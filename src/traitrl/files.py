@@ -54,9 +54,17 @@ def _first_non_finite(obj: Any) -> tuple[str, float] | None:
     return None
 
 
-def loads_strict(text: str) -> Any:
-    """`json.loads` that rejects NaN/Infinity (naming where they are) and absurd nesting."""
-    obj = json.loads(text)
+def loads_strict(text: str, one_line: bool = False) -> Any:
+    """`json.loads` that rejects NaN/Infinity (naming where they are) and absurd nesting. `one_line`: `text` is
+    one JSONL line, whose file line the caller names, so a syntax error gives only its column (json's own
+    "line 2" would count the line break at its end)."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        if not one_line:
+            raise
+        where = f"at column {e.colno}" if e.lineno == 1 else "at the end of the line"
+        raise ValueError(f"{e.msg} {where}") from None
     if _depth(obj) > MAX_JSON_DEPTH:
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     bad = _first_non_finite(obj)
@@ -90,7 +98,7 @@ def iter_jsonl_rows(path: str | Path) -> Iterator[tuple[int, Any]]:
             if not text.strip():
                 continue
             try:
-                yield lineno, loads_strict(text)
+                yield lineno, loads_strict(text, one_line=True)
             except (ValueError, RecursionError) as e:
                 raise InputError(f"invalid JSON ({e})", file=str(path), line=lineno) from None
 

@@ -86,3 +86,11 @@ def test_an_unknown_check_kind_is_caught_by_validation_not_later_by_the_grader(t
     rubric[1]["check"] = {"kind": "no_such_check", "args": {}}
     [err] = _errors(tmp_path, [_row(), _row(id="x2", rubric=rubric)])
     assert (err.line, err.field) == (2, "rubric.1.check.kind") and "unknown check kind" in err.message
+
+
+def test_a_json_syntax_error_names_the_file_line_and_its_column_only(tmp_path):
+    [err] = _errors(tmp_path, [_row(), '{"id": "x", b}'])
+    expecting = "invalid JSON (Expecting property name enclosed in double quotes"
+    assert err.line == 2 and err.message == f"{expecting} at column 13)"
+    [err] = _errors(tmp_path, [_row(), '{"id": "x",'])  # json itself would say "line 2": the break at the line's end
+    assert err.line == 2 and err.message == f"{expecting} at the end of the line)"

@@ -43,7 +43,7 @@ def _check_line(path: Path, lineno: int, raw: bytes) -> Scenario | InputError | 
     if not text.strip():
         return None
     try:
-        obj = loads_strict(text)
+        obj = loads_strict(text, one_line=True)
     except (ValueError, RecursionError) as e:
         return InputError(f"invalid JSON ({e})", **where)
     try:
