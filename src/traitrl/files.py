@@ -168,8 +168,8 @@ def read_yaml(path: str | Path) -> Any:
 def load_yaml_model(path: str | Path, model: type[M]) -> M:
     """Read a YAML file into a pydantic model, errors naming the offending key."""
     data = read_yaml(path)
-    if data is None:
-        data = {}
+    if data is None:  # an empty file is a mistake (a wrong path, a truncated copy), not "all defaults"
+        raise InputError("the file is empty", file=str(path))
     try:
         return model.model_validate(data)
     except ValidationError as e:

@@ -257,3 +257,20 @@ def test_the_accelerate_launcher_checks_its_inputs_before_handing_over(cli, tmp_
     typo.write_text("steps: 3\n")
     code, err = cli(*launch_args, "--accelerate-config", str(bad_accelerate), "--config", str(typo))
     assert code == 2 and len(err) == 1 and err[0].startswith(f"error: {bad_accelerate}:") and "invalid YAML" in err[0]
+
+
+def test_empty_configs_and_responses_are_errors_not_defaults_or_nothing(cli, tmp_path):
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("\n")
+    assert cli("experiment", "validate", str(empty)) == (2, [f"error: {empty}: the file is empty"])
+    responses = tmp_path / "r.jsonl"
+    responses.write_text("")
+    out = tmp_path / "g.jsonl"
+    assert cli("grade", "run", "--scenarios", str(GOOD_SCENARIOS), "--responses", str(responses), "--grader",
+               "checks", "--out", str(out)) == (2, [f"error: {responses}: holds no responses"])
+    assert not out.exists()
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "scenarios.jsonl").write_text("")
+    assert cli("grade", "calibrate", "--grader", "checks", "--gold", str(gold), "--split", "all") == (
+        2, [f"error: {gold / 'scenarios.jsonl'}: holds no scenarios"])

@@ -45,6 +45,8 @@ def load_pairs(scenarios_path: Path, responses_path: Path) -> tuple[list[Scenari
 
     by_id = {s.id: s for s in load_scenarios(scenarios_path)}  # duplicate ids refused, naming the line
     rows = read_jsonl(responses_path, ResponseRow)
+    if not rows:
+        raise InputError("holds no responses", file=str(responses_path))
     linenos = [lineno for lineno, _ in iter_jsonl_rows(responses_path)]  # file lines, blank lines counted
     for lineno, row in zip(linenos, rows, strict=True):
         if row.scenario_id not in by_id:

@@ -115,6 +115,8 @@ def load_gold(folder: Path | None = None) -> GoldSet:
             raise InputError(f"scenario {s.id!r}: must be fit, dev or test", file=str(folder / "scenarios.jsonl"),
                              line=line, field="meta.gold_split")
         scenarios[s.id] = s
+    if not scenarios:
+        raise InputError("holds no scenarios", file=str(folder / "scenarios.jsonl"))
     replies = {}
     for path in sorted(folder.glob("replies*.jsonl")):
         for line, r in read_jsonl_numbered(path, GoldReply):
