@@ -20,7 +20,7 @@ from traitrl.training.arms import Arm, resolve_arm
 
 
 class TrainConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # NaN is a mistake, not "over the limit"
 
     model: str = "embedded"
     arm: str = Field("trait", description="An arm of `traitrl.training.arms` (e.g. trait, baseline, "
