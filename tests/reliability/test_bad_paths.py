@@ -274,3 +274,10 @@ def test_empty_configs_and_responses_are_errors_not_defaults_or_nothing(cli, tmp
     (gold / "scenarios.jsonl").write_text("")
     assert cli("grade", "calibrate", "--grader", "checks", "--gold", str(gold), "--split", "all") == (
         2, [f"error: {gold / 'scenarios.jsonl'}: holds no scenarios"])
+
+
+def test_report_refuses_nan_in_results_like_every_other_reader(cli, tmp_path):
+    (tmp_path / "results.json").write_text('{"name": "x", "arms": {"trait": {"mean": NaN}}}')
+    code, err = cli("report", str(tmp_path), "--out", str(tmp_path / "report"))
+    assert code == 2 and len(err) == 1 and "non-finite number nan at arms.trait.mean" in err[0]
+    assert not (tmp_path / "report").exists()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -17,7 +16,7 @@ def register(app: typer.Typer) -> None:
         """Render report.html and summary.md from RUN_DIR/results.json."""
         from pydantic import ValidationError
 
-        from traitrl.files import validation_message
+        from traitrl.files import loads_strict, validation_message
         from traitrl.report.html import build_report
         from traitrl.results import Results
 
@@ -25,10 +24,10 @@ def register(app: typer.Typer) -> None:
         if not src.exists():
             raise InputError("results.json not found", file=str(src))
         try:
-            results = Results.model_validate(json.loads(src.read_text(encoding="utf-8")))
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise InputError(f"invalid JSON ({e})", file=str(src)) from None
-        except ValidationError as e:
+            results = Results.model_validate(loads_strict(src.read_text(encoding="utf-8")))  # no NaN, as elsewhere
+        except ValidationError as e:  # a ValueError too: caught first
             field, msg = validation_message(e)
             raise InputError(msg, file=str(src), field=field) from None
+        except (ValueError, UnicodeDecodeError) as e:
+            raise InputError(f"invalid JSON ({e})", file=str(src)) from None
         typer.echo(str(build_report(results, out or run_dir)))
