@@ -266,6 +266,15 @@ def test_export_bad_input_exits_2_and_writes_nothing(src, tmp_path):
         lines = [x for x in proc.stderr.splitlines() if x.strip()]
         assert lines == [f"error: {line}"], proc.stderr
         assert not out.exists() or not any(out.iterdir())
+    # rows whose types disagree cannot share a parquet column: the first that differs is named
+    atomic_write_jsonl(bad, [{"prompt": [{"role": "user", "content": "1+1?"}], "label": "2"},
+                             {"prompt": [{"role": "user", "content": "2+2?"}], "label": 4}])
+    from traitrl.errors import InputError
+    from traitrl.export.commands import read_standard_rows
+
+    with pytest.raises(InputError) as e:
+        read_standard_rows(bad, {"label": lambda r: r["label"]})
+    assert (e.value.line, e.value.field) == (2, "label") and "a number where line 1 has a string" in e.value.message
 
 
 def test_exported_files_follow_the_umask(src, tmp_path):

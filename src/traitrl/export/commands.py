@@ -110,7 +110,28 @@ def read_standard_rows(path: Path, required: dict[str, Callable[[dict], Any]]) -
                 value = None
             if value is None:
                 raise InputError("missing", file=str(path), line=line, field=field)
+    _check_one_schema(numbered, path)
     return [row for _, row in numbered]
+
+
+def _leaf_types(row: Any, prefix: str = "") -> dict[str, str]:
+    """Dotted path -> JSON type of every value in a row (a parquet column has one type)."""
+    if isinstance(row, dict):
+        return {k: v for key, value in row.items() for k, v in _leaf_types(value, f"{prefix}{key}.").items()}
+    kind = {bool: "boolean", int: "number", float: "number", str: "string", list: "list"}.get(type(row), "null")
+    return {prefix.rstrip("."): kind}
+
+
+def _check_one_schema(numbered: list[tuple[int, Any]], path: Path) -> None:
+    """Every row gives each field the type the first row that has it gives it (null goes with any), so the
+    rows fit one parquet schema; the first that does not names its line and field."""
+    seen: dict[str, tuple[str, int]] = {}
+    for line, row in numbered:
+        for field, kind in _leaf_types(row).items():
+            first = seen.setdefault(field, (kind, line)) if kind != "null" else None
+            if first is not None and first[0] != kind:
+                raise InputError(f"a {kind} where line {first[1]} has a {first[0]} (one parquet column, one type)",
+                                 file=str(path), line=line, field=field)
 
 
 def _mixture(standard: list[dict], scenarios: list[Scenario], share: float, rows: int | None, seed: int,
