@@ -81,13 +81,6 @@ def test_points_must_be_a_json_number_not_a_string_or_a_boolean(tmp_path, points
     assert (err.line, err.field) == (1, "rubric.0.points") and "valid number" in err.message
 
 
-def test_an_unknown_check_kind_is_caught_by_validation_not_later_by_the_grader(tmp_path):
-    rubric = json.loads(_row())["rubric"]
-    rubric[1]["check"] = {"kind": "no_such_check", "args": {}}
-    [err] = _errors(tmp_path, [_row(), _row(id="x2", rubric=rubric)])
-    assert (err.line, err.field) == (2, "rubric.1.check.kind") and "unknown check kind" in err.message
-
-
 def test_a_json_syntax_error_names_the_file_line_and_its_column_only(tmp_path):
     [err] = _errors(tmp_path, [_row(), '{"id": "x", b}'])
     expecting = "invalid JSON (Expecting property name enclosed in double quotes"

@@ -47,25 +47,10 @@ def _check_line(path: Path, lineno: int, raw: bytes) -> Scenario | InputError | 
     except (ValueError, RecursionError) as e:
         return InputError(f"invalid JSON ({e})", **where)
     try:
-        scenario = Scenario.model_validate(obj)
+        return Scenario.model_validate(obj)
     except ValidationError as e:
         field, msg = validation_message(e)
         return InputError(msg, field=field, **where)
-    return _check_specs(scenario, where) or scenario
-
-
-def _check_specs(scenario: Scenario, where: dict) -> InputError | None:
-    """The first rubric item whose offline check cannot be built (unknown kind, bad arguments), as the error a
-    grader would raise later without saying where."""
-    from traitrl.grading.checks.registry import build_check
-
-    for i, item in enumerate(scenario.rubric):
-        if item.check is not None:
-            try:
-                build_check(item.check)
-            except InputError as e:
-                return InputError(e.message, field=f"rubric.{i}.{e.field or 'check'}", **where)
-    return None
 
 
 def check_files(path: str | Path) -> tuple[list[Scenario], list[InputError]]:
