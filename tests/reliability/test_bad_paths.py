@@ -281,3 +281,15 @@ def test_report_refuses_nan_in_results_like_every_other_reader(cli, tmp_path):
     code, err = cli("report", str(tmp_path), "--out", str(tmp_path / "report"))
     assert code == 2 and len(err) == 1 and "non-finite number nan at arms.trait.mean" in err[0]
     assert not (tmp_path / "report").exists()
+
+
+def test_compare_refuses_an_item_scored_twice_in_one_run(cli, tmp_path):
+    results = {"model": "m", "benchmarks": {"b": {"category": "misalignment_spec", "mean": 0.5, "n": 2}}}
+    rows = [{"benchmark": "b", "item_id": "b:1", "score": 1.0}, {"benchmark": "b", "item_id": "b:2", "score": 0.0}]
+    for name, items in (("a", rows), ("b", [*rows, {**rows[0], "score": 0.0}])):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "results.json").write_text(json.dumps(results))
+        (tmp_path / name / "items.jsonl").write_text("".join(json.dumps(r) + "\n" for r in items))
+    assert cli("compare", str(tmp_path / "a"), str(tmp_path / "a"), "--json")[0] in (0, None)
+    assert cli("compare", str(tmp_path / "a"), str(tmp_path / "b")) == (
+        2, [f"error: {tmp_path / 'b' / 'items.jsonl'}:3: item_id: item 'b:1' of 'b' again (first on line 1)"])

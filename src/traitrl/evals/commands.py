@@ -27,7 +27,7 @@ from traitrl.evals.stats import (
     score_span,
     summarize_comparison,
 )
-from traitrl.files import check_output_folder, loads_strict, read_jsonl, validation_message
+from traitrl.files import check_output_folder, loads_strict, read_jsonl_numbered, validation_message
 
 REFUSED = {"full_refusal": True, "partial_refusal": True, "full_compliance": False}
 
@@ -50,7 +50,15 @@ def load_run(run_dir: str | Path) -> tuple[_RunResults, list[ItemResult]]:
         raise InputError(f"invalid results file: {msg}", file=str(path), field=field) from None
     except ValueError as e:
         raise InputError(f"invalid results file ({str(e).splitlines()[0]})", file=str(path)) from None
-    return results, read_jsonl(run_dir / "items.jsonl", ItemResult)
+    items, seen = [], {}
+    for line, row in read_jsonl_numbered(run_dir / "items.jsonl", ItemResult):
+        key = (row.benchmark, row.item_id)
+        if key in seen:  # a paired comparison would silently keep one of the two scores
+            raise InputError(f"item {row.item_id!r} of {row.benchmark!r} again (first on line {seen[key]})",
+                             file=str(run_dir / "items.jsonl"), line=line, field="item_id")
+        seen[key] = line
+        items.append(row)
+    return results, items
 
 
 def compare_runs(dir_a: str | Path, dir_b: str | Path) -> dict[str, Any]:
