@@ -293,3 +293,12 @@ def test_compare_refuses_an_item_scored_twice_in_one_run(cli, tmp_path):
     assert cli("compare", str(tmp_path / "a"), str(tmp_path / "a"), "--json")[0] in (0, None)
     assert cli("compare", str(tmp_path / "a"), str(tmp_path / "b")) == (
         2, [f"error: {tmp_path / 'b' / 'items.jsonl'}:3: item_id: item 'b:1' of 'b' again (first on line 1)"])
+
+
+def test_config_numbers_given_as_booleans_or_strings_are_refused(cli, tmp_path):
+    config = tmp_path / "c.yaml"
+    for text, line, field in (("name: x\nseeds: [0, true]\n", 2, "seeds.1"),
+                              ("name: x\narm_seeds:\n  trait: ['1']\n", 3, "arm_seeds.trait.0")):
+        config.write_text(text)
+        assert cli("experiment", "validate", str(config)) == (
+            2, [f"error: {config}:{line}: {field}: Input should be a valid integer"]), text

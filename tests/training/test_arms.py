@@ -35,6 +35,9 @@ def test_yaml_config_overrides_and_errors(tmp_path):
     with pytest.raises(InputError) as e:  # a bad command-line value is the option's fault, not the file's
         load_train_config(str(p), steps=0, trait_share=0.5)
     assert (e.value.file, e.value.field) == (None, "--steps")
+    p.write_text('steps: "4"\n')
+    with pytest.raises(InputError, match="steps: Input should be a valid integer"):  # quoted: a mistake, not 4
+        load_train_config(str(p))
     p.write_text("steps: 3\nlearning_rate: .nan\n")
     with pytest.raises(InputError, match="learning_rate: Input should be a finite number"):
         load_train_config(str(p))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from traitrl.files import load_yaml_model
 from traitrl.results import split_label
@@ -153,8 +153,8 @@ class PersistenceSettings(Strict):
 class ExperimentConfig(Strict):
     name: str = "experiment"
     model: str = "embedded"
-    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
-    arm_seeds: dict[str, list[int]] = Field(default_factory=dict, description="Seeds of particular trained arms "
+    seeds: list[StrictInt] = Field(default_factory=lambda: [0], min_length=1)  # `true` or "1" is not a seed
+    arm_seeds: dict[str, list[StrictInt]] = Field(default_factory=dict, description="Seeds of particular trained arms "
                                             "(e.g. {health_only: [0]}, 'trait@0.05' for a dose arm); the others "
                                             "train once per seed in `seeds`.")
     data_source: Source = Field(

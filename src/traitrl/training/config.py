@@ -25,7 +25,7 @@ class TrainConfig(BaseModel):
     model: str = "embedded"
     arm: str = Field("trait", description="An arm of `traitrl.training.arms` (e.g. trait, baseline, "
                      "health_only, reward_control, constitution_reward, trait@0.1).")
-    steps: int = Field(200, ge=1)
+    steps: int = Field(200, ge=1, strict=True)  # a YAML "4" is a quoted mistake, not 4
     learning_rate: float = Field(1e-4, gt=0, le=1e-2)
     lora_r: int = Field(16, ge=1)
     lora_alpha: int = Field(32, ge=1)
@@ -39,7 +39,7 @@ class TrainConfig(BaseModel):
     generation_steps: int = Field(1, ge=1, description="Optimizer steps whose rollouts are sampled in one "
                                   "generate call (TRL's steps_per_generation / gradient_accumulation_steps).")
     beta: float = Field(0.0, ge=0)
-    seed: int = 0
+    seed: int = Field(0, strict=True)
     data_source: Source = Field(
         "written", description="Built-in training scenarios the trait rows come from (traitrl.scenarios.build).")
     data_seed: int = Field(0, description="Seed of the template fills (data_source templates or mixed).")
