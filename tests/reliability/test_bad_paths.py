@@ -136,6 +136,11 @@ def test_a_corrupt_packed_stage_is_not_restored_half_way(cli, tmp_path):
                                  "(Not a gzipped file (b'no'))"]
     assert sorted(p.name for p in (run / "stages").iterdir()) == ["a-good"]
     assert (run / "stages" / "a-good" / "items.jsonl").read_text() == '{"x": 1}\n'
+    empty = tmp_path / "empty_pack"
+    (empty / "stages").mkdir(parents=True)  # a wrong folder or an interrupted pack: said, not "0 restored"
+    assert cli("experiment", "restore", str(empty), str(tmp_path / "run2")) == (
+        2, [f"error: {empty / 'stages'}: holds no packed stages"])
+    assert not (tmp_path / "run2").exists()
 
 
 def test_a_nested_key_is_found_on_its_own_line_not_on_a_namesake(tmp_path):

@@ -102,9 +102,12 @@ def restore_run(packed: Path, run: Path) -> list[str]:
     src = Path(packed) / "stages"
     if not src.is_dir():
         raise InputError("not a packed run (no stages/ folder)", file=str(packed))
+    packed_stages = sorted(p for p in src.iterdir() if (p / PACKED).exists() and published(p))
+    if not packed_stages:  # a wrong folder or an interrupted pack, not "nothing left to restore"
+        raise InputError("holds no packed stages", file=str(src))
     (Path(run) / "stages").mkdir(parents=True, exist_ok=True)
     restored = []
-    for stage in sorted(p for p in src.iterdir() if (p / PACKED).exists() and published(p)):
+    for stage in packed_stages:
         target = Path(run) / "stages" / stage.name
         if target.exists() or target.with_name(target.name + ".partial").exists():
             continue
