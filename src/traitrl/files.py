@@ -80,13 +80,18 @@ def validation_message(err: ValidationError) -> tuple[str, str]:
     return field, first.get("msg", "invalid value").removeprefix("Value error, ")
 
 
-def iter_jsonl_rows(path: str | Path) -> Iterator[tuple[int, Any]]:
-    """Yield (line number, parsed JSON) for every non-blank line; errors name file and line."""
-    path = Path(path)
+def require_file(path: Path) -> None:
+    """A path the user gave to read: it must exist and be a file."""
     if not path.exists():
         raise InputError("file not found", file=str(path))
     if path.is_dir():
         raise InputError("is a folder, expected a file", file=str(path))
+
+
+def iter_jsonl_rows(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, parsed JSON) for every non-blank line; errors name file and line."""
+    path = Path(path)
+    require_file(path)
     with open(path, "rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
             if len(raw) > MAX_LINE_BYTES:
@@ -148,10 +153,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def read_yaml(path: str | Path) -> Any:
     """Parse a YAML file; syntax errors and a key given twice name the line."""
     path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", file=str(path))
-    if path.is_dir():
-        raise InputError("is a folder, expected a file", file=str(path))
+    require_file(path)
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:

@@ -121,8 +121,7 @@ def compare_models(a: dict[str, Any], b: dict[str, Any], categories: dict[str, s
             for i, r in a["items"].get(bn, {}).items() if r.get("refusal") is not None}
     ra_b = {f"{bn}/{i}": (r["score"], r["refusal"] in REFUSED) for bn in categories
             for i, r in b["items"].get(bn, {}).items() if r.get("refusal") is not None}
-    pooled = {bn for bn in categories if any(r.get("refusal") is not None for r in a["items"].get(bn, {}).values())}
-    spans = {_span(a, bn) for bn in pooled}  # one range for the pooled items only when every benchmark shares it
+    spans = {_span(a, key.split("/", 1)[0]) for key in ra_a}  # one range only when every pooled benchmark shares it
     adj = refusal_adjusted(ra_a, ra_b, spans.pop() if len(spans) == 1 else None)
     out["refusal_adjusted"] = {"diff": adj.diff, "ci": adj.ci, "p": adj.p, "n": adj.n_a}
     return out

@@ -41,11 +41,18 @@ def validate_grader(spec: str, option: str = "--grader") -> str:
         check_grader_spec(spec)
     except ValueError as e:
         raise ConfigError(str(e), field=option) from None
-    folder = spec.partition("@")[2] if spec.startswith("offline") else ""
-    if folder and not Path(folder).is_dir():
-        raise ConfigError(f"grader {spec!r}: no such folder {folder!r}", field=option)
+    if spec.startswith("offline"):
+        _judge_folder(spec, option)
     grader_name(spec)  # reads reader.json and hashes the weights: a missing or broken file fails here
     return spec
+
+
+def _judge_folder(spec: str, field: str = "grader") -> Path | None:
+    """The folder of an `offline@DIR` spec (None for the shipped judge); a missing folder is a `ConfigError`."""
+    folder = spec.partition("@")[2]
+    if folder and not Path(folder).is_dir():
+        raise ConfigError(f"grader {spec!r}: no such folder {folder!r}", field=field)
+    return Path(folder) if folder else None
 
 
 def load_grader(spec: str | None = None, **judge_options: object) -> Grader:
@@ -54,10 +61,7 @@ def load_grader(spec: str | None = None, **judge_options: object) -> Grader:
     if spec == "offline" or spec.startswith("offline@"):
         from traitrl.grading.learned.judge import LearnedJudge
 
-        folder = spec.partition("@")[2]
-        if folder and not Path(folder).is_dir():
-            raise ConfigError(f"grader {spec!r}: no such folder {folder!r}", field="grader")
-        return LearnedJudge.load(Path(folder) if folder else None)
+        return LearnedJudge.load(_judge_folder(spec))
     if spec in ("checks", "checks:nogate"):
         from traitrl.grading.check_grader import CheckGrader
 

@@ -193,7 +193,7 @@ def _load_reader(folder: Path):
     weights_path = folder / "reader.safetensors"
     meta = read_meta(folder)
     if not weights_path.exists():
-        raise ModelLoadError(f"no judge weights in {folder}: run `traitrl grade fit-judge --out {folder}`")
+        raise no_weights(folder)
     if not isinstance(meta.get("config"), dict):
         raise InputError("missing or not an object", file=str(folder / "reader.json"), field="config")
     reader, tokenizer = load_reader(ReaderConfig(**meta["config"]))
@@ -215,32 +215,42 @@ def read_calibration(data: dict) -> ReplyCalibration:
     return ReplyCalibration(weights=[data["scale"]] + [0.0] * (len(FEATURES) - 1), bias=data["shift"])
 
 
-def read_meta(folder: Path) -> dict:
-    """A judge folder's `reader.json`: a missing one is a `ModelLoadError`, a broken one bad input naming it."""
+def no_weights(folder: Path) -> ModelLoadError:
+    return ModelLoadError(f"no judge weights in {folder}: run `traitrl grade fit-judge --out {folder}`")
+
+
+def _meta_bytes_and_dict(folder: Path) -> tuple[bytes, dict]:
+    """A judge folder's `reader.json`, raw and parsed: a missing one is a `ModelLoadError`, a broken one bad
+    input naming it."""
     path = folder / "reader.json"
     if not path.is_file():
-        raise ModelLoadError(f"no judge weights in {folder}: run `traitrl grade fit-judge --out {folder}`")
+        raise no_weights(folder)
+    raw = path.read_bytes()
     try:
-        meta = json.loads(path.read_bytes())
+        meta = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as e:
         raise InputError(f"not valid JSON ({e})", file=str(path)) from None
     if not isinstance(meta, dict):
         raise InputError("expected a JSON object", file=str(path))
-    return meta
+    return raw, meta
+
+
+def read_meta(folder: Path) -> dict:
+    """A judge folder's parsed `reader.json` (see `_meta_bytes_and_dict`)."""
+    return _meta_bytes_and_dict(folder)[1]
 
 
 def weights_digest(folder: Path | None = None) -> str:
     """Content digest of a judge's weights and metadata (its recorded name), without loading it."""
     folder = Path(folder or WEIGHTS_DIR)
-    members = read_meta(folder).get("members", [])
+    raw, meta = _meta_bytes_and_dict(folder)
+    members = meta.get("members", [])
     try:
-        meta = (folder / "reader.json").read_bytes()
         data = b"".join((folder / m / "reader.safetensors").read_bytes() + (folder / m / "reader.json").read_bytes()
                         for m in members) if members else (folder / "reader.safetensors").read_bytes()
-        data += meta
     except OSError:
-        raise ModelLoadError(f"no judge weights in {folder}: run `traitrl grade fit-judge --out {folder}`") from None
-    return hashlib.sha256(data).hexdigest()[:12]
+        raise no_weights(folder) from None
+    return hashlib.sha256(data + raw).hexdigest()[:12]
 
 
 def judge_name(folder: Path | None = None) -> str:
