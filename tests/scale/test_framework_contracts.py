@@ -67,6 +67,18 @@ def scenarios():
     return load_builtin(split="train", seed=0)[:40] + load_builtin(split="eval", seed=0)[:4]
 
 
+def _tolerance() -> float:
+    """fp32: the exported reward equals the judge's to rounding. bf16: a reply graded in another batch or with
+    another thread count (the two processes each take the idle cores) moves by bf16 rounding (up to 1e-3 on the
+    AMX Xeon under the test suite's load; equal when run alone), far below the gap between a good and a bad
+    reply."""
+    import torch
+
+    from traitrl.grading.learned.judge import reader_dtype
+
+    return 1e-6 if reader_dtype() == torch.float32 else 0.01
+
+
 def _expected(scenario, reply: str) -> float:
     value = grade(scenario, reply, load_grader("offline")).expected_score
     return 0.0 if math.isnan(value) else value
@@ -129,11 +141,11 @@ def test_exports_pass_the_frameworks_own_checks_and_reward_loops(site, scenarios
 
     assert got["verl_validate"] == "ok"
     assert "micro_batch_size" in got["verl_validate_without_micro_batches"]  # the check the old command failed
-    assert got["verl_scores"] == pytest.approx(verl_want, abs=1e-6)
+    assert got["verl_scores"] == pytest.approx(verl_want, abs=_tolerance())
     assert got["openrlhf_args"] == {"remote_url": [str(orlhf["reward"])], "prompt_dataset": str(orlhf["prompts"]),
                                     "input_key": "prompt", "label_key": "label", "apply_chat_template": True,
                                     "model": str(tiny_model_path), "estimator": "group_norm"}
     scores = got["openrlhf_scores"]
-    assert [s["reward"] for s in scores] == pytest.approx(orlhf_want, abs=1e-6)
+    assert [s["reward"] for s in scores] == pytest.approx(orlhf_want, abs=_tolerance())
     truncated = [s for s, r in zip(scores, orlhf_rows, strict=True) if r["truncate"]]
     assert all(s["prompt_tokens"] < s["full_prompt_tokens"] for s in truncated)  # OpenRLHF did cut the prompt
