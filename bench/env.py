@@ -27,8 +27,20 @@ def machine() -> dict:
             libs[name] = None
     return {"cpu": cpu_name(), "cores": os.cpu_count(), "torch_threads_default": torch.get_num_threads(),
             "isa": isa_flags(), "dtype_in_use": str(default_dtype()).replace("torch.", ""),
+            "dtype_probe": _dtype_probe(),
             "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
             "python": platform.python_version(), "libraries": libs, "load_at_start": load()}
+
+
+def _dtype_probe() -> dict | None:
+    """What chose the dtype in use: the override, or this CPU's timings (models/cpu_dtype.py); None on CUDA."""
+    import torch
+
+    from traitrl.models.cpu_dtype import dtype_override, probe
+
+    if torch.cuda.is_available():
+        return None
+    return {"override": dtype_override()} if dtype_override() else probe()
 
 
 def matmul_peak_gflops(dtype_name: str = "bfloat16", n: int = 2048, repeats: int = 5) -> float:

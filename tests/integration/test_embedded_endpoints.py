@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.integration,
 
 @pytest.fixture(scope="module")
 def endpoint(embedded_model_path):
-    # the dtype this machine is fast in: bf16 where the CPU has AVX-512 BF16 / AMX, fp32 where bf16 is emulated
+    # the dtype this machine is fast in (measured): bf16 with AVX-512 BF16 / AMX, fp32 where bf16 is emulated
     # (an AVX2-only CPU decodes bf16 at ~1 GFLOP/s, and the calls ran past their timeouts)
     dtype = str(default_dtype()).removeprefix("torch.")
     with serve_transformers(embedded_model_path, wait_s=900, dtype=dtype, threads=1) as url:

@@ -189,7 +189,8 @@ def eval_cmd(
     batch_size: int = typer.Option(16, "--batch-size", min=1, help="Log-likelihood batch size (rows)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the result cache."),
     backend: str = typer.Option("transformers", "--backend", help="transformers | vllm (GPU, traitrl[vllm])."),
-    dtype: str = typer.Option("auto", "--dtype", help="auto (bf16 on CPUs with fast bf16) | bfloat16 | float32."),
+    dtype: str = typer.Option("auto", "--dtype", help="auto (bf16 where this CPU computes it faster; "
+                              "TRAITRL_DTYPE) | bfloat16 | float32."),
     grader: str = typer.Option("offline", "--grader", help="Grader of rubric-graded benchmarks: offline (the "
                                "learned judge) | offline@DIR | checks | judge:<model>@<base_url>."),
     steer: str = typer.Option(None, "--steer", help="PERSONA@LAYER:COEF: add COEF x the persona's direction "

@@ -114,8 +114,10 @@ class _Model:
 
     def __init__(self, spec_or_loaded: Any, dtype: str = "auto") -> None:
         from traitrl.evals.remote import RemoteModel, is_remote_spec
+        from traitrl.models.cpu_dtype import dtype_override
 
-        self.dtype = dtype
+        # `TRAITRL_DTYPE` makes "auto" another precision on the same machine: named, so cached scores are not mixed
+        self.dtype = (dtype_override() or dtype) if dtype == "auto" else dtype
         if is_remote_spec(spec_or_loaded):
             spec_or_loaded = RemoteModel.from_spec(spec_or_loaded)
         self.backend = spec_or_loaded if getattr(spec_or_loaded, "is_backend", False) else None
@@ -125,8 +127,8 @@ class _Model:
             return
         self.spec = spec_or_loaded.spec if self._loaded else str(spec_or_loaded)
         self.fingerprint = self._loaded.fingerprint if self._loaded else spec_fingerprint(self.spec)
-        if self._loaded is None and dtype != "auto":  # a precision other than the default is another model
-            self.fingerprint = f"{self.fingerprint}+{dtype}"
+        if self._loaded is None and self.dtype != "auto":  # a precision other than the default is another model
+            self.fingerprint = f"{self.fingerprint}+{self.dtype}"
 
     def loglik_note(self) -> str | None:
         """Why this model cannot score mc benchmarks (None: it can)."""
@@ -361,15 +363,14 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
 
     `model`: a spec (`load_policy` accepts it, or `openai:<model>@<base_url>`), a `LoadedModel`, or a
     serving backend (`RemoteModel`, `VLLMModel`). `limits` overrides `limit` per benchmark id.
-    `batch_size` is for log-likelihood scoring, `gen_batch_size` caps the rows of a decode batch (a CPU
-    decode step of 192 short rows costs about what 64 cost; `generation.decode_batches` also caps the
-    tokens). Generation items get their benchmark's budget unless `decoding.max_new_tokens` is set.
-    `dtype` (auto = bf16 where the CPU has fast bf16) applies to a spec that is loaded here; `float32`
-    reproduces fp32 tools such as lm-evaluation-harness to ~0.002 nats. `grader` (a `Grader` or a spec, default
-    the learned offline judge) grades rubric benchmarks; its name is part of their cache key, so another
-    grader never reuses these scores. `steering` adds a persona direction to the residual stream during every
-    forward (generation and log-likelihood; local models only); its spec and direction digest are part of
-    every cache key."""
+    `batch_size` is for log-likelihood scoring, `gen_batch_size` caps the rows of a decode batch (a CPU decode step
+    of 192 short rows costs about what 64 cost; `generation.decode_batches` also caps the tokens). Generation items
+    get their benchmark's budget unless `decoding.max_new_tokens` is set. `dtype` (auto = the type this CPU computes
+    faster in, `models/cpu_dtype.py`) applies to a spec loaded here; `float32` reproduces fp32 tools such as
+    lm-evaluation-harness to ~0.002 nats. `grader` (a `Grader` or a spec, default the learned offline judge) grades
+    rubric benchmarks; its name is part of their cache key, so another grader never reuses these scores. `steering`
+    adds a persona direction to the residual stream during every forward (generation and log-likelihood; local
+    models only); its spec and direction digest are part of every cache key."""
     decoding = decoding or Decoding()
     if any(b.graded and not b.grader for b in benchmarks) and not hasattr(grader, "grade_batch"):
         grader = load_grader(grader)

@@ -6,7 +6,7 @@ tokenizer's end-of-turn token as well as the model's EOS. Sampling is seeded per
 only on the inputs, so the same call gives the same samples. Decoding is `models/decode.py`: rows leave the
 batch once they end, and the KV cache is not re-copied at every step.
 
-On a CPU the model runs in `default_dtype()` (bf16 where the CPU has AVX-512 BF16/AMX) and with as many
+On a CPU the model runs in `default_dtype()` (bf16 where the CPU computes it faster, measured) and with as many
 torch threads as there are idle cores (`models.cpu.cpu_threads`): OpenMP threads wait for each other at every op, so
 on a CPU shared with other busy processes, two threads on two cores run 2-7x slower than one thread
 (measured in `bench/`, see docs/performance.md). `TRAITRL_TORCH_THREADS` overrides the choice. Sampling

@@ -3,7 +3,7 @@
     result = train_arm(config, rows, [standard_reward, trait_reward], out_dir)
 
 Choices, in plain words:
-- The policy loads in `default_dtype()` (bf16 on CPUs with AVX-512 BF16/AMX, 4x faster there than fp32);
+- The policy loads in `default_dtype()` (bf16 where this CPU computes it faster, measured: AMX or AVX-512 BF16);
   LoRA weights stay fp32 (peft's default), and the trainer's own mixed precision is off.
 - `shuffle_dataset=False`: the mixture is already shuffled by its seed, so step k of every arm sees the same
   standard prompts except the replaced ones (see `traitrl.training.mixture`).

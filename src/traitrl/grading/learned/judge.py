@@ -11,7 +11,8 @@ A judge folder holds one fitted reader (`reader.safetensors`, `reader.json`: con
 hash and the fit metrics; `traitrl grade fit-judge` rebuilds them from the gold set) or names several in
 `reader.json` (`members`; `traitrl grade ensemble-judge`): their logits are averaged and the calibration is
 fitted on the average. The shipped judge in `grading/learned/weights/` is three readers (`m0`, `m1`, `m2`).
-An empty reply meets nothing. Runs on CPU in bf16 where the CPU has fast bf16, else fp32.
+An empty reply meets nothing. Runs on the CPU in the type its products run faster in (`models/cpu_dtype.py`:
+bf16 where the CPU computes it natively, else fp32).
 
     from traitrl.grading.learned.judge import LearnedJudge
     grades = LearnedJudge.load().grade_batch(scenarios, responses)
@@ -258,8 +259,7 @@ def judge_name(folder: Path | None = None) -> str:
 
 
 def reader_dtype():
-    import torch
+    """The CPU's measured compute type (`models.cpu_dtype`): bf16 where it is fast, fp32 elsewhere."""
+    from traitrl.models.cpu_dtype import cpu_compute_dtype
 
-    from traitrl.models.cpu import has_fast_bf16
-
-    return torch.bfloat16 if has_fast_bf16() else torch.float32
+    return cpu_compute_dtype()
