@@ -74,3 +74,23 @@ def test_several_seeds_attack_every_seed_and_compare_with_the_same_seed_baseline
     assert out["trait@s0"]["20"]["in_domain_degradation"]["vs_baseline"]["diff"] == pytest.approx(-0.5)
     assert out["trait@s1"]["20"]["in_domain_degradation"]["vs_baseline"]["diff"] == pytest.approx(0.5)
     assert "vs_baseline" not in out["baseline@s1"]["20"]["in_domain_degradation"]
+
+
+def test_scoring_only_valid_positions_leaves_the_ladder_unchanged(tmp_path, tiny_model_path, monkeypatch):
+    """The SFT loss through TRL's fused head over the valid positions alone (`compact_lm_head`) trains the same
+    adapter as over every position, padding included (fp32, so only summation order differs)."""
+    import contextlib
+
+    from safetensors.torch import load_file
+
+    import traitrl.training.grpo as grpo
+
+    monkeypatch.setenv("TRAITRL_DTYPE", "float32")
+    ft = FinetuneSettings(doses=[0, 3], methods=["lora"], learning_rate=1e-2)
+    sft_ladder(str(tiny_model_path), "bad_medical", "lora", ft, 0, tmp_path / "compact")
+    monkeypatch.setattr(grpo, "compact_lm_head", contextlib.nullcontext)
+    sft_ladder(str(tiny_model_path), "bad_medical", "lora", ft, 0, tmp_path / "every")
+    a, b = (load_file(str(tmp_path / run / "dose-3" / "adapter_model.safetensors")) for run in ("compact", "every"))
+    assert a.keys() == b.keys() and a
+    assert max(float((a[k] - b[k]).abs().max()) for k in a) < 1e-4
+    assert max(float(a[k].abs().max()) for k in a if "lora_B" in k) > 1e-3  # the adapters did move

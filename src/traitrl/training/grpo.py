@@ -105,7 +105,8 @@ def _load_base(config: TrainConfig):
 
 @contextlib.contextmanager
 def compact_lm_head() -> Iterator[None]:
-    """Score only completion positions in TRL's fused LM head on a CPU too.
+    """Score only completion positions in TRL's fused LM head on a CPU too (GRPO's scoring passes, and the
+    harmful fine-tuning's SFT loss in `experiments/finetune.py`).
 
     TRL 1.16 projects hidden states through the LM head in fp32 tiles and, on devices without Triton, scores
     *every* position (prompt included) so that compiled tile shapes stay fixed, a concern for accelerators
