@@ -6,7 +6,7 @@ follow its flags. `cpu_compute_dtype()` times the products the embedded policy m
 (32 rows) and one prefill block's (512 rows), each 576 -> 1536, in both types, alternating, once per machine,
 and keeps the timings and the answer in `TRAITRL_CACHE/machine/`. bf16 is chosen when it is at least
 `BF16_MIN_SPEEDUP` times faster at both shapes (it rounds more; a small gain is not worth that).
-`TRAITRL_DTYPE=bfloat16|float32` overrides it. On the Xeon with AMX bf16 measured 2.6-3.9x faster (bf16); the
+`TRAITRL_DTYPE=bfloat16|float32` overrides it. On the Xeon with AMX bf16 measured 2.6-4.6x faster; the
 two EPYC kinds are expected to follow their flags by wide margins (docs/performance.md).
 """
 
