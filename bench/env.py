@@ -40,7 +40,8 @@ def _dtype_probe() -> dict | None:
 
     if torch.cuda.is_available():
         return None
-    return {"override": dtype_override()} if dtype_override() else probe()
+    override = dtype_override()
+    return {"override": override} if override else probe()
 
 
 def matmul_peak_gflops(dtype_name: str = "bfloat16", n: int = 2048, repeats: int = 5) -> float:

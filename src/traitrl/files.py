@@ -216,9 +216,11 @@ def current_umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+def atomic_write_bytes(path: str | Path, data: bytes, exclusive: bool = False) -> None:
     """Write `data` to `path` whole or not at all, with the mode a plain `open()` would give (0o666 & ~umask;
-    `mkstemp` alone creates 0o600, unreadable by Ray workers under another user or by a shared group)."""
+    `mkstemp` alone creates 0o600, unreadable by Ray workers under another user or by a shared group).
+    `exclusive`: never replace an existing file (FileExistsError instead), so of processes writing at once the
+    first one's file stays."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -228,15 +230,19 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: str | Path, text: str, exclusive: bool = False) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), exclusive)
 
 
 def json_safe(obj: Any) -> Any:
@@ -250,9 +256,9 @@ def json_safe(obj: Any) -> Any:
     return obj
 
 
-def atomic_write_json(path: str | Path, obj: Any) -> None:
+def atomic_write_json(path: str | Path, obj: Any, exclusive: bool = False) -> None:
     text = json.dumps(json_safe(obj), indent=2, sort_keys=True, allow_nan=False, default=_jsonable)
-    atomic_write_text(path, text + "\n")
+    atomic_write_text(path, text + "\n", exclusive)
 
 
 def atomic_write_jsonl(path: str | Path, rows: Iterable[Any]) -> None:

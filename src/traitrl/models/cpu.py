@@ -32,6 +32,11 @@ def cpu_name() -> str:
     return platform.processor() or "unknown"
 
 
+def cpu_flag_line() -> str:
+    """The CPU's feature line of /proc/cpuinfo (`flags` on x86, `Features` on ARM); empty where there is none."""
+    return next((line for line in _cpuinfo().splitlines() if line.startswith(("flags", "Features"))), "")
+
+
 def isa_flags() -> dict[str, bool]:
     flags = set(_cpuinfo().split())
     return {f: f in flags for f in ISA}

@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import platform
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -74,14 +73,14 @@ def measure() -> dict[str, dict[str, float]]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def _machine_key() -> str:
     """The CPU (name, its full flag line, architecture), torch's version and the rule: what the answer depends on."""
     import torch
 
-    from traitrl.models.cpu import _cpuinfo, cpu_name
+    from traitrl.models.cpu import cpu_flag_line, cpu_name
 
-    flags = next((line for line in _cpuinfo().splitlines() if line.startswith(("flags", "Features"))), "")
-    parts = [str(SCHEMA), cpu_name(), platform.machine(), flags, torch.__version__, str(BF16_MIN_SPEEDUP),
+    parts = [str(SCHEMA), cpu_name(), platform.machine(), cpu_flag_line(), torch.__version__, str(BF16_MIN_SPEEDUP),
              json.dumps(SHAPES, sort_keys=True)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
@@ -105,31 +104,22 @@ def _read(path: Path) -> dict | None:
 @functools.lru_cache(maxsize=8)
 def _probe_at(path: Path) -> dict:
     """The record at `path`, measured and written there when absent or unreadable. Processes that measure at
-    once agree on the first record written (it is linked into place, never replaced), so one machine computes
-    in one type; a cache that cannot be written costs a measurement per process, not an error."""
+    once agree on the first record written (it is never replaced), so one machine computes in one type; a cache
+    that cannot be written costs a measurement per process, not an error."""
+    from traitrl.files import atomic_write_json
     from traitrl.models.cpu import cpu_name
 
     if (seen := _read(path)) is not None:
         return seen
     seconds = measure()
+    if (theirs := _read(path)) is not None:  # another process measured meanwhile: its answer holds
+        return theirs
     record = {"dtype": choose(seconds), "seconds": seconds, "cpu": cpu_name(),
               "rule": f"bf16 when >= {BF16_MIN_SPEEDUP}x faster at every shape", "shapes": SHAPES}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as fh:
-            json.dump(record, fh, indent=1)
-        os.chmod(fh.name, 0o644)  # as the cache's other files (a temporary file is private)
-        try:
-            if (theirs := _read(path)) is not None:  # another process measured meanwhile: its answer holds
-                return theirs
-            if path.exists():  # unreadable: replaced by this measurement
-                os.replace(fh.name, path)
-            else:
-                os.link(fh.name, path)  # fails if another process linked its record first
-        except FileExistsError:
-            pass
-        finally:
-            Path(fh.name).unlink(missing_ok=True)
+        atomic_write_json(path, record, exclusive=not path.exists())  # an unreadable record is replaced
+    except FileExistsError:
+        pass
     except OSError:
         return record
     return _read(path) or record
