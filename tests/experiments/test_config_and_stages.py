@@ -94,3 +94,24 @@ def test_registry_names_are_checked_at_validate_time(tmp_path, text, line, field
     assert str(e.value).startswith(f"{p}:{line}: {field}: {words}"), str(e.value)
     p.write_text("eval:\n  suite: [xstest_safe, gsm8k]\npersistence:\n  finetune:\n    datasets: [bad_general]\n")
     assert load_experiment_config(p).eval.suite == ["xstest_safe", "gsm8k"]
+
+
+def test_a_stage_records_its_compute_type_and_a_requested_type_never_reuses_another(tmp_path, monkeypatch):
+    import json
+
+    from traitrl.experiments.stages import compute_dtype, mixed_dtypes
+
+    store = StageStore(tmp_path)
+    calls = []
+    monkeypatch.delenv("TRAITRL_DTYPE", raising=False)
+    auto = compute_dtype()
+    machine = store.run("s", {"a": 1}, calls.append)
+    assert json.loads((machine / "DONE.json").read_text())["compute_dtype"] == auto
+    other = "float32" if auto == "bfloat16" else "bfloat16"
+    monkeypatch.setenv("TRAITRL_DTYPE", other)
+    asked = store.run("s", {"a": 1}, calls.append)
+    assert asked != machine and len(calls) == 2  # not the stage computed in the machine's type
+    assert json.loads((asked / "DONE.json").read_text())["compute_dtype"] == other
+    assert store.run("s", {"a": 1}, calls.append) == asked and len(calls) == 2  # same request: reused
+    assert mixed_dtypes(store.finished()) == {auto: 1, other: 1}
+    assert mixed_dtypes([machine]) == {}

@@ -20,7 +20,7 @@ import yaml
 from rich.console import Console
 
 from traitrl.experiments.config import ExperimentConfig
-from traitrl.experiments.stages import StageStore, kill_point
+from traitrl.experiments.stages import StageStore, kill_point, mixed_dtypes
 from traitrl.files import atomic_write_json, atomic_write_text, json_safe
 from traitrl.provenance import git_revision
 from traitrl.results import Results
@@ -127,7 +127,8 @@ def stage_timings(store: StageStore, estimates: list[StageEstimate] | None = Non
     stages, train_steps = {}, {}
     for d in store.finished():
         done = json.loads((d / "DONE.json").read_text())
-        stages[d.name] = {"seconds": done.get("seconds"), "estimated": estimated.get(done["stage"])}
+        stages[d.name] = {"seconds": done.get("seconds"), "estimated": estimated.get(done["stage"]),
+                          "compute_dtype": done.get("compute_dtype")}
         if d.name.startswith("train-"):
             train_steps[d.name] = round(sum(r.get("seconds") or 0 for r in read_metrics(d / "metrics.jsonl")), 2)
     both = [v for v in stages.values() if v["seconds"] is not None and v["estimated"] is not None]
@@ -270,6 +271,10 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path, pack_to: str | Pa
     results.git_revision = git_revision(short=True) or "unknown"
     if sizing:
         results.notes.append(sizing)
+    if mixed := mixed_dtypes(store.finished()):
+        results.notes.append("this run's stages were computed in more than one type ("
+                             + ", ".join(f"{t}: {n} stages" for t, n in sorted(mixed.items()))
+                             + "; each stage's DONE.json names its own): compare arms computed in one type")
     atomic_write_json(out / "results.json", json_safe(results.model_dump(mode="json")))
     timings = stage_timings(store, plan.stages if plan is not None else None, steal_share(ticks))
     atomic_write_json(out / "timings.json", timings)

@@ -6,6 +6,11 @@ of the stages it reads). A stage writes into `<name>-<key>.partial/` and is publ
 `.partial` folder its function may resume from (training checkpoints, cached evaluation items). Rerunning
 an experiment skips every finished stage.
 
+The compute type: `DONE.json` records the type the stage's models ran in (`compute_dtype`). The machine's own
+choice ("auto": bf16 where it is fast) is not part of a key, so a packed run restored on another machine keeps
+its stages; `TRAITRL_DTYPE` is, so asking for another type never reuses a stage computed in the machine's.
+`mixed_dtypes` names a run whose stages were computed in more than one type.
+
 Crash-safety test hook: with `TRAITRL_TEST_KILL_AT=<point>` in the environment, `kill_point(<point>)`
 SIGKILLs the process there (points: `data`, `stage-start:<name>`, `stage-publish:<name>`,
 `<train stage>:step<N>`, `after-train:<model>`, `<eval stage>:mid`, `report`; see docs/reliability.md).
@@ -44,6 +49,31 @@ def kill_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+def compute_dtype() -> str:
+    """The type this process's models compute in ("bfloat16", "float32", ...), as `load_policy` picks it."""
+    from traitrl.models.loading import default_dtype
+
+    return str(default_dtype()).removeprefix("torch.")
+
+
+def keyed_parts(parts: dict[str, Any]) -> dict[str, Any]:
+    """A stage's parts as its key hashes them: with the requested type when `TRAITRL_DTYPE` sets one."""
+    from traitrl.models.cpu_dtype import dtype_override
+
+    wanted = dtype_override()
+    return {**parts, "dtype_override": wanted} if wanted else parts
+
+
+def mixed_dtypes(folders: list[Path]) -> dict[str, int]:
+    """Compute type -> number of finished stages in it, when `folders` were computed in more than one type
+    (empty otherwise; stages finished before types were recorded count as neither)."""
+    counts: dict[str, int] = {}
+    for d in folders:
+        if dtype := json.loads((d / "DONE.json").read_text()).get("compute_dtype"):
+            counts[dtype] = counts.get(dtype, 0) + 1
+    return counts if len(counts) > 1 else {}
+
+
 def stage_key(parts: dict[str, Any]) -> str:
     blob = json.dumps(parts, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:12]
@@ -67,7 +97,7 @@ class StageStore:
         return sorted(d for d in self.root.iterdir() if published(d) and (d / "DONE.json").exists())
 
     def path(self, name: str, parts: dict[str, Any]) -> Path:
-        return self.root / f"{name}-{stage_key(parts)}"
+        return self.root / f"{name}-{stage_key(keyed_parts(parts))}"
 
     def run(self, name: str, parts: dict[str, Any], fn: Callable[[Path], None]) -> Path:
         """Run `fn(work_dir)` unless this stage is already done; return the published folder."""
@@ -88,7 +118,8 @@ class StageStore:
             seconds = time.monotonic() - start
             console.print(f"[dim]  {name} done in {seconds:.0f} s; peak RSS so far {peak_rss_gb():.2f} GB[/dim]")
             # wall seconds of the attempt that finished (a resumed stage: its last attempt), for timings.json
-            atomic_write_json(work / "DONE.json", {"stage": name, "parts": parts, "seconds": round(seconds, 2)})
+            atomic_write_json(work / "DONE.json", {"stage": name, "parts": parts, "seconds": round(seconds, 2),
+                                                   "compute_dtype": compute_dtype()})
         kill_point(f"stage-publish:{name}")
         if final.exists():
             shutil.rmtree(final)
