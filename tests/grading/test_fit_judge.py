@@ -116,3 +116,62 @@ def test_an_ensemble_judge_reads_the_mean_of_its_readers_logits(tmp_path):
     assert judge_name(tmp_path / "mixed") != judge_name(tmp_path / "both")  # the name covers every member
     with pytest.raises(ModelLoadError, match="members read replies differently"):
         LearnedJudge._build(tmp_path / "mixed")
+
+
+def test_distillation_targets_move_labels_towards_the_teacher_and_take_it_whole_where_unlabelled():
+    import math
+
+    rows = [("c", "r", ["a", "b"], [5.0, -3.0], [True, False]), ("c", "r2", ["a"], [5.0], [])]
+    assert fit.fit_targets(rows, None, 0.5)[0] == [1.0, 0.0]
+    got = fit.fit_targets(rows, [[0.0, 2.0], [-1.0]], 0.5)
+    want = [[0.75, 0.5 / (1 + math.exp(-2.0))], [1 / (1 + math.exp(1.0))]]
+    assert all(abs(a - b) < 1e-9 for x, y in zip(got, want, strict=True) for a, b in zip(x, y, strict=True))
+
+
+def test_partial_replies_are_unlabelled_shorter_readings_of_a_fit_reply_against_its_own_rubric():
+    gold = small_gold()
+    import re
+
+    whole = fit.gold_rows(gold, "fit")
+    partial = fit.partial_rows(gold, "fit", 6, seed=0)
+    assert partial and len(partial) <= 6 and partial == fit.partial_rows(gold, "fit", 6, seed=0)
+    assert fit.partial_rows(gold, "fit", 0, seed=0) == []
+    for context, reply, criteria, points, labels in partial:
+        assert labels == []
+        sentences = re.split(r"(?<=[.!?])\s+", reply)
+        assert any(r[0] == context and r[2] == criteria and r[3] == points and len(reply) < len(r[1])
+                   and all(x in r[1] for x in sentences) for r in whole)  # part of a reply, read by its rubric
+    with pytest.raises(ValueError, match="need a teacher"):
+        fit.fit_judge(gold, "unused", partial=2, progress=False)
+
+
+def test_a_distilling_fit_reads_each_row_as_the_teacher_judge_does(tmp_path):
+    import json
+
+    from traitrl.grading.learned.judge import LearnedJudge, reply_context
+    from traitrl.grading.learned.model import ReaderConfig
+    from traitrl.grading.learned.pretrained import load_reader
+
+    gold = small_gold()
+    config = ReaderConfig(rank=4, alpha=8.0, reply_length=True)
+    fit.fit_judge(gold, tmp_path / "teacher", epochs=1, batch_size=4, config=config, progress=False)
+    labelled = gold.labelled_replies("fit")
+    rows = [(reply_context(s), r.text, [i.criterion for i in s.rubric], [i.points for i in s.rubric], v)
+            for s, r, v in labelled]
+    reader, tokenizer = load_reader(config)
+    cache = fit.cache_reply_states(reader, tokenizer, rows)
+    got = fit.teacher_logits(tmp_path / "teacher", config, tokenizer, cache, rows)
+    judge = LearnedJudge._build(tmp_path / "teacher")
+    want = judge.logits([s for s, _, _ in labelled], [r.text for _, r, _ in labelled])
+    assert [len(x) for x in got] == [len(x) for x in want]
+    assert max(abs(a - b) for x, y in zip(got, want, strict=True) for a, b in zip(x, y, strict=True)) < 0.05
+    assert max(abs(a) for x in got for a in x) > 0.1  # real readings, not zeros
+
+    meta = fit.fit_judge(gold, tmp_path / "student", epochs=1, batch_size=4, config=config, progress=False,
+                         teacher=tmp_path / "teacher", partial=3)
+    assert meta["fit"]["teacher"] == json.loads((tmp_path / "student" / "reader.json").read_text())["fit"]["teacher"]
+    assert meta["fit"]["partial"] == 3 and meta["fit"]["distill"] == 0.5
+
+    other = ReaderConfig(rank=4, alpha=8.0, reply_length=False)
+    with pytest.raises(InputError, match="reads replies differently"):
+        fit.teacher_logits(tmp_path / "teacher", other, tokenizer, cache, rows)

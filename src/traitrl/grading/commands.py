@@ -168,7 +168,12 @@ def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetens
                   reply_trained_layers: int = typer.Option(
                       0, min=0, max=6, help="Top layers in which the reply side reads with the adapters too."),
                   calibration_only: bool = typer.Option(
-                      False, "--calibration-only", help="Keep the weights in --out; refit only the calibration on dev.")
+                      False, "--calibration-only", help="Keep the weights in --out; refit the calibration on dev."),
+                  teacher: Path | None = typer.Option(
+                      None, help="A judge folder to distil (e.g. the shipped ensemble) into this single reader."),
+                  distill: float = typer.Option(0.5, min=0.0, max=1.0, help="Share of each target from the teacher."),
+                  partial: int = typer.Option(
+                      0, min=0, help="Unlabelled fit replies cut short or missing a sentence, read by the teacher.")
                   ) -> None:
     """Fit the learned judge on the gold fit split and calibrate it on dev (the test split is not read)."""
     from traitrl.grading.gold import load_gold
@@ -178,7 +183,9 @@ def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetens
     if calibration_only:
         typer.echo(json.dumps(recalibrate(load_gold(gold), out)))
         return
-    meta = fit_judge(load_gold(gold), out, epochs=epochs, lr=lr, seed=seed,
-                     config=ReaderConfig(rank=rank, alpha=2.0 * rank, reply_length=reply_length,
-                                         reply_trained_layers=reply_trained_layers))
+    if partial and teacher is None:
+        raise InputError("unlabelled partial replies need a teacher", field="--partial")
+    meta = fit_judge(load_gold(gold), out, epochs=epochs, lr=lr, seed=seed, teacher=teacher, distill=distill,
+                     partial=partial, config=ReaderConfig(rank=rank, alpha=2.0 * rank, reply_length=reply_length,
+                                                          reply_trained_layers=reply_trained_layers))
     typer.echo(json.dumps(meta))

@@ -1,11 +1,19 @@
 """Fit the learned judge on the gold set: LoRA + head on the fit split, calibration on dev, test untouched.
 
 Training examples are the gold verdicts of the `fit` split, one reply with all its labelled criteria per
-sequence. Two kinds of extra negatives teach what a label cannot say often enough: a reply judged against the
-rubric of a scenario from another trait (nothing in that rubric is met: off-topic help is not the trait), and
-nothing else. Loss: binary cross-entropy per criterion. After training, the reply-level calibration
-(`calibration.py`: each item's logit read beside the reply's other items, nine numbers) is fitted on the `dev`
-split, on the weights as shipped (fp16). The `test` split is never read here.
+sequence, and extra negatives that teach what a label cannot say often enough: a reply judged against the
+rubric of a scenario from another trait (nothing in that rubric is met: off-topic help is not the trait).
+Loss: binary cross-entropy per criterion.
+
+Distillation (`teacher`, e.g. the shipped ensemble): every target becomes `(1 - distill) * label + distill *
+P_teacher`, with P_teacher the sigmoid of the teacher readers' mean raw logit, and `partial` more fit replies,
+cut short or missing a sentence (`partial_rows`), are read against their own rubric with the teacher's reading
+as their only target: replies no label covers, so the student learns how the teacher reads between the labels.
+A distilled reader is a single reader: it grades at the cost of one member of the ensemble.
+
+After training, the reply-level calibration (`calibration.py`: each item's logit read beside the reply's other
+items, nine numbers) is fitted on the `dev` split, on the weights as shipped (fp16).
+The `test` split is never read here.
 
     traitrl grade fit-judge --out src/traitrl/grading/learned/weights     # 80 min on 2 cores (bf16, 8 epochs)
     traitrl grade fit-judge --out DIR --calibration-only                  # refit the calibration only (3 min)
@@ -18,14 +26,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import random
+import re
 import time
 from pathlib import Path
 
 from traitrl.errors import InputError
 from traitrl.files import atomic_write_text
 from traitrl.grading.gold import GoldSet
-from traitrl.grading.learned.judge import read_meta, reader_dtype, reply_context
+from traitrl.grading.learned.judge import (
+    load_fitted_reader,
+    member_folders,
+    read_meta,
+    reader_dtype,
+    reply_context,
+    weights_digest,
+)
 from traitrl.grading.learned.model import (
     ReaderConfig,
     criterion_batch,
@@ -35,7 +52,7 @@ from traitrl.grading.learned.model import (
     tokenize_replies,
 )
 
-Row = tuple[str, str, list[str], list[float], list[bool]]
+Row = tuple[str, str, list[str], list[float], list[bool]]  # context, reply, criteria, points, labels ([] if none)
 
 
 def gold_rows(gold: GoldSet, split: str) -> list[Row]:
@@ -66,6 +83,57 @@ def mismatched_rows(gold: GoldSet, split: str, n: int, seed: int) -> list[Row]:
         rows.append((reply_context(own), reply.text, [i.criterion for i in other.rubric],
                      [i.points for i in other.rubric], [False] * len(other.rubric)))
     return rows
+
+
+def partial_rows(gold: GoldSet, split: str, n: int, seed: int) -> list[Row]:
+    """`n` replies of `split` of three or more sentences, each cut after a random sentence or missing one, read
+    against their own rubric; unlabelled (a distilling fit takes the teacher's reading as their target)."""
+    rng = random.Random(seed)
+    pool, rows = gold_rows(gold, split), []
+    for context, reply, criteria, points, _ in rng.sample(pool, len(pool)):
+        if len(rows) >= n:
+            break
+        sentences = re.split(r"(?<=[.!?])\s+", reply.strip())
+        if len(sentences) < 3:
+            continue
+        if rng.random() < 0.5:
+            kept = sentences[:rng.randrange(1, len(sentences))]
+        else:
+            drop = rng.randrange(len(sentences))
+            kept = sentences[:drop] + sentences[drop + 1:]
+        rows.append((context, " ".join(kept), criteria, points, []))
+    return rows
+
+
+def teacher_logits(teacher: Path, config: ReaderConfig, tokenizer, cache: dict, rows: list[Row]) -> list[list[float]]:
+    """The mean raw logit of the teacher judge's readers for every criterion of every row, read on the cached
+    reply states (the teacher must read replies as the student does)."""
+    order = sorted(range(len(rows)), key=lambda j: len(rows[j][1]) + sum(map(len, rows[j][2])))  # less padding
+    members = member_folders(teacher)
+    total = [0.0] * sum(len(r[2]) for r in rows)
+    for folder in members:
+        member, _ = load_fitted_reader(folder)
+        if member.config.reading() != config.reading():
+            raise InputError("reads replies differently from the student (context, lengths or word count)",
+                             file=str(folder / "reader.json"), field="config")
+        total = [a + b for a, b in zip(total, _logits(member, tokenizer, cache, [rows[j] for j in order]), strict=True)]
+    flat = iter(total)
+    out: list[list[float]] = [[] for _ in rows]
+    for j in order:
+        out[j] = [next(flat) / len(members) for _ in rows[j][2]]
+    return out
+
+
+def fit_targets(rows: list[Row], teacher: list[list[float]] | None, distill: float) -> list[list[float]]:
+    """Each criterion's training target: its label, moved `distill` of the way to the teacher's P(met); the
+    teacher's P(met) alone for an unlabelled row."""
+    if teacher is None:
+        return [[float(m) for m in r[4]] for r in rows]
+    out = []
+    for r, z in zip(rows, teacher, strict=True):
+        p = [1 / (1 + math.exp(-x)) for x in z]
+        out.append([(1 - distill) * m + distill * q for m, q in zip(r[4], p, strict=True)] if r[4] else p)
+    return out
 
 
 def length_batches(rows: list[Row], batch_size: int, rng: random.Random) -> list[list[int]]:
@@ -167,8 +235,10 @@ def ensemble_judge(gold: GoldSet, out: Path, members: list[Path], progress: bool
 
 
 def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, batch_size: int = 16,
-              seed: int = 0, config: ReaderConfig | None = None, progress: bool = True) -> dict:
-    """Train, calibrate on dev, write `reader.safetensors` + `reader.json` into `out`; returns the metadata."""
+              seed: int = 0, config: ReaderConfig | None = None, teacher: Path | None = None,
+              distill: float = 0.5, partial: int = 0, progress: bool = True) -> dict:
+    """Train, calibrate on dev, write `reader.safetensors` + `reader.json` into `out`; returns the metadata.
+    `teacher` (a judge folder), `distill` and `partial`: see the module docstring."""
     import torch
     from safetensors.torch import save_file
 
@@ -177,7 +247,10 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, ba
     config = config or ReaderConfig()
     reader, tokenizer = load_reader(config, seed=seed)
     fit = gold_rows(gold, "fit")
-    train = fit + mismatched_rows(gold, "fit", len(fit) // 4, seed)
+    if partial and teacher is None:
+        raise ValueError("unlabelled partial replies need a teacher")
+    mismatched, partials = mismatched_rows(gold, "fit", len(fit) // 4, seed), partial_rows(gold, "fit", partial, seed)
+    train = fit + mismatched + partials
     params = [p for p in reader.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     steps = epochs * ((len(train) + batch_size - 1) // batch_size)
@@ -191,10 +264,15 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, ba
     cache = cache_reply_states(reader, tokenizer, train + dev)
     if progress:
         print(f"fit-judge: encoded {len(cache)} replies ({time.time() - started:.0f} s)", flush=True)
+    targets = fit_targets(train, teacher and teacher_logits(teacher, config, tokenizer, cache, train), distill)
+    if progress and teacher:
+        print(f"fit-judge: read {len(train)} rows with the teacher {teacher} ({time.time() - started:.0f} s)",
+              flush=True)
     history: list[dict] = []  # the reader stays in eval mode: no dropout (weight decay regularises; ~15% faster)
     checkpoint, digest = out / "fit-checkpoint.pt", gold_digest(gold)
+    distilled = {"teacher": weights_digest(teacher), "distill": distill, "partial": len(partials)} if teacher else {}
     settings = {"gold_sha256": digest, "config": config.model_dump(), "epochs": epochs, "lr": lr,
-                "batch_size": batch_size, "seed": seed}
+                "batch_size": batch_size, "seed": seed, **distilled}
     first = _resume(checkpoint, settings, reader, opt, sched, rng, history)
     if progress and first:
         print(f"fit-judge: resumed after epoch {first} ({checkpoint})", flush=True)
@@ -203,7 +281,7 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, ba
         epoch_started = time.time()
         for batch in length_batches(train, batch_size, rng):
             rows = [train[j] for j in batch]
-            labels = torch.tensor([m for r in rows for m in r[4]], dtype=torch.float32)
+            labels = torch.tensor([t for j in batch for t in targets[j]], dtype=torch.float32)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=use_bf16):
                 logits = _read(reader, tokenizer, cache, rows)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits.float(), labels)
@@ -230,9 +308,10 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, ba
         checkpoint.with_suffix(".tmp").replace(checkpoint)
     save_file(reader.trained_state(), str(out / "reader.safetensors"))
     meta = {"config": config.model_dump(), "calibration": {"scale": 1.0, "shift": 0.0},  # until recalibrate
-            "gold_sha256": digest, "fit": {"replies": len(fit), "mismatched": len(train) - len(fit),
+            "gold_sha256": digest, "fit": {"replies": len(fit), "mismatched": len(mismatched),
                                                       "epochs": epochs, "lr": lr, "batch_size": batch_size,
-                                                      "seed": seed, "seconds": round(time.time() - started),
+                                                      "seed": seed, **distilled,
+                                                      "seconds": round(time.time() - started),
                                                       "epoch_seconds": sum(h.get("seconds", 0) for h in history),
                                                       "history": history}}
     atomic_write_text(out / "reader.json", json.dumps(meta, indent=1) + "\n")

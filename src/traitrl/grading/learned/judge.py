@@ -72,11 +72,8 @@ class LearnedJudge:
     def _build(cls, folder: Path) -> LearnedJudge:
         meta_path = folder / "reader.json"
         meta = read_meta(folder)
-        members = [folder / m for m in meta.get("members", [])] or [folder]
-        loaded = [_load_reader(m) for m in members]
-        configs = {r.config.model_copy(update={"rank": 0, "alpha": 0.0, "reply_trained_layers": 0})
-                   for r, _ in loaded}
-        if len(configs) > 1:
+        loaded = [load_fitted_reader(m) for m in member_folders(folder)]
+        if len({r.config.reading() for r, _ in loaded}) > 1:
             raise ModelLoadError(f"{meta_path}: members read replies differently (context, lengths or word count)")
         return cls([r for r, _ in loaded], loaded[0][1], read_calibration(meta["calibration"]),
                    weights_digest(folder))
@@ -183,7 +180,7 @@ def plan_batches(ids: list[int], reply_tokens: list[int], criterion_tokens: list
     return batches
 
 
-def _load_reader(folder: Path):
+def load_fitted_reader(folder: Path):
     """One fitted reader (adapters folded, in the judge's dtype) and its tokenizer, from `folder`."""
     import torch
     from safetensors.torch import load_file
@@ -206,6 +203,11 @@ def _load_reader(folder: Path):
     if reader_dtype() == torch.bfloat16:
         reader.to(torch.bfloat16)
     return reader, tokenizer
+
+
+def member_folders(folder: Path) -> list[Path]:
+    """The folders of a judge's fitted readers: its `members`, or the folder itself for a single reader."""
+    return [folder / m for m in read_meta(folder).get("members", [])] or [folder]
 
 
 def read_calibration(data: dict) -> ReplyCalibration:

@@ -46,6 +46,11 @@ class ReaderConfig(BaseModel):
     reply_length: bool = False  # prefix the reply with its word count, "(212 words)": tokens cannot be counted
     reply_trained_layers: int = Field(0, ge=0, le=6)  # top layers where the reply side reads with the adapters
 
+    def reading(self) -> ReaderConfig:
+        """What decides the tokens a reader sees (context, lengths, word count), with what it learned left out:
+        readers equal in this can be averaged or distilled into one another."""
+        return self.model_copy(update={"rank": 0, "alpha": 0.0, "reply_trained_layers": 0})
+
 
 class LoRALinear(nn.Module):
     """`base(x) + scale · B(A(x))` with the base frozen; B starts at zero, so training starts at the base."""
