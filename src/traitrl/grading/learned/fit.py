@@ -17,6 +17,8 @@ The `test` split is never read here.
 
     traitrl grade fit-judge --out src/traitrl/grading/learned/weights     # 80 min on 2 cores (bf16, 8 epochs)
     traitrl grade fit-judge --out DIR --calibration-only                  # refit the calibration only (3 min)
+    traitrl grade fit-judge --out DIR --rank 32 --epochs 6 --teacher src/traitrl/grading/learned/weights \
+        --partial 2000                                                     # distil the ensemble (1.5 h, Xeon)
 
 A fit writes `fit-checkpoint.pt` into `out` after every epoch and, run again with the same gold data and
 settings, resumes after the last finished epoch (the reply states are encoded again, 4 min on AVX2).
