@@ -104,6 +104,15 @@ def test_an_ensemble_judge_reads_the_mean_of_its_readers_logits(tmp_path):
     assert max(abs(a - b) for x, y in zip(got, mean, strict=True) for a, b in zip(x, y, strict=True)) < 1e-4
     assert max(abs(a - b) for x, y in zip(one, two, strict=True) for a, b in zip(x, y, strict=True)) > 1e-3
     assert len({judge_name(tmp_path / "r0"), judge_name(tmp_path / "r1"), judge_name(tmp_path / "both")}) == 3
+    from traitrl.grading.learned.judge import reply_context
+    from traitrl.grading.learned.pretrained import load_reader
+
+    as_rows = [(reply_context(s), r.text, [i.criterion for i in s.rubric], [i.points for i in s.rubric], v)
+               for s, r, v in rows]
+    reader, tokenizer = load_reader(config)
+    cache = fit.cache_reply_states(reader, tokenizer, as_rows)
+    taught = fit.teacher_logits(tmp_path / "both", config, tokenizer, cache, as_rows)  # as the ensemble judge reads
+    assert max(abs(a - b) for x, y in zip(taught, got, strict=True) for a, b in zip(x, y, strict=True)) < 0.05
 
     with pytest.raises(InputError, match="not a single fitted reader"):
         fit.ensemble_judge(gold, tmp_path / "nested", [tmp_path / "r0", tmp_path / "both"], progress=False)
@@ -141,11 +150,9 @@ def test_partial_replies_are_unlabelled_shorter_readings_of_a_fit_reply_against_
         sentences = re.split(r"(?<=[.!?])\s+", reply)
         assert any(r[0] == context and r[2] == criteria and r[3] == points and len(reply) < len(r[1])
                    and all(x in r[1] for x in sentences) for r in whole)  # part of a reply, read by its rubric
-    with pytest.raises(ValueError, match="need a teacher"):
-        fit.fit_judge(gold, "unused", partial=2, progress=False)
 
 
-def test_a_distilling_fit_reads_each_row_as_the_teacher_judge_does(tmp_path):
+def test_a_distilling_fit_reads_each_row_as_the_teacher_judge_does(tmp_path, monkeypatch):
     import json
 
     from traitrl.grading.learned.judge import LearnedJudge, reply_context
@@ -167,11 +174,27 @@ def test_a_distilling_fit_reads_each_row_as_the_teacher_judge_does(tmp_path):
     assert max(abs(a - b) for x, y in zip(got, want, strict=True) for a, b in zip(x, y, strict=True)) < 0.05
     assert max(abs(a) for x in got for a in x) > 0.1  # real readings, not zeros
 
+    trained_on = []
+    real = fit.fit_targets
+
+    def recorded(rows, teacher, distill):
+        trained_on.append((rows, teacher, real(rows, teacher, distill)))
+        return trained_on[-1][2]
+
+    monkeypatch.setattr(fit, "fit_targets", recorded)
     meta = fit.fit_judge(gold, tmp_path / "student", epochs=1, batch_size=4, config=config, progress=False,
                          teacher=tmp_path / "teacher", partial=3)
     assert meta["fit"]["teacher"] == json.loads((tmp_path / "student" / "reader.json").read_text())["fit"]["teacher"]
     assert meta["fit"]["partial"] == 3 and meta["fit"]["distill"] == 0.5
+    (train, teacher, targets), = trained_on
+    assert teacher is not None and sum(not r[4] for r in train) == 3  # the three unlabelled rows, read by the teacher
+    soft = [t for r, ts in zip(train, targets, strict=True) for t in ts if r[4]]
+    assert any(0.0 < t < 1.0 for t in soft) and not all(t in (0.0, 0.5, 1.0) for t in soft)
 
     other = ReaderConfig(rank=4, alpha=8.0, reply_length=False)
     with pytest.raises(InputError, match="reads replies differently"):
         fit.teacher_logits(tmp_path / "teacher", other, tokenizer, cache, rows)
+    deeper = ReaderConfig(rank=4, alpha=8.0, reply_length=True, reply_trained_layers=2)
+    with pytest.raises(InputError, match="does not cache"):  # found before any encoding
+        fit.fit_judge(gold, tmp_path / "never", epochs=1, config=deeper, teacher=tmp_path / "teacher", progress=False)
+    assert not (tmp_path / "never").exists()

@@ -126,7 +126,7 @@ def finetune_stages(store: StageStore, cfg: ExperimentConfig, models: dict[str, 
                 name = f"{dataset}/{method}"
                 stage = store.run(f"finetune-{label}-{dataset}-{method}", parts,
                                   lambda d, m=models[label], ds=dataset, how=method, sd=seed:
-                                  sft_ladder(m, ds, how, ft, sd, d))
+                                  sft_ladder(m, ds, how, ft, sd, d), dtype="float32" if method == "full" else None)
                 for dose in doses:
                     out[f"{label}|{name}|{dose}"] = eval_stage(store, cfg, f"ft-{label}-{dataset}-{method}-{dose}",
                                                                str(stage / f"dose-{dose}"), subset)

@@ -271,7 +271,7 @@ def run_experiment(cfg: ExperimentConfig, out_dir: str | Path, pack_to: str | Pa
     results.git_revision = git_revision(short=True) or "unknown"
     if sizing:
         results.notes.append(sizing)
-    if mixed := mixed_dtypes(store.finished()):
+    if mixed := mixed_dtypes(store.used):  # the stages this run read, not every folder in it
         results.notes.append("this run's stages were computed in more than one type ("
                              + ", ".join(f"{t}: {n} stages" for t, n in sorted(mixed.items()))
                              + "; each stage's DONE.json names its own): compare arms computed in one type")

@@ -9,7 +9,7 @@ an experiment skips every finished stage.
 The compute type: `DONE.json` records the type the stage's models ran in (`compute_dtype`). The machine's own
 choice ("auto": bf16 where it is fast) is not part of a key, so a packed run restored on another machine keeps
 its stages; `TRAITRL_DTYPE` is, so asking for another type never reuses a stage computed in the machine's.
-`mixed_dtypes` names a run whose stages were computed in more than one type.
+`mixed_dtypes` names the types when the stages a run used were computed in more than one.
 
 Crash-safety test hook: with `TRAITRL_TEST_KILL_AT=<point>` in the environment, `kill_point(<point>)`
 SIGKILLs the process there (points: `data`, `stage-start:<name>`, `stage-publish:<name>`,
@@ -57,18 +57,21 @@ def compute_dtype() -> str:
 
 
 def keyed_parts(parts: dict[str, Any]) -> dict[str, Any]:
-    """A stage's parts as its key hashes them: with the requested type when `TRAITRL_DTYPE` sets one."""
+    """A stage's parts as its key hashes them: with the requested type where `TRAITRL_DTYPE` decides it (on a
+    CPU; on CUDA `load_policy` picks bf16 or fp16 whatever it says)."""
+    import torch
+
     from traitrl.models.cpu_dtype import dtype_override
 
     wanted = dtype_override()
-    return {**parts, "dtype_override": wanted} if wanted else parts
+    return {**parts, "dtype_override": wanted} if wanted and not torch.cuda.is_available() else parts
 
 
 def mixed_dtypes(folders: list[Path]) -> dict[str, int]:
     """Compute type -> number of finished stages in it, when `folders` were computed in more than one type
     (empty otherwise; stages finished before types were recorded count as neither)."""
     counts: dict[str, int] = {}
-    for d in folders:
+    for d in dict.fromkeys(folders):  # each folder once
         if dtype := json.loads((d / "DONE.json").read_text()).get("compute_dtype"):
             counts[dtype] = counts.get(dtype, 0) + 1
     return counts if len(counts) > 1 else {}
@@ -86,6 +89,7 @@ class StageStore:
         self.root = Path(root) / "stages"
         self.root.mkdir(parents=True, exist_ok=True)
         self.on_done = on_done
+        self.used: list[Path] = []  # the stage folders `run` returned (reused or computed), in order
 
     def stage_holding(self, path: Path) -> Path:
         """The stage folder a path lies in (a ValueError when it lies in none)."""
@@ -99,9 +103,11 @@ class StageStore:
     def path(self, name: str, parts: dict[str, Any]) -> Path:
         return self.root / f"{name}-{stage_key(keyed_parts(parts))}"
 
-    def run(self, name: str, parts: dict[str, Any], fn: Callable[[Path], None]) -> Path:
-        """Run `fn(work_dir)` unless this stage is already done; return the published folder."""
+    def run(self, name: str, parts: dict[str, Any], fn: Callable[[Path], None], dtype: str | None = None) -> Path:
+        """Run `fn(work_dir)` unless this stage is already done; return the published folder. `dtype`: the type
+        the stage computes in when not the machine's (`compute_dtype`), for its `DONE.json`."""
         final = self.path(name, parts)
+        self.used.append(final)
         if (final / "DONE.json").exists():
             console.print(f"[dim]✓ {name} (cached)[/dim]")
             if self.on_done:
@@ -118,8 +124,9 @@ class StageStore:
             seconds = time.monotonic() - start
             console.print(f"[dim]  {name} done in {seconds:.0f} s; peak RSS so far {peak_rss_gb():.2f} GB[/dim]")
             # wall seconds of the attempt that finished (a resumed stage: its last attempt), for timings.json
-            atomic_write_json(work / "DONE.json", {"stage": name, "parts": parts, "seconds": round(seconds, 2),
-                                                   "compute_dtype": compute_dtype()})
+            done = {"stage": name, "parts": keyed_parts(parts), "seconds": round(seconds, 2),
+                    "compute_dtype": dtype or compute_dtype()}
+            atomic_write_json(work / "DONE.json", done)
         kill_point(f"stage-publish:{name}")
         if final.exists():
             shutil.rmtree(final)

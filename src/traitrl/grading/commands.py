@@ -171,7 +171,8 @@ def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetens
                       False, "--calibration-only", help="Keep the weights in --out; refit the calibration on dev."),
                   teacher: Path | None = typer.Option(
                       None, help="A judge folder to distil (e.g. the shipped ensemble) into this single reader."),
-                  distill: float = typer.Option(0.5, min=0.0, max=1.0, help="Share of each target from the teacher."),
+                  distill: float | None = typer.Option(
+                      None, min=0.0, max=1.0, help="Share of each target from the teacher (default 0.5)."),
                   partial: int = typer.Option(
                       0, min=0, help="Unlabelled fit replies cut short or missing a sentence, read by the teacher.")
                   ) -> None:
@@ -183,9 +184,11 @@ def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetens
     if calibration_only:
         typer.echo(json.dumps(recalibrate(load_gold(gold), out)))
         return
-    if partial and teacher is None:
-        raise InputError("unlabelled partial replies need a teacher", field="--partial")
-    meta = fit_judge(load_gold(gold), out, epochs=epochs, lr=lr, seed=seed, teacher=teacher, distill=distill,
+    for name, given in (("--partial", partial), ("--distill", distill is not None)):
+        if given and teacher is None:
+            raise InputError("needs --teacher (the judge to distil)", field=name)
+    meta = fit_judge(load_gold(gold), out, epochs=epochs, lr=lr, seed=seed, teacher=teacher,
+                     distill=0.5 if distill is None else distill,
                      partial=partial, config=ReaderConfig(rank=rank, alpha=2.0 * rank, reply_length=reply_length,
                                                           reply_trained_layers=reply_trained_layers))
     typer.echo(json.dumps(meta))

@@ -33,6 +33,9 @@ import random
 import re
 import time
 from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
 
 from traitrl.errors import InputError
 from traitrl.files import atomic_write_text
@@ -107,17 +110,37 @@ def partial_rows(gold: GoldSet, split: str, n: int, seed: int) -> list[Row]:
     return rows
 
 
-def teacher_logits(teacher: Path, config: ReaderConfig, tokenizer, cache: dict, rows: list[Row]) -> list[list[float]]:
-    """The mean raw logit of the teacher judge's readers for every criterion of every row, read on the cached
-    reply states (the teacher must read replies as the student does)."""
-    order = sorted(range(len(rows)), key=lambda j: len(rows[j][1]) + sum(map(len, rows[j][2])))  # less padding
+def check_teacher(teacher: Path, config: ReaderConfig) -> list[Path]:
+    """The teacher judge's reader folders, each checked to hold fitted weights, read replies as a student with
+    `config` does, and need no reply state the student does not cache (bad input names the reader.json)."""
     members = member_folders(teacher)
+    for folder in members:
+        path = folder / "reader.json"
+        if not (folder / "reader.safetensors").is_file():
+            raise InputError("no fitted reader here (reader.safetensors missing)", file=str(folder))
+        try:
+            theirs = ReaderConfig(**read_meta(folder)["config"])
+        except (KeyError, TypeError, ValidationError):
+            raise InputError("missing or not a reader config", file=str(path), field="config") from None
+        if theirs.reading() != config.reading():
+            raise InputError("reads replies differently from the student (context, lengths or word count)",
+                             file=str(path), field="config")
+        if theirs.reply_trained_layers < config.reply_trained_layers:
+            raise InputError(f"reads the reply's top {config.reply_trained_layers - theirs.reply_trained_layers} "
+                             "layers with frozen weights, which the student does not cache",
+                             file=str(path), field="config.reply_trained_layers")
+    return members
+
+
+def teacher_logits(teacher: Path, config: ReaderConfig, tokenizer: Any, cache: dict[tuple[str, str], list],
+                   rows: list[Row]) -> list[list[float]]:
+    """The mean raw logit of the teacher judge's readers for every criterion of every row, read on the cached
+    reply states (`check_teacher`)."""
+    order = sorted(range(len(rows)), key=lambda j: len(rows[j][1]) + sum(map(len, rows[j][2])))  # less padding
+    members = check_teacher(teacher, config)
     total = [0.0] * sum(len(r[2]) for r in rows)
     for folder in members:
         member, _ = load_fitted_reader(folder)
-        if member.config.reading() != config.reading():
-            raise InputError("reads replies differently from the student (context, lengths or word count)",
-                             file=str(folder / "reader.json"), field="config")
         total = [a + b for a, b in zip(total, _logits(member, tokenizer, cache, [rows[j] for j in order]), strict=True)]
     flat = iter(total)
     out: list[list[float]] = [[] for _ in rows]
@@ -247,10 +270,12 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, ba
     from traitrl.grading.learned.pretrained import load_reader
 
     config = config or ReaderConfig()
-    reader, tokenizer = load_reader(config, seed=seed)
-    fit = gold_rows(gold, "fit")
     if partial and teacher is None:
         raise ValueError("unlabelled partial replies need a teacher")
+    if teacher is not None:
+        check_teacher(teacher, config)  # before minutes of encoding
+    reader, tokenizer = load_reader(config, seed=seed)
+    fit = gold_rows(gold, "fit")
     mismatched, partials = mismatched_rows(gold, "fit", len(fit) // 4, seed), partial_rows(gold, "fit", partial, seed)
     train = fit + mismatched + partials
     params = [p for p in reader.parameters() if p.requires_grad]
@@ -266,13 +291,15 @@ def fit_judge(gold: GoldSet, out: Path, *, epochs: int = 8, lr: float = 1e-3, ba
     cache = cache_reply_states(reader, tokenizer, train + dev)
     if progress:
         print(f"fit-judge: encoded {len(cache)} replies ({time.time() - started:.0f} s)", flush=True)
-    targets = fit_targets(train, teacher and teacher_logits(teacher, config, tokenizer, cache, train), distill)
-    if progress and teacher:
+    read = teacher_logits(teacher, config, tokenizer, cache, train) if teacher is not None else None
+    targets = fit_targets(train, read, distill)
+    if progress and teacher is not None:
         print(f"fit-judge: read {len(train)} rows with the teacher {teacher} ({time.time() - started:.0f} s)",
               flush=True)
     history: list[dict] = []  # the reader stays in eval mode: no dropout (weight decay regularises; ~15% faster)
     checkpoint, digest = out / "fit-checkpoint.pt", gold_digest(gold)
-    distilled = {"teacher": weights_digest(teacher), "distill": distill, "partial": len(partials)} if teacher else {}
+    distilled = ({"teacher": weights_digest(teacher), "distill": distill, "partial": len(partials)}
+                 if teacher is not None else {})
     settings = {"gold_sha256": digest, "config": config.model_dump(), "epochs": epochs, "lr": lr,
                 "batch_size": batch_size, "seed": seed, **distilled}
     first = _resume(checkpoint, settings, reader, opt, sched, rng, history)
