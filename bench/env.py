@@ -36,11 +36,12 @@ def _dtype_probe() -> dict | None:
     """What chose the dtype in use: the override, or this CPU's timings (models/cpu_dtype.py); None on CUDA."""
     import torch
 
-    from traitrl.models.cpu_dtype import dtype_override, probe
+    from traitrl.models.cpu_dtype import probe
+    from traitrl.models.loading import requested_dtype
 
     if torch.cuda.is_available():
         return None
-    override = dtype_override()
+    override = requested_dtype()
     return {"override": override} if override else probe()
 
 
@@ -49,10 +50,10 @@ def matmul_peak_gflops(dtype_name: str = "bfloat16", n: int = 2048, repeats: int
     emulates it (~1 GFLOP/s: a 2048^3 product would take 15 s) is measured at n = 256."""
     import torch
 
-    from traitrl.models.cpu import has_fast_bf16
+    from traitrl.models.cpu_dtype import probe
 
     dtype = getattr(torch, dtype_name)
-    if dtype == torch.bfloat16 and not has_fast_bf16():
+    if dtype == torch.bfloat16 and probe()["dtype"] != "bfloat16":  # measured: bf16 is emulated here
         n = min(n, 256)
     a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     a @ b

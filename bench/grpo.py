@@ -132,7 +132,8 @@ def breakdown(repeats: int = 2) -> dict:
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from traitrl.models.cpu import cpu_threads, has_fast_bf16
+    from traitrl.models.cpu import cpu_threads
+    from traitrl.models.cpu_dtype import probe
     from traitrl.models.embedded import policy_path
 
     path = str(policy_path())
@@ -143,7 +144,7 @@ def breakdown(repeats: int = 2) -> dict:
     enc = tok([p for p in prompts for _ in range(GENERATIONS)], return_tensors="pt", padding=True)
     lora = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")
     # bf16 only where the CPU computes it natively: emulated (AVX2 only), its four passes took ~15 minutes
-    dtypes = ["bfloat16", "float32"] if has_fast_bf16() else ["float32"]
+    dtypes = ["bfloat16", "float32"] if probe()["dtype"] == "bfloat16" else ["float32"]  # measured
     models = {d: get_peft_model(AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, d)), lora)
               for d in dtypes}
     before, out = torch.get_num_threads(), {}

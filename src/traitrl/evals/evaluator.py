@@ -114,10 +114,10 @@ class _Model:
 
     def __init__(self, spec_or_loaded: Any, dtype: str = "auto") -> None:
         from traitrl.evals.remote import RemoteModel, is_remote_spec
-        from traitrl.models.cpu_dtype import dtype_override
+        from traitrl.models.loading import requested_dtype
 
         # `TRAITRL_DTYPE` makes "auto" another precision on the same machine: named, so cached scores are not mixed
-        self.dtype = (dtype_override() or dtype) if dtype == "auto" else dtype
+        self.dtype = (requested_dtype() or dtype) if dtype == "auto" else dtype
         if is_remote_spec(spec_or_loaded):
             spec_or_loaded = RemoteModel.from_spec(spec_or_loaded)
         self.backend = spec_or_loaded if getattr(spec_or_loaded, "is_backend", False) else None

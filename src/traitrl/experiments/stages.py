@@ -59,12 +59,10 @@ def compute_dtype() -> str:
 def keyed_parts(parts: dict[str, Any]) -> dict[str, Any]:
     """A stage's parts as its key hashes them: with the requested type where `TRAITRL_DTYPE` decides it (on a
     CPU; on CUDA `load_policy` picks bf16 or fp16 whatever it says)."""
-    import torch
+    from traitrl.models.loading import requested_dtype
 
-    from traitrl.models.cpu_dtype import dtype_override
-
-    wanted = dtype_override()
-    return {**parts, "dtype_override": wanted} if wanted and not torch.cuda.is_available() else parts
+    wanted = requested_dtype()
+    return {**parts, "dtype_override": wanted} if wanted else parts
 
 
 def mixed_dtypes(folders: list[Path]) -> dict[str, int]:

@@ -42,11 +42,6 @@ def isa_flags() -> dict[str, bool]:
     return {f: f in flags for f in ISA}
 
 
-def has_fast_bf16() -> bool:
-    flags = isa_flags()
-    return flags["avx512_bf16"] or flags["amx_bf16"]
-
-
 def cpu_ticks() -> tuple[int, int] | None:
     """(ticks stolen by the hypervisor, all ticks) of every CPU since boot, from /proc/stat; None elsewhere."""
     try:

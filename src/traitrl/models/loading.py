@@ -137,6 +137,15 @@ def default_dtype():
     return cpu_compute_dtype()
 
 
+def requested_dtype() -> str | None:
+    """`TRAITRL_DTYPE` where it decides the type `default_dtype` gives (on a CPU); None when unset or on CUDA."""
+    import torch
+
+    from traitrl.models.cpu_dtype import dtype_override
+
+    return None if torch.cuda.is_available() else dtype_override()
+
+
 def load_policy(spec: str = "embedded", *, dtype: Any = "auto", adapter: str | None = None,
                 trust_remote_code: bool = False, allow_pickle: bool = False,
                 device: str | None = None, merge_adapter: bool = False) -> LoadedModel:
