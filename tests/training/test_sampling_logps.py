@@ -91,18 +91,50 @@ def test_bf16_policies_keep_the_scoring_pass():
 @pytest.mark.parametrize("fp32", [True, False])
 def test_grpo_takes_the_old_policy_pass_from_the_rollouts(tmp_path, scenarios, monkeypatch, fp32):
     """Two optimizer steps per generation batch: TRL's no-grad pass over the batch runs only where the sampling
-    log-probabilities are not kept (here: as if the policy computed in bf16)."""
+    log-probabilities are not kept (here: as if the policy computed in bf16), and then over the second step's
+    rows only (the first step's are scored before any update)."""
     import traitrl.training.shared_prompt as shared
 
     passes = []
     real = shared.shared_prompt_log_probs
     monkeypatch.setattr(shared, "shared_prompt_log_probs",
-                        lambda *a, **k: passes.append(torch.is_grad_enabled()) or real(*a, **k))
+                        lambda *a, **k: passes.append((torch.is_grad_enabled(), a[1].size(0))) or real(*a, **k))
     if not fp32:
         monkeypatch.setattr(SamplingLogProbs, "wants", staticmethod(lambda model: False))
     cfg = TrainConfig(model=str(tiny_llama_path()), steps=4, prompts_per_step=2, num_generations=2,
                       max_completion_length=6, save_steps=10, lora_r=4, dtype="float32", generation_steps=2)
     rows = build_mixture(build_standard_tasks(20), scenarios, cfg.n_rows, 0.0, seed=0)
     result = train_arm(cfg, rows, [standard_reward], tmp_path)
-    assert result.steps == 4 and passes.count(True) == 4  # one forward with gradient per optimizer step
-    assert passes.count(False) == (0 if fp32 else 2)  # one old-policy pass per generation batch, or none
+    with_grad = [n for grad, n in passes if grad]
+    assert result.steps == 4 and sum(with_grad) == 4 * 4  # every optimizer step's 4 rows scored with gradient
+    # one old-policy pass per generation batch of 8 rows, over the second step's 4, or none
+    assert [n for grad, n in passes if not grad] == ([] if fp32 else [4, 4])
+
+
+def _adapter_after(cfg, rows, out, monkeypatch, defer):
+    from safetensors.torch import load_file
+
+    import traitrl.training.shared_prompt as shared
+
+    monkeypatch.setattr(shared.SharedPromptGRPOTrainer, "defer_old_pass", defer)
+    result = train_arm(cfg, rows, [standard_reward], out)
+    return load_file(str(result.adapter_dir / "adapter_model.safetensors")), result.metrics
+
+
+def test_the_deferred_old_policy_pass_trains_as_the_full_one(tmp_path, scenarios, monkeypatch):
+    """Three optimizer steps per generation batch, the old-policy pass forced (as in bf16): taking the first
+    step's old log-probabilities from the loss and scoring only the later steps' rows after the rollouts
+    leaves every update as it was (fp32: the same adapter and losses to rounding)."""
+    monkeypatch.setattr(SamplingLogProbs, "wants", staticmethod(lambda model: False))
+    cfg = TrainConfig(model=str(tiny_llama_path()), steps=6, prompts_per_step=2, num_generations=2,
+                      max_completion_length=6, save_steps=10, lora_r=4, dtype="float32", generation_steps=3,
+                      learning_rate=5e-3)
+    rows = build_mixture(build_standard_tasks(20), scenarios, cfg.n_rows, 0.0, seed=0)
+    full, full_metrics = _adapter_after(cfg, rows, tmp_path / "full", monkeypatch, False)
+    deferred, deferred_metrics = _adapter_after(cfg, rows, tmp_path / "deferred", monkeypatch, True)
+    moved = max(float(v.abs().max()) for k, v in full.items() if "lora_B" in k)
+    assert moved > 1e-3  # the steps changed the adapters (lora_B starts at zero)
+    for name, value in full.items():
+        torch.testing.assert_close(deferred[name], value, rtol=1e-4, atol=1e-6)
+    losses = [[m["loss"] for m in ms if "loss" in m] for ms in (full_metrics, deferred_metrics)]
+    assert len(losses[0]) == 6 and losses[0] == pytest.approx(losses[1], abs=1e-5)

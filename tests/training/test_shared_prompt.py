@@ -45,8 +45,9 @@ def _rows(vocab: int, pads: tuple[int, int] = (0, 3)) -> tuple[torch.Tensor, tor
     return torch.stack(ids)[order], torch.stack(mask)[order], 5
 
 
-FAKE_TRAINER = SimpleNamespace(accelerator=SimpleNamespace(autocast=contextlib.nullcontext, num_processes=1),
-                               args=SimpleNamespace(cast_lm_head_to_fp32=False))
+FAKE_TRAINER = object.__new__(SharedPromptGRPOTrainer)  # the scoring methods, none of a trainer's set-up
+FAKE_TRAINER.__dict__.update(accelerator=SimpleNamespace(autocast=contextlib.nullcontext, num_processes=1),
+                             args=SimpleNamespace(cast_lm_head_to_fp32=False), model=None)
 
 
 def _trl_pass(model, ids, mask, keep, batch_size=None):

@@ -12,7 +12,9 @@ Choices, in plain words:
   `num_generations` copies, and sampling draws by inverse CDF; `generation_steps=k` samples k optimizer
   steps' rollouts in one call.
 - With `generation_steps` > 1, the old-policy log-probabilities of the importance ratio are the ones the
-  rollouts sampled with, where they agree with a scoring forward (fp32; `training/sampling_logps.py`).
+  rollouts sampled with, where they agree with a scoring forward (fp32; `training/sampling_logps.py`);
+  elsewhere a no-grad pass scores the later steps' rows only, the first step's being the loss's own
+  (`SharedPromptGRPOTrainer.defer_old_pass`).
 - No gradient checkpointing: at 135M parameters it only costs time.
 - Scoring (the loss and the old-policy log-probabilities) reads each prompt once for its group of
   completions (`training/shared_prompt.py`); TRL then shuffles a generation batch group by group.
@@ -77,7 +79,7 @@ def grpo_args(config: TrainConfig, ckpt_dir: Path, use_cpu: bool):
         gradient_accumulation_steps=config.prompts_per_step * config.num_generations // micro_batch(config),
         # generation_steps > 1: one generate call samples the rollouts of several optimizer steps (decoding is
         # bound by weight reads, so 4x the rows cost ~2x); TRL corrects the later steps' slight off-policyness
-        # with its importance ratio (an extra no-grad forward per generation batch).
+        # with its importance ratio (an extra no-grad forward over the later steps' rows).
         steps_per_generation=config.generation_steps * config.prompts_per_step * config.num_generations
         // micro_batch(config),
         num_generations=config.num_generations, top_p=config.top_p,

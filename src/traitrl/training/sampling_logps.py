@@ -11,9 +11,10 @@ them to the scoring override (`shared_prompt.SharedPromptGRPOTrainer`) in place 
 Only where the two agree to rounding: the policy computes in fp32 (`SamplingLogProbs.wants`), where the
 folded-LoRA decode and the trainer's unfolded forward give log-probabilities within ~1e-5 (tests). In bf16 the
 folded weights round the adapters' small update, so the sampled policy is not the scored one to the ratio's
-precision; TRL's pass runs there, and wherever `fast_generation` falls back to `generate`. The rows must be the
-ones sampled, in order: a batch whose completions differ from the record's in any row is scored by the forward,
-as is every call after the record has been used once.
+precision; the pass runs there (over the later optimizer steps' rows only: `shared_prompt.py`), and wherever
+`fast_generation` falls back to `generate`. The rows must be the ones sampled, in order: a batch whose
+completions differ from the record's in any row is scored by the forward, as is every call after the record
+has been used once.
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ Two small changes make micro-batches hold whole groups:
   splits it into optimizer steps, so each step sees whole groups (as a generation per step would) and a
   micro-batch of a multiple of `num_generations` rows holds whole groups.
 Groups whose prompts are of similar length share one forward (`prompt_bundles`); the old-policy pass, which
-has no backward, scores up to `SCORING_TOKENS` padded tokens at once. Model families outside
+has no backward, scores up to `SCORING_TOKENS` padded tokens at once, and only the rows of the batch's later
+optimizer steps (`defer_old_pass`: the first step's rows are scored before any update, so the loss's own
+log-probabilities, detached, are their old-policy ones, as TRL takes them when steps align). Model families outside
 `SHARED_PROMPT_MODELS` (rotary decoders whose cache is keys and values only), multimodal or MoE inputs, and runs
 on several processes go to TRL's own method.
 Checked against TRL 1.16.0 (`trl/trainer/grpo_trainer.py`, `_get_per_token_logps_and_entropies` and
@@ -147,24 +149,42 @@ def reads_prompts_once(model: Any) -> bool:
 class SharedPromptGRPOTrainer(GRPOTrainer):
     """TRL's `GRPOTrainer` whose scoring pass reads each prompt once per group (`shared_prompt_log_probs`).
     With `sampled` (a `SamplingLogProbs` that the rollouts fill), the old-policy pass of a generation batch
-    takes the sampling log-probabilities instead of a forward (`training/sampling_logps.py`)."""
+    takes the sampling log-probabilities instead of a forward (`training/sampling_logps.py`). Without them
+    (bf16), the pass skips the rows of the batch's first optimizer step (`defer_old_pass`)."""
 
     sampled: SamplingLogProbs | None = None
+    # The rows of a generation batch's first optimizer step are scored before any update, so their old-policy
+    # log-probabilities are the loss's own, detached: TRL's rule when generation and optimizer steps align.
+    # The old-policy pass is then deferred to the first micro-batch (the weights are still the sampling ones)
+    # and scores only the later steps' rows: 1/generation_steps of it saved, the same values.
+    defer_old_pass: bool = True
+    _deferred: bool = False
 
     def _old_policy_pass(self, model: Any, compute_entropy: bool) -> bool:
         """Whether this call is the old-policy pass of a generation batch (trl 1.16.0 runs it first after the
         rollouts, without gradient, on the policy with its adapters on; the reference pass comes after it), in
         one process (the rows it scores are the ones it sampled)."""
+        if torch.is_grad_enabled() or compute_entropy or model is not self.model:
+            return False
         generate_every = self.args.steps_per_generation * self.num_iterations
-        return (not torch.is_grad_enabled() and not compute_entropy and model is self.model
-                and self.accelerator.num_processes == 1
-                and self.args.gradient_accumulation_steps % generate_every != 0 and _adapters_on(model))
+        return (self.accelerator.num_processes == 1 and self.args.gradient_accumulation_steps % generate_every != 0
+                and _adapters_on(model))
+
+    def _defers(self) -> bool:
+        """Whether the old-policy pass now being asked for can wait for the first micro-batch (see
+        `defer_old_pass`): training, one pass over each batch (`num_iterations` 1, no vLLM importance
+        correction), whole optimizer steps per generation batch, and a batch sampled at a cycle's start, where
+        TRL's `_step` and the optimizer's accumulation agree on which micro-batches make the first step."""
+        ga, per_generation = self.args.gradient_accumulation_steps, self.args.steps_per_generation
+        return (self.defer_old_pass and self.model.training and self.num_iterations == 1 and not self.use_vllm
+                and per_generation % ga == 0 and self._step % per_generation == 0)
 
     @profiling_decorator
     def _get_per_token_logps_and_entropies(self, model, input_ids, attention_mask, logits_to_keep, batch_size=None,
                                            compute_entropy=False, compute_aux_loss=False, **extra):
+        old_pass = self._old_policy_pass(model, compute_entropy)
         sampled = getattr(self, "sampled", None)
-        if sampled is not None and self._old_policy_pass(model, compute_entropy):
+        if sampled is not None and old_pass:
             kept = sampled.take(input_ids, attention_mask, logits_to_keep)
             if kept is not None:
                 return kept, None, None
@@ -175,6 +195,14 @@ class SharedPromptGRPOTrainer(GRPOTrainer):
             return super()._get_per_token_logps_and_entropies(
                 model, input_ids, attention_mask, logits_to_keep, batch_size=batch_size,
                 compute_entropy=compute_entropy, compute_aux_loss=compute_aux_loss, **extra)
+        if old_pass and self._defers():  # NaN rows: filled, or taken from the loss, at the first micro-batch
+            self._deferred = True
+            return input_ids.new_full((input_ids.size(0), logits_to_keep), float("nan"), dtype=torch.float32), \
+                None, None
+        return self._scores(model, input_ids, attention_mask, logits_to_keep, batch_size, compute_entropy)
+
+    def _scores(self, model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor, logits_to_keep: int,
+                batch_size: int | None, compute_entropy: bool) -> tuple[torch.Tensor, torch.Tensor | None, None]:
         batch_size = batch_size or input_ids.size(0)
         if not torch.is_grad_enabled():  # the old-policy pass over a generation batch: no backward to bound it
             group = max(getattr(self, "num_generations", 1), 1)
@@ -190,6 +218,29 @@ class SharedPromptGRPOTrainer(GRPOTrainer):
             log_probs.append(lp)
             entropies.append(ent)
         return torch.cat(log_probs), torch.cat(entropies) if compute_entropy else None, None
+
+    def _compute_loss(self, model, inputs):
+        if self._deferred:  # the first micro-batch after a deferred pass: no optimizer step yet
+            self._deferred = False
+            self._score_later_steps()
+        old = inputs.get("old_per_token_logps")
+        if old is not None and bool(old.isnan().all()):  # the first step's rows: the loss's own, detached
+            inputs = {**inputs, "old_per_token_logps": None}
+        return super()._compute_loss(model, inputs)
+
+    def _score_later_steps(self) -> None:
+        """The deferred old-policy pass: the rows of every buffered micro-batch after the first optimizer step's,
+        scored in one pass without gradient on the weights that sampled them."""
+        later = self._buffered_inputs[self.args.gradient_accumulation_steps:]
+        if not later:
+            return
+        ids = torch.cat([torch.cat([c["prompt_ids"], c["completion_ids"]], 1) for c in later])
+        mask = torch.cat([torch.cat([c["prompt_mask"], c["completion_mask"]], 1) for c in later])
+        with torch.no_grad():
+            logps, _, _ = self._scores(self.model, ids, mask, later[0]["completion_ids"].size(1),
+                                       self.args.per_device_train_batch_size, False)
+        for chunk, part in zip(later, logps.split([c["prompt_ids"].size(0) for c in later]), strict=True):
+            chunk["old_per_token_logps"] = part
 
 
 def _adapters_on(model: Any) -> bool:
