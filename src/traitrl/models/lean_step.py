@@ -100,15 +100,15 @@ class LeanLlamaStep:
         b, h, kvh, d = token.shape[0], self.heads, self.kv_heads, self.head_dim
         x = F.embedding(token, self.embed)  # (B, hidden): one token per row
         cos, sin = self.rotary(x, position)
-        cos, sin = cos.view(b, 1, 1, d), sin.view(b, 1, 1, d)
+        cos, sin = cos.view(b, 1, d), sin.view(b, 1, d)
         bias = torch.zeros(mask.shape, device=mask.device).masked_fill_(~mask.bool(), float("-inf"))[:, None, None, :]
         nq, nkv = h * d, kvh * d
         for i, (ln1, wqkv, wo, ln2, wgu, wd) in enumerate(self.layers):
             qkv = self._linear(self._norm(x, ln1), wqkv)
+            qk = _rotate(qkv[:, :nq + nkv].view(b, h + kvh, d), cos, sin)  # queries and keys rotated at once
             # one query per row: the heads that share a key/value head are that head's queries (no repeated keys)
-            q = _rotate(qkv[:, :nq].view(b, kvh, h // kvh, d), cos, sin)
-            k = _rotate(qkv[:, nq:nq + nkv].view(b, kvh, 1, d), cos, sin)
-            k, v = cache.layers[i].update(k, qkv[:, nq + nkv:].reshape(b, kvh, 1, d))
+            q = qk[:, :h].view(b, kvh, h // kvh, d)
+            k, v = cache.layers[i].update(qk[:, h:].view(b, kvh, 1, d), qkv[:, nq + nkv:].reshape(b, kvh, 1, d))
             scores = torch.softmax(torch.matmul(q.float(), k.float().transpose(-1, -2)) * self.scale + bias, dim=-1)
             x = x + self._linear(torch.matmul(scores, v.float()).to(x.dtype).view(b, h * d), wo)
             gate, up = self._linear(self._norm(x, ln2), wgu).chunk(2, dim=-1)
