@@ -195,9 +195,10 @@ def test_shared_prefix_prefill_gives_the_same_logits_and_a_mask_of_its_layout(ti
     assert cache.layers[0].keys.shape[-2] == layout.shape[1]
 
 
-def _step_logits_both_ways(model, tok):
-    """Logits of one decode step after a prefill, by the model's forward and by the lean step (same cache)."""
-    from traitrl.models.lean_step import lean_step
+def _step_logits_both_ways(model, tok, pack=True):
+    """Logits of one decode step after a prefill, by the model's forward and by the lean step (same cache);
+    `pack=False`: the step's plain products (no oneDNN blocked weights)."""
+    from traitrl.models.lean_step import LeanLlamaStep, lean_step
 
     ids, mask = _batch(tok, TEXTS)
     position = (mask.cumsum(-1) - 1).clamp(min=0)
@@ -209,6 +210,8 @@ def _step_logits_both_ways(model, tok):
             step_mask = torch.cat([mask, mask.new_ones(len(ids), 1)], 1)
             step_pos = position[:, -1:] + 1
             step = lean_step(model, cache) if lean else None
+            if lean and not pack:
+                step = LeanLlamaStep(model, len(ids), pack=False)
             if lean:
                 assert step is not None
                 out.append(step(token, step_mask, step_pos, cache))
@@ -218,10 +221,26 @@ def _step_logits_both_ways(model, tok):
     return out
 
 
-def test_the_lean_step_computes_the_models_own_decode_step(tiny):
+@pytest.mark.parametrize("pack", [True, False])
+def test_the_lean_step_computes_the_models_own_decode_step(tiny, pack):
     tok, model = tiny
-    forward, lean = _step_logits_both_ways(model, tok)
+    forward, lean = _step_logits_both_ways(model, tok, pack)
     assert forward.shape == lean.shape
+    assert torch.allclose(forward, lean, atol=1e-5)
+
+
+def test_the_lean_step_reads_a_head_width_of_its_own(tiny):
+    """q/k/v are one stacked product cut by the config's head_dim, here not hidden / heads (24, not 8), with
+    three query heads per key/value head."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    tok, tiny_model = tiny
+    config = LlamaConfig(vocab_size=tiny_model.config.vocab_size, hidden_size=48, intermediate_size=64,
+                         num_hidden_layers=2, num_attention_heads=6, num_key_value_heads=2, head_dim=24,
+                         max_position_embeddings=512, tie_word_embeddings=True)
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(config).eval()
+    forward, lean = _step_logits_both_ways(model, tok)
     assert torch.allclose(forward, lean, atol=1e-5)
 
 

@@ -111,30 +111,36 @@ def test_grpo_takes_the_old_policy_pass_from_the_rollouts(tmp_path, scenarios, m
     assert [n for grad, n in passes if not grad] == ([] if fp32 else [4, 4])
 
 
-def _adapter_after(cfg, rows, out, monkeypatch, defer):
+def _adapter_after(cfg, rows, out, monkeypatch, defer, on_policy_later=False):
     from safetensors.torch import load_file
 
     import traitrl.training.shared_prompt as shared
 
     monkeypatch.setattr(shared.SharedPromptGRPOTrainer, "defer_old_pass", defer)
+    if on_policy_later:  # a broken deferral: the later steps' rows taken as on-policy (ratio 1), never scored
+        monkeypatch.setattr(shared.SharedPromptGRPOTrainer, "_score_later_steps",
+                            lambda self: [c.update(old_per_token_logps=None) for c in self._buffered_inputs])
     result = train_arm(cfg, rows, [standard_reward], out)
     return load_file(str(result.adapter_dir / "adapter_model.safetensors")), result.metrics
 
 
 def test_the_deferred_old_policy_pass_trains_as_the_full_one(tmp_path, scenarios, monkeypatch):
-    """Three optimizer steps per generation batch, the old-policy pass forced (as in bf16): taking the first
-    step's old log-probabilities from the loss and scoring only the later steps' rows after the rollouts
-    leaves every update as it was (fp32: the same adapter and losses to rounding)."""
+    """Three optimizer steps per generation batch of two micro-batches each, the old-policy pass forced (as in
+    bf16): taking the first step's old log-probabilities from the loss and scoring only the later steps' rows
+    leaves every update as it was (fp32: the same adapter and losses to rounding), where treating the later
+    rows as on-policy would not."""
     monkeypatch.setattr(SamplingLogProbs, "wants", staticmethod(lambda model: False))
-    cfg = TrainConfig(model=str(tiny_llama_path()), steps=6, prompts_per_step=2, num_generations=2,
+    cfg = TrainConfig(model=str(tiny_llama_path()), steps=6, prompts_per_step=2, num_generations=2, micro_batch=2,
                       max_completion_length=6, save_steps=10, lora_r=4, dtype="float32", generation_steps=3,
                       learning_rate=5e-3)
     rows = build_mixture(build_standard_tasks(20), scenarios, cfg.n_rows, 0.0, seed=0)
     full, full_metrics = _adapter_after(cfg, rows, tmp_path / "full", monkeypatch, False)
     deferred, deferred_metrics = _adapter_after(cfg, rows, tmp_path / "deferred", monkeypatch, True)
+    broken, _ = _adapter_after(cfg, rows, tmp_path / "broken", monkeypatch, True, on_policy_later=True)
     moved = max(float(v.abs().max()) for k, v in full.items() if "lora_B" in k)
     assert moved > 1e-3  # the steps changed the adapters (lora_B starts at zero)
     for name, value in full.items():
         torch.testing.assert_close(deferred[name], value, rtol=1e-4, atol=1e-6)
+    assert any(not torch.allclose(broken[k], v, rtol=1e-4, atol=1e-6) for k, v in full.items())
     losses = [[m["loss"] for m in ms if "loss" in m] for ms in (full_metrics, deferred_metrics)]
     assert len(losses[0]) == 6 and losses[0] == pytest.approx(losses[1], abs=1e-5)

@@ -224,14 +224,19 @@ class SharedPromptGRPOTrainer(GRPOTrainer):
             self._deferred = False
             self._score_later_steps()
         old = inputs.get("old_per_token_logps")
-        if old is not None and bool(old.isnan().all()):  # the first step's rows: the loss's own, detached
-            inputs = {**inputs, "old_per_token_logps": None}
+        if old is not None and old.device.type == "cpu" and bool(old.isnan().all()):
+            raise RuntimeError("a micro-batch reached the loss with its old-policy pass deferred and never run "
+                               "(TRL's batching is not the one SharedPromptGRPOTrainer was checked against)")
         return super()._compute_loss(model, inputs)
 
     def _score_later_steps(self) -> None:
-        """The deferred old-policy pass: the rows of every buffered micro-batch after the first optimizer step's,
-        scored in one pass without gradient on the weights that sampled them."""
-        later = self._buffered_inputs[self.args.gradient_accumulation_steps:]
+        """The deferred old-policy pass: the first optimizer step's micro-batches take the loss's own
+        log-probabilities (None: TRL detaches them); the rows of every later one are scored in one pass without
+        gradient, on the weights that sampled them."""
+        ga = self.args.gradient_accumulation_steps
+        for chunk in self._buffered_inputs[:ga]:  # the first of them is the micro-batch now in the loss
+            chunk["old_per_token_logps"] = None
+        later = self._buffered_inputs[ga:]
         if not later:
             return
         ids = torch.cat([torch.cat([c["prompt_ids"], c["completion_ids"]], 1) for c in later])
