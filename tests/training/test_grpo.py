@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
 from traitrl.models.loading import load_policy
 from traitrl.models.tiny import tiny_llama_path
@@ -135,3 +136,23 @@ def test_portable_base_names(tmp_path, embedded_model_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": "embedded"}))
     assert adapter_base(str(tmp_path / "a")) == str(embedded_model_path)  # `embedded` resolves here
+
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="auto is eager on a CPU only")
+def test_training_attention_is_eager_on_a_cpu_and_trains_as_sdpa(tmp_path, scenarios):
+    """The policy trains with eager attention on a CPU (its backward is faster there than SDPA's); in fp32 the
+    two implementations give the same updates."""
+    from safetensors.torch import load_file
+
+    from traitrl.training.grpo import _load_base
+
+    assert _load_base(_config())[1].config._attn_implementation == "eager"
+    assert _load_base(_config(attn_implementation="sdpa"))[1].config._attn_implementation == "sdpa"
+    rows = build_mixture(build_standard_tasks(20), scenarios, 8, 0.0, seed=0)
+    eager, sdpa = (load_file(str(train_arm(_config(steps=2, learning_rate=5e-3, attn_implementation=impl), rows,
+                                           [standard_reward], tmp_path / impl).adapter_dir
+                                 / "adapter_model.safetensors")) for impl in ("auto", "sdpa"))
+    assert max(float(v.abs().max()) for k, v in eager.items() if "lora_B" in k) > 1e-3  # the steps moved it
+    for name, value in eager.items():
+        torch.testing.assert_close(sdpa[name], value, rtol=1e-4, atol=1e-6)

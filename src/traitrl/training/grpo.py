@@ -92,13 +92,27 @@ def grpo_args(config: TrainConfig, ckpt_dir: Path, use_cpu: bool):
     )
 
 
+def attention_for(config: TrainConfig) -> str:
+    """The policy's attention while training: `config.attn_implementation`, where auto is eager on a CPU.
+
+    Measured on the Intel Xeon with AMX (bench (c)'s step, bf16, three alternating pairs): 3.73 s with eager
+    attention against 4.38 s with SDPA, whose CPU backward with a mask took 11 % of the step (7.5 ms a call).
+    The lean decode step does not use it; prefill and the scoring passes do."""
+    import torch
+
+    if config.attn_implementation != "auto":
+        return config.attn_implementation
+    return "sdpa" if torch.cuda.is_available() else "eager"
+
+
 def _load_base(config: TrainConfig):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = resolve_model_path(config.model)
     dtype = default_dtype() if config.dtype == "auto" else getattr(torch, config.dtype)
-    model = contiguous_head_input(AutoModelForCausalLM.from_pretrained(path, dtype=dtype, use_safetensors=True))
+    model = contiguous_head_input(AutoModelForCausalLM.from_pretrained(
+        path, dtype=dtype, use_safetensors=True, attn_implementation=attention_for(config)))
     tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
