@@ -103,3 +103,24 @@ def test_the_output_head_gets_a_contiguous_input_when_only_the_last_position_is_
     assert seen == [True, True]
     assert torch.allclose(kept[:, -1], full[:, -1], atol=1e-5)
     assert contiguous_head_input(model) is model and len(model.get_output_embeddings()._forward_pre_hooks) == 2
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="eager is the CPU's training attention")
+def test_training_attention_is_eager_inside_the_block_only(tiny_model_path):
+    from peft import LoraConfig, get_peft_model
+
+    from traitrl.models.loading import attention_for_training
+
+    model = load_policy(str(tiny_model_path), dtype="float32", device="cpu").model
+    before = model.config._attn_implementation
+    assert before != "eager"
+    ids = torch.tensor([[1, 5, 9, 3]])
+    with torch.no_grad():
+        reference = model(input_ids=ids).logits
+    peft = get_peft_model(model, LoraConfig(r=2, target_modules="all-linear"))
+    with attention_for_training(peft):
+        assert model.config._attn_implementation == "eager"
+        with torch.no_grad():
+            eager = peft(input_ids=ids).logits
+    assert model.config._attn_implementation == before  # saved and evaluated as loaded
+    torch.testing.assert_close(eager, reference, rtol=1e-4, atol=1e-5)  # new LoRA B is zero: the same model

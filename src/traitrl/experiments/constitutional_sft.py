@@ -67,7 +67,7 @@ def sft_and_merge(model_spec: str, rows: list[dict], seed: int, out: Path, *, st
     from peft import LoraConfig
     from trl import SFTConfig, SFTTrainer
 
-    from traitrl.models.loading import load_policy
+    from traitrl.models.loading import attention_for_training, load_policy
 
     loaded = load_policy(model_spec)
     model = loaded.model
@@ -79,7 +79,8 @@ def sft_and_merge(model_spec: str, rows: list[dict], seed: int, out: Path, *, st
     trainer = SFTTrainer(model=model, args=args, train_dataset=data, processing_class=loaded.tokenizer,
                          peft_config=LoraConfig(r=16, lora_alpha=32, target_modules="all-linear",
                                                 task_type="CAUSAL_LM"))
-    trainer.train()
+    with attention_for_training(model):  # eager on a CPU; saved as loaded
+        trainer.train()
     (out / "sft_log.json").write_text(json.dumps(trainer.state.log_history, indent=1))
     merged = trainer.model.merge_and_unload()
     target = out / "merged"

@@ -59,7 +59,7 @@ def sft_ladder(model_spec: str, dataset: str, method: str, ft: FinetuneSettings,
     from peft import LoraConfig, PeftModel
     from trl import SFTConfig, SFTTrainer
 
-    from traitrl.models.loading import load_policy
+    from traitrl.models.loading import attention_for_training, load_policy
     from traitrl.training.grpo import compact_lm_head
 
     doses = ladder_doses(ft)
@@ -85,8 +85,9 @@ def sft_ladder(model_spec: str, dataset: str, method: str, ft: FinetuneSettings,
                          processing_class=loaded.tokenizer, peft_config=peft_config,
                          callbacks=[_dose_saver(doses, d, loaded.tokenizer)])
     # TRL's fused LM head scores padding positions too on a CPU; compact: the valid ones only (same loss). The
-    # demo's ladder (20 steps of 4 rows) took 28 s instead of 33-38 on the AMX Xeon (docs/performance.md)
-    with compact_lm_head():
+    # demo's ladder (20 steps of 4 rows) took 28 s instead of 33-38 on the AMX Xeon (docs/performance.md); eager
+    # attention on a CPU (`training_attention`): 26.9 s against 34.5 there
+    with compact_lm_head(), attention_for_training(model):
         trainer.train()
     if method == "lora":
         import json

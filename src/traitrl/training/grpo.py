@@ -38,7 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from traitrl.files import atomic_write_json
-from traitrl.models.loading import contiguous_head_input, default_dtype, portable_model_name, resolve_model_path
+from traitrl.models.loading import (
+    contiguous_head_input,
+    default_dtype,
+    portable_model_name,
+    resolve_model_path,
+    training_attention,
+)
 from traitrl.provenance import git_revision
 from traitrl.training.callbacks import MetricsCallback, ThreadsCallback, read_metrics
 from traitrl.training.config import TrainConfig
@@ -93,16 +99,9 @@ def grpo_args(config: TrainConfig, ckpt_dir: Path, use_cpu: bool):
 
 
 def attention_for(config: TrainConfig) -> str:
-    """The policy's attention while training: `config.attn_implementation`, where auto is eager on a CPU.
-
-    Measured on the Intel Xeon with AMX (bench (c)'s step, bf16, three alternating pairs): 3.73 s with eager
-    attention against 4.38 s with SDPA, whose CPU backward with a mask took 11 % of the step (7.5 ms a call).
-    The lean decode step does not use it; prefill and the scoring passes do."""
-    import torch
-
-    if config.attn_implementation != "auto":
-        return config.attn_implementation
-    return "sdpa" if torch.cuda.is_available() else "eager"
+    """The policy's attention while training: `config.attn_implementation`, auto as `training_attention()` says
+    (eager on a CPU). The lean decode step does not use it; prefill and the scoring passes do."""
+    return training_attention() if config.attn_implementation == "auto" else config.attn_implementation
 
 
 def _load_base(config: TrainConfig):
