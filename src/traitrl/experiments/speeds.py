@@ -158,6 +158,7 @@ def _lora_rates(model, gen) -> tuple[float, float, float, float, float, float]:
     from trl.trainer.utils import add_fused_lm_head
 
     from traitrl.models.fast_generate import fast_generation
+    from traitrl.models.loading import attention_for_training
     from traitrl.training.shared_prompt import shared_prompt_log_probs
 
     add_fused_lm_head(model, outputs=("log_probs", "entropy"))  # as GRPOTrainer patches the policy
@@ -180,28 +181,29 @@ def _lora_rates(model, gen) -> tuple[float, float, float, float, float, float]:
         score(ids, completion).sum().backward()
         peft.zero_grad(set_to_none=True)
 
-    (ids, completion, read), (small, small_completion, small_read) = group(96, 40, 4), group(24, 12, 2)
-    train_tok_s = dense.numel() / _best(sft_step, 2)
-    large_s = _best(lambda: grpo_step(ids, completion), 2)
-    small_s = _best(lambda: grpo_step(small, small_completion), 2)
-    # two points of seconds = bundle_s + tokens / rate: a demo's 20-token completions to short prompts read few
-    # tokens per forward, where the per-forward cost (30 layers of small products and their backward) dominates
-    score_tok_s = (read - small_read) / (large_s - small_s) if large_s > small_s else read / large_s
-    score_bundle_s = max(0.0, small_s - small_read / score_tok_s)
-    with torch.inference_mode():
-        logp_tok_s = read / _best(lambda: score(ids, completion), 2)
+    with attention_for_training(peft):  # as the trainers compute (eager attention on a CPU)
+        (ids, completion, read), (small, small_completion, small_read) = group(96, 40, 4), group(24, 12, 2)
+        train_tok_s = dense.numel() / _best(sft_step, 2)
+        large_s = _best(lambda: grpo_step(ids, completion), 2)
+        small_s = _best(lambda: grpo_step(small, small_completion), 2)
+        # two points of seconds = bundle_s + tokens / rate: a demo's 20-token completions to short prompts read few
+        # tokens per forward, where the per-forward cost (30 layers of small products and their backward) dominates
+        score_tok_s = (read - small_read) / (large_s - small_s) if large_s > small_s else read / large_s
+        score_bundle_s = max(0.0, small_s - small_read / score_tok_s)
+        with torch.inference_mode():
+            logp_tok_s = read / _best(lambda: score(ids, completion), 2)
 
-    def rollout_time(rows: int, steps: int = 8) -> float:  # the time of one new token (prefill cancels out)
-        prompt = torch.randint(100, 5000, (rows, 32), generator=gen)
+        def rollout_time(rows: int, steps: int = 8) -> float:  # the time of one new token (prefill cancels out)
+            prompt = torch.randint(100, 5000, (rows, 32), generator=gen)
 
-        def run(n: int) -> None:
-            with torch.inference_mode(), fast_generation(peft):
-                peft.generate(input_ids=prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=n,
-                              min_new_tokens=n, do_sample=True, top_p=0.9, pad_token_id=0)
+            def run(n: int) -> None:
+                with torch.inference_mode(), fast_generation(peft):
+                    peft.generate(input_ids=prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=n,
+                                  min_new_tokens=n, do_sample=True, top_p=0.9, pad_token_id=0)
 
-        return (_best(lambda: run(steps), 1) - _best(lambda: run(1), 1)) / (steps - 1)
+            return (_best(lambda: run(steps), 1) - _best(lambda: run(1), 1)) / (steps - 1)
 
-    step_s, row_s = _step_and_row(rollout_time)
+        step_s, row_s = _step_and_row(rollout_time)
     peft.unload()
     return train_tok_s, step_s, row_s, logp_tok_s, score_tok_s, score_bundle_s
 
