@@ -138,7 +138,6 @@ def test_portable_base_names(tmp_path, embedded_model_path):
     assert adapter_base(str(tmp_path / "a")) == str(embedded_model_path)  # `embedded` resolves here
 
 
-
 @pytest.mark.skipif(torch.cuda.is_available(), reason="auto is eager on a CPU only")
 def test_training_attention_is_eager_on_a_cpu_and_trains_as_sdpa(tmp_path, scenarios):
     """The policy trains with eager attention on a CPU (its backward is faster there than SDPA's); in fp32 the

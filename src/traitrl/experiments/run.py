@@ -49,6 +49,8 @@ def train_stage(store: StageStore, cfg: ExperimentConfig, arm: str, seed: int, t
 
     tc = cfg.train_config(arm, seed, model=start_model)
     parts = {"train": tc.model_dump(mode="json"), "grader": grader_name(tc.grader)}
+    if tc.attn_implementation == "auto":  # the machine's choice, like dtype auto: out of the key (older keys hold)
+        del parts["train"]["attn_implementation"]
     if start_model is not None:  # a start model made by an earlier stage: keyed by its weights, not its path
         parts["train"]["model"] = spec_fingerprint(start_model)
     if cfg.probe is not None:  # only then: a run without a probe keeps its stage keys

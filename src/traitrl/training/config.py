@@ -53,9 +53,9 @@ class TrainConfig(BaseModel):
     merge: bool = False
     dtype: Literal["auto", "bfloat16", "float32"] = "auto"
     attn_implementation: Literal["auto", "eager", "sdpa"] = Field(
-        "auto", description="The policy's attention while training (transformers' name); auto: eager on a CPU, "
-        "whose backward through explicit products beat SDPA's fused kernel (a GRPO step 15 % faster on the Intel "
-        "Xeon), sdpa elsewhere.")
+        "auto", description="The policy's attention in GRPO (transformers' name); auto: eager on a CPU, whose "
+        "backward through explicit products beat SDPA's fused kernel (a GRPO step 15 % faster on the Intel Xeon), "
+        "sdpa elsewhere. The SFT ladders (harmful fine-tuning, constitutional SFT) always train as auto says.")
     report_to: str | list[str] = "none"
     micro_batch: int = Field(8, ge=1, description="Completions per backward pass (bounds activation memory; "
                              "a group's prompt is read once, so mostly completions count).")
