@@ -93,7 +93,7 @@ def test_export_refuses_what_would_fail_on_the_cluster(cli, tmp_path):
 
 def test_an_ensemble_with_a_broken_member_writes_nothing(cli, tmp_path):
     good, broken = tmp_path / "good", tmp_path / "broken"
-    shutil.copytree(WEIGHTS / "m0", good)
+    shutil.copytree(WEIGHTS, good)  # the shipped judge: one fitted reader
     broken.mkdir()
     (broken / "reader.json").write_text("[1, 2]")
     out = tmp_path / "ensemble"

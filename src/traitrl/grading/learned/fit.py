@@ -17,8 +17,11 @@ The `test` split is never read here.
 
     traitrl grade fit-judge --out src/traitrl/grading/learned/weights     # 80 min on 2 cores (bf16, 8 epochs)
     traitrl grade fit-judge --out DIR --calibration-only                  # refit the calibration only (3 min)
-    traitrl grade fit-judge --out DIR --rank 32 --epochs 6 --teacher src/traitrl/grading/learned/weights \
-        --partial 2000                                                     # distil the ensemble (1.5 h, Xeon)
+    traitrl grade fit-judge --out DIR --rank 32 --epochs 6 --teacher TEACHER --partial 2000 --seed 4
+                                                                           # distil a judge into one (1.5 h, Xeon)
+
+The shipped reader is such a distillation; its teacher and the teacher's members are named in its `reader.json`
+(`fit.teacher`) and rebuilt by the commands in docs/grading.md.
 
 A fit writes `fit-checkpoint.pt` into `out` after every epoch and, run again with the same gold data and
 settings, resumes after the last finished epoch (the reply states are encoded again, 4 min on AVX2).
