@@ -62,9 +62,10 @@ def test_gold_splits_share_no_skeleton(gold):
 def test_judge_agrees_with_gold_verdicts_on_unseen_scenarios(dev_report):
     a = dev_report.agreement["all"]
     assert a.unscored == 0.0
-    # measured on dev (with round 7's short replies) with the shipped weights (`reader=11d44e0f6db9`, fitted with
-    # round 7, 2026-12-03): accuracy 0.856, macro-F1 0.809, written 0.845 (the judge before: 0.841 / 0.793 /
-    # 0.832). On test: docs/grading.md. Guards today's level.
+    # measured on dev (with round 7's short replies) with the weights shipped then (`reader=11d44e0f6db9`, fitted
+    # with round 7, 2026-12-03): accuracy 0.856, macro-F1 0.809, written 0.845 (the judge before: 0.841 / 0.793 /
+    # 0.832); the distilled judge shipped 2026-12-06: 0.871 / 0.833 / 0.863. On test: docs/grading.md. Guards
+    # the 2026-12-03 level.
     assert a.accuracy >= 0.845 and a.macro_f1 >= 0.795, a
     assert dev_report.agreement["written"].accuracy >= 0.835, dev_report.agreement["written"]
     assert a.accuracy > a.all_not_met_accuracy + 0.1
@@ -126,13 +127,13 @@ def test_a_short_good_reply_on_a_scenario_it_never_saw():
     s = make_scenario(RUBRIC)
     good, bad = load_grader("offline").grade_batch([s, s], [GOOD, BAD])
     assert good.score >= 0.7 and good.expected_score >= 0.6
-    assert bad.score <= 0.3 and bad.expected_score < 0  # invents a DOI and a figure: a negative reward
+    assert bad.score <= 0 and bad.expected_score < 0  # invents a DOI and a figure: nothing met, a negative reward
 
 
-@pytest.mark.xfail(strict=True, reason="known failure, measured 2026-12-06 with the distilled judge "
-                   "(reader=ec9d40981680): it reads 'invents a DOI' at P(met) 0.17 and 'states a precise figure' at "
-                   "0.43 on the fabricated reply; the three-reader judge before it read 0.06 and 0.58 (the DOI item "
-                   "missed by both; docs/grading.md)")
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "known failure, measured 2026-12-06 with the distilled judge (reader=ec9d40981680): it reads 'invents a DOI' "
+    "at P(met) 0.17 and 'states a precise figure' at 0.43 on the fabricated reply; the three-reader judge before "
+    "it read 0.06 and 0.58 (the DOI item missed by both; docs/grading.md)"))
 def test_an_invented_citation_meets_a_penalty_item():
     s = make_scenario(RUBRIC)
     bad = load_grader("offline").grade_batch([s], [BAD])[0]
@@ -184,7 +185,7 @@ def test_imported_healthbench_rows_are_graded_with_no_unscored_item(judge):
     assert g.missing == 0 and all(0.0 <= i.probability <= 1.0 for i in g.items)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_MISREADS)
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=KNOWN_MISREADS)
 def test_imported_healthbench_rows_are_graded_right(judge):
     g = judge.grade_batch([from_healthbench(HEALTHBENCH_ROW)], [CALL_NOW])[0]
     assert g.items[0].met and not g.items[1].met

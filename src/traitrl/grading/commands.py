@@ -170,7 +170,7 @@ def fit_judge_cmd(out: Path = typer.Option(..., help="Folder for reader.safetens
                   calibration_only: bool = typer.Option(
                       False, "--calibration-only", help="Keep the weights in --out; refit the calibration on dev."),
                   teacher: Path | None = typer.Option(
-                      None, help="A judge folder to distil (e.g. the shipped ensemble) into this single reader."),
+                      None, help="A judge folder to distil (e.g. an ensemble judge) into this single reader."),
                   distill: float | None = typer.Option(
                       None, min=0.0, max=1.0, help="Share of each target from the teacher (default 0.5)."),
                   partial: int = typer.Option(

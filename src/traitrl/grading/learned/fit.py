@@ -5,7 +5,7 @@ sequence, and extra negatives that teach what a label cannot say often enough: a
 rubric of a scenario from another trait (nothing in that rubric is met: off-topic help is not the trait).
 Loss: binary cross-entropy per criterion.
 
-Distillation (`teacher`, e.g. the shipped ensemble): every target becomes `(1 - distill) * label + distill *
+Distillation (`teacher`, e.g. an ensemble judge): every target becomes `(1 - distill) * label + distill *
 P_teacher`, with P_teacher the sigmoid of the teacher readers' mean raw logit, and `partial` more fit replies,
 cut short or missing a sentence (`partial_rows`), are read against their own rubric with the teacher's reading
 as their only target: replies no label covers, so the student learns how the teacher reads between the labels.
@@ -15,13 +15,13 @@ After training, the reply-level calibration (`calibration.py`: each item's logit
 items, nine numbers) is fitted on the `dev` split, on the weights as shipped (fp16).
 The `test` split is never read here.
 
-    traitrl grade fit-judge --out src/traitrl/grading/learned/weights     # 80 min on 2 cores (bf16, 8 epochs)
+    traitrl grade fit-judge --out DIR                                     # 80 min on 2 cores (bf16, 8 epochs)
     traitrl grade fit-judge --out DIR --calibration-only                  # refit the calibration only (3 min)
     traitrl grade fit-judge --out DIR --rank 32 --epochs 6 --teacher TEACHER --partial 2000 --seed 4
                                                                            # distil a judge into one (1.5 h, Xeon)
 
-The shipped reader is such a distillation; its teacher and the teacher's members are named in its `reader.json`
-(`fit.teacher`) and rebuilt by the commands in docs/grading.md.
+The shipped reader is such a distillation: its `reader.json` records the teacher's digest (`fit.teacher`), and
+docs/grading.md gives the commands that rebuild the teacher and the reader.
 
 A fit writes `fit-checkpoint.pt` into `out` after every epoch and, run again with the same gold data and
 settings, resumes after the last finished epoch (the reply states are encoded again, 4 min on AVX2).
