@@ -193,13 +193,16 @@ def load_policy(spec: str = "embedded", *, dtype: Any = "auto", adapter: str | N
                        fingerprint=fingerprint(path, adapter_dir))
 
 
-def training_attention() -> str:
-    """The attention a policy trains with (transformers' name): eager on a CPU, SDPA elsewhere. On the Intel Xeon
+def training_attention(requested: str = "auto") -> str:
+    """The attention a policy trains with (transformers' name): `requested`, or for auto eager on a CPU and SDPA
+    elsewhere (GRPO passes `TrainConfig.attn_implementation`; the SFT ladders train as auto says). On the Intel Xeon
     with AMX, SDPA's fused CPU kernel with a mask spent 7.5 ms a call in its backward (11 % of a GRPO step);
     explicit products made bench (c)'s GRPO step 3.73 s against 4.38 and the demo's harmful fine-tuning ladder
     26.9 s against 34.5 (three alternating pairs each, bf16), with the same updates in fp32 (tests)."""
     import torch
 
+    if requested != "auto":
+        return requested
     return "sdpa" if torch.cuda.is_available() else "eager"
 
 

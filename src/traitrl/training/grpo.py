@@ -98,20 +98,16 @@ def grpo_args(config: TrainConfig, ckpt_dir: Path, use_cpu: bool):
     )
 
 
-def attention_for(config: TrainConfig) -> str:
-    """The policy's attention while training: `config.attn_implementation`, auto as `training_attention()` says
-    (eager on a CPU). The lean decode step does not use it; prefill and the scoring passes do."""
-    return training_attention() if config.attn_implementation == "auto" else config.attn_implementation
-
-
 def _load_base(config: TrainConfig):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = resolve_model_path(config.model)
     dtype = default_dtype() if config.dtype == "auto" else getattr(torch, config.dtype)
+    # the training attention (eager on a CPU unless configured): prefill and the scoring passes use it, the lean
+    # decode step does not
     model = contiguous_head_input(AutoModelForCausalLM.from_pretrained(
-        path, dtype=dtype, use_safetensors=True, attn_implementation=attention_for(config)))
+        path, dtype=dtype, use_safetensors=True, attn_implementation=training_attention(config.attn_implementation)))
     tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
