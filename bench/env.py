@@ -65,6 +65,22 @@ def matmul_peak_gflops(dtype_name: str = "bfloat16", n: int = 2048, repeats: int
     return 2 * n**3 / best / 1e9
 
 
+def memory_read_gbs(megabytes: int = 256, repeats: int = 5) -> float:
+    """Best-of-`repeats` GB/s of a sum over an fp32 tensor of `megabytes` MB (all default threads): how fast this
+    process streams data it does not hold in cache, the memory roof of a few-row decode step, which reads every
+    weight once per step (on the VMs here 7-16 GB/s, moving with the neighbours)."""
+    import torch
+
+    x = torch.ones(megabytes * 2**20 // 4)
+    x.sum()
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        x.sum()
+        best = min(best, time.perf_counter() - t)
+    return x.numel() * 4 / best / 1e9
+
+
 class Timer:
     """`with Timer() as t: ...` then t.seconds and t.load (1-min load average when the block ended)."""
 

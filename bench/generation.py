@@ -29,7 +29,21 @@ def _count(tok, texts: list[str]) -> int:
     return sum(min(NEW_TOKENS, len(tok(t, add_special_tokens=False)["input_ids"]) + 1) for t in texts)
 
 
-def run(rounds: int = 3, peak_gflops: float | None = None) -> dict:
+def roofline_model(tok_s: float, n_params: int, bytes_per_weight: int, peak_gflops: float,
+                   memory_gbs: float) -> dict:
+    """traitrl's tokens per second against the roofline model's attainable rate for a `BATCH`-row decode step:
+    the lesser of the compute roof (every weight used in 2 FLOP per row) and the memory roof (every weight read
+    once per step, `BATCH` tokens per read). The KV cache's reads are left out, which makes the memory roof
+    higher than it is, so the fraction is a lower bound. `roofline_fraction` (the compute peak alone) is kept
+    beside it: the issue's goal is stated against that one."""
+    compute = peak_gflops * 1e9 / (2 * n_params)
+    memory = memory_gbs * 1e9 * BATCH / (n_params * bytes_per_weight)
+    return {"attainable_tok_s": round(min(compute, memory), 1), "bound": "memory" if memory < compute else "compute",
+            "compute_roof_tok_s": round(compute, 1), "memory_roof_tok_s": round(memory, 1),
+            "memory_read_gbs": memory_gbs, "fraction": {"traitrl": round(tok_s / min(compute, memory), 4)}}
+
+
+def run(rounds: int = 3, peak_gflops: float | None = None, memory_gbs: float | None = None) -> dict:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -79,4 +93,7 @@ def run(rounds: int = 3, peak_gflops: float | None = None) -> dict:
 
         out["dtype"] = str(default_dtype()).replace("torch.", "")
         out["roofline_fraction"] = {k: round(v * 2 * n_params / (peak_gflops * 1e9), 4) for k, v in med.items()}
+        if memory_gbs:
+            out["roofline_model"] = roofline_model(med["traitrl"], n_params, ours.model.dtype.itemsize,
+                                                   peak_gflops, memory_gbs)
     return out

@@ -32,7 +32,9 @@ def _table(res: dict) -> str:
     if "ratio" in a:
         m = a["median_tok_s"]
         roof = a.get("roofline_fraction", {}).get("traitrl")
-        rows.append(("(a) generate 32x64 tok/s", f"{m['traitrl']:.0f} ({roof:.1%} of {a.get('dtype', '')} roofline)",
+        model = a.get("roofline_model", {}).get("fraction", {}).get("traitrl")
+        bound = f"; {model:.0%} of the {a['roofline_model']['bound']}-bound roofline" if model else ""
+        rows.append(("(a) generate 32x64 tok/s", f"{m['traitrl']:.0f} ({roof:.1%} of {a.get('dtype', '')} peak{bound})",
                      f"{m['transformers_default']:.0f}", f"{a['ratio']:.2f}x", a["goal"],
                      f"{min(r['load1'] for v in a['runs'].values() for r in v)}-"
                      f"{max(r['load1'] for v in a['runs'].values() for r in v)}"))
@@ -46,6 +48,9 @@ def _table(res: dict) -> str:
                      f"{acc['traitrl_acc_sum']:.3f} / {acc['traitrl_acc_per_token']:.3f} / "
                      f"{acc['traitrl_fp32_acc_sum']:.3f}", f"{acc['lm_eval_acc_sum']:.3f}",
                      f"gap {b['acc_gap_points']} pt", "<= 0.5 pt", ""))
+        if "ratio_ties" in b:
+            rows.append(("    --tie-check (near ties in fp32)", f"{s['traitrl_ties']:.1f}", f"{s['lm_eval']:.1f}",
+                         f"{b['ratio_ties']:.1f}x, gap {b['acc_gap_points_ties']} pt", ">= 6x, <= 0.5 pt", ""))
         if "ratio_fp32" in b:
             rows.append(("    --dtype float32 (lm-eval's precision)", f"{s['traitrl_fp32']:.1f}", f"{s['lm_eval']:.1f}",
                          f"{b['ratio_fp32']:.1f}x, gap {b['acc_gap_points_fp32']} pt", ">= 3x, <= 0.5 pt", ""))
@@ -91,11 +96,12 @@ def main() -> None:
     res: dict = {"machine": env.machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     bf16, fp32 = env.matmul_peak_gflops("bfloat16"), env.matmul_peak_gflops("float32")
     res["matmul_gflops"] = {"bf16": round(bf16, 1), "fp32_2048": round(fp32, 1), "load1": env.load()[0]}
+    res["memory_read_gbs"] = round(env.memory_read_gbs(), 2)
     peak = bf16 if res["machine"]["dtype_in_use"] == "bfloat16" else fp32  # the roofline of the dtype in use
     jobs = []
     if "a" in only:
         from bench import generation
-        jobs.append(("a_generation", lambda: generation.run(peak_gflops=peak)))
+        jobs.append(("a_generation", lambda: generation.run(peak_gflops=peak, memory_gbs=res["memory_read_gbs"])))
     if "b" in only:
         from bench import loglik
         jobs.append(("b_loglik", lambda: loglik.run(args.mc_questions or None)))
@@ -128,7 +134,8 @@ def main() -> None:
     m = res["machine"]
     print(f"\n{m['cpu']}, {m['cores']} cores, torch {m['libraries']['torch']}, transformers "
           f"{m['libraries']['transformers']}, trl {m['libraries']['trl']}, lm-eval {m['libraries']['lm-eval']}; "
-          f"bf16 matmul {res['matmul_gflops']['bf16']} GFLOP/s, fp32 {res['matmul_gflops']['fp32_2048']}; "
+          f"bf16 matmul {res['matmul_gflops']['bf16']} GFLOP/s, fp32 {res['matmul_gflops']['fp32_2048']}, "
+          f"memory read {res.get('memory_read_gbs')} GB/s; "
           f"ISA {', '.join(k for k, v in m['isa'].items() if v) or 'none'}; dtype in use {m['dtype_in_use']}")
     print(_table(res))
     print(f"\nfull results: {RESULTS}")

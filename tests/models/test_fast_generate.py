@@ -6,10 +6,12 @@ import pytest
 import torch
 
 from traitrl.models.fast_generate import (
+    SAMPLE_BLOCK,
     _inverse_cdf_multinomial,
     fast_generation,
     fast_sampling,
     generate_shared_prefix,
+    inverse_cdf_sample,
     repeated_rows,
 )
 
@@ -27,6 +29,40 @@ def test_inverse_cdf_sampling_matches_the_distribution():
     # 4 standard errors of a binomial frequency, for every cell
     se = (probs * (1 - probs) / n).sqrt()
     assert ((counts / n - probs).abs() <= 4 * se + 1e-4).all()
+
+
+def _one_level(weights: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """The reference: one float64 cumulative sum over the whole row, the same uniform per row."""
+    cdf = weights.double().cumsum(-1)
+    total = cdf[:, -1:]
+    u = torch.rand(total.shape, dtype=torch.float64, generator=generator) * total
+    return torch.searchsorted(cdf, torch.minimum(u, torch.nextafter(total, torch.zeros_like(total))), right=True)
+
+
+@pytest.mark.parametrize("width", [3 * SAMPLE_BLOCK, 2 * SAMPLE_BLOCK + 37, 50])
+def test_two_level_sampling_draws_what_one_cumulative_sum_draws(width):
+    g = torch.Generator().manual_seed(1)
+    weights = torch.softmax(torch.randn(16, width, generator=g) * 4, -1)
+    if width > SAMPLE_BLOCK:
+        weights[:, :SAMPLE_BLOCK] = 0.0  # a whole block of filtered tokens
+    weights[3] = 0.0
+    weights[3, -1] = 0.2  # all the mass at the row's last entry, the end of a (padded) block
+    weights[4] = 0.0
+    weights[4, width // 2] = 5.0  # unnormalised
+    for seed in range(50):
+        two = inverse_cdf_sample(weights, torch.Generator().manual_seed(seed))
+        assert torch.equal(two, _one_level(weights, torch.Generator().manual_seed(seed)))
+        assert two.shape == (16, 1) and two[3, 0] == width - 1 and two[4, 0] == width // 2
+        assert (weights.gather(1, two) > 0).all()
+
+
+def test_two_level_sampling_never_draws_a_zero_weight_at_block_edges():
+    # uniforms that land exactly on a block's end: the remainder is clamped inside the block, to a non-zero entry
+    weights = torch.zeros(2, 2 * SAMPLE_BLOCK)
+    weights[:, SAMPLE_BLOCK - 1] = 1.0  # the only mass of block 0 sits at its last entry
+    weights[:, SAMPLE_BLOCK] = 1.0  # and block 1's at its first
+    draws = torch.cat([inverse_cdf_sample(weights, torch.Generator().manual_seed(s)) for s in range(400)])
+    assert set(draws.flatten().tolist()) == {SAMPLE_BLOCK - 1, SAMPLE_BLOCK}
 
 
 def test_fast_sampling_is_scoped_and_falls_back_for_other_shapes():

@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from traitrl.models.fast_generate import _inverse_cdf_multinomial, repeated_rows, top_p_keep
+from traitrl.models.fast_generate import inverse_cdf_sample, repeated_rows, top_p_keep
 from traitrl.models.kv_cache import cache_kwarg, can_place_rows, growable_cache, place_rows
 from traitrl.models.lean_step import lean_step
 
@@ -34,15 +34,20 @@ def _next_tokens(logits: torch.Tensor, temperature: float, top_p: float,
                  logprobs: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
     """`(tokens, their log-probabilities or None)`. The log-probability is the sampling policy's, the way a
     trainer scores a token: log-softmax of the logits at `temperature` (at 1 when greedy), before top-p."""
+    scores = None
     if temperature <= 0:
         token = logits.max(-1).indices  # argmax, 4x faster on bf16 CPU tensors (the first maximum on ties too)
-        scores = logits.float() if logprobs else None
     else:
-        scores = logits.float() if temperature == 1.0 else logits.float() / temperature  # x / 1 is x: one pass less
-        kept = scores.masked_fill(~top_p_keep(scores, top_p), -float("inf")) if top_p < 1.0 else scores
-        token = _inverse_cdf_multinomial(kept.softmax(-1), 1).squeeze(-1)
-    if scores is None:
+        if temperature == 1.0 and top_p >= 1.0:
+            probs = logits.softmax(-1, dtype=torch.float32)  # one pass from the logits' type (= .float().softmax)
+        else:
+            scores = logits.float() if temperature == 1.0 else logits.float() / temperature  # x / 1 is x
+            kept = scores.masked_fill(~top_p_keep(scores, top_p), -float("inf")) if top_p < 1.0 else scores
+            probs = kept.softmax(-1)
+        token = inverse_cdf_sample(probs).squeeze(-1)
+    if not logprobs:
         return token, None
+    scores = logits.float() if scores is None else scores
     return token, scores.gather(-1, token[:, None]).squeeze(-1) - torch.logsumexp(scores, -1)
 
 

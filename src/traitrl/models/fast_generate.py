@@ -2,8 +2,9 @@
 
 1. `fast_sampling()`: `torch.multinomial(probs, 1)` draws one exponential variate per vocabulary entry
    (49,152 for SmolLM2) and was 40% of a batch-32 decode step here. Inside the context it is replaced by
-   inverse-CDF sampling (one uniform per row, a float64 cumulative sum, a binary search): the same
-   categorical distribution, far fewer random numbers. Any other call shape goes to the original.
+   inverse-CDF sampling (one uniform per row, cumulative sums over blocks of the vocabulary and within the
+   block picked, binary searches; `inverse_cdf_sample`): the same categorical distribution, far fewer random
+   numbers. Any other call shape goes to the original.
    Nucleus (top-p) filtering sorts the whole vocabulary per row (21% of a GRPO rollout); inside the
    context it looks for the nucleus among the 256 most likely tokens first and sorts only when the
    nucleus is larger: the same kept set.
@@ -26,22 +27,47 @@ from collections.abc import Iterator
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 from traitrl.models.merged_lora import merged_lora
 
 _multinomial = torch.multinomial
 
 
+SAMPLE_BLOCK = 256  # vocabulary entries per block of the two-level inverse CDF
+
+
 def _inverse_cdf_multinomial(input: torch.Tensor, num_samples: int, replacement: bool = False, *,
                              generator: torch.Generator | None = None, out: torch.Tensor | None = None):
     if num_samples != 1 or input.dim() != 2 or out is not None:
         return _multinomial(input, num_samples, replacement, generator=generator, out=out)
-    cdf = input.to(torch.float64).cumsum_(-1)
+    return inverse_cdf_sample(input, generator)
+
+
+def inverse_cdf_sample(weights: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """`(rows, 1)` indices, one per row of `weights` (non-negative, not all zero, any scale), each drawn with
+    probability proportional to its weight from one float64 uniform per row.
+
+    The inverse CDF is taken in two levels: the cumulative sum of block masses (`SAMPLE_BLOCK` entries each)
+    picks a block, then the cumulative sum within that block picks the entry. The draw is the one a single
+    cumulative sum over the whole row gives (the same uniform lands on the same entry up to float64 rounding)
+    at a fraction of the passes over the vocabulary: 0.9 against 1.1 ms on 32 x 49,152 here, and no float64
+    copy of the row. A zero-weight entry is never drawn: the block picked has a non-zero mass and the entry the
+    first whose running sum exceeds the uniform's remainder, which is kept below the block's own total."""
+    rows, width = weights.shape
+    pad = (-width) % SAMPLE_BLOCK
+    blocks = (F.pad(weights, (0, pad)) if pad else weights).view(rows, -1, SAMPLE_BLOCK)
+    acc = torch.float64 if weights.dtype == torch.float64 else torch.float32  # a float64 sum of fp32 copies
+    cdf = blocks.sum(-1, dtype=acc).double().cumsum_(-1)
     total = cdf[:, -1:]
-    u = torch.rand(total.shape, dtype=torch.float64, generator=generator, device=input.device) * total
-    u = torch.minimum(u, torch.nextafter(total, torch.zeros_like(total)))  # u < total: never past the end
-    # right=True: the first index whose cdf exceeds u, which always has non-zero probability
-    return torch.searchsorted(cdf, u, right=True)
+    zero = torch.zeros_like(total)
+    u = torch.rand(total.shape, dtype=torch.float64, generator=generator, device=weights.device) * total
+    u = torch.minimum(u, torch.nextafter(total, zero))  # u < total: never past the end
+    block = torch.searchsorted(cdf, u, right=True)  # right=True: the first block whose cdf exceeds u
+    below = cdf.gather(1, (block - 1).clamp(min=0)).masked_fill_(block == 0, 0.0)
+    inner = blocks.gather(1, block[:, :, None].expand(-1, -1, SAMPLE_BLOCK)).squeeze(1).double().cumsum_(-1)
+    rest = torch.minimum(u - below, torch.nextafter(inner[:, -1:], zero))  # rounding cannot step past the block
+    return block * SAMPLE_BLOCK + torch.searchsorted(inner, rest, right=True)
 
 
 TOP_P_CANDIDATES = 256
