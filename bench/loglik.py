@@ -4,7 +4,9 @@
 context = the chat-templated question ("Q: ...\\nA:" as a user turn, generation prompt included),
 continuation = " " + answer. lm-eval runs its `hf` backend with its defaults (dtype auto = fp32 for this
 checkpoint, default threads) at batch 16; traitrl runs `score_choices` at batch 16 with its defaults (bf16)
-and, timed too, in fp32 (`traitrl eval --dtype float32`), the precision lm-eval uses.
+and, timed too, in fp32 (`traitrl eval --dtype float32`), the precision lm-eval uses, and in bf16 with the
+near-tied choices re-scored in fp32 (`traitrl eval --tie-check`, `loglik.rescore_near_ties`; the fp32 copy is
+loaded once beforehand, as the evaluator loads it once per model).
 The questions are split in two halves and run A B B A, so contention hits both sides alike.
 Accuracy: lm-eval's `acc` is the argmax of the summed log-probability; traitrl's `mc_score` uses the
 per-token mean; both of traitrl's numbers are reported.
@@ -27,7 +29,7 @@ def run(n_questions: int | None = 200) -> dict:
     from lm_eval.api.instance import Instance
     from lm_eval.models.huggingface import HFLM
 
-    from traitrl.evals.loglik import render_prompt, score_choices
+    from traitrl.evals.loglik import render_prompt, rescore_near_ties, score_choices
     from traitrl.evals.registry import get_benchmark
     from traitrl.models.embedded import policy_path
     from traitrl.models.loading import load_policy
@@ -47,6 +49,11 @@ def run(n_questions: int | None = 200) -> dict:
     def traitrl_fp32(chunk):
         return traitrl(chunk, ours32)
 
+    def traitrl_ties(chunk):
+        scored = score_choices(ours, chunk, batch_size=16)
+        rescore_near_ties(ours32, chunk, scored, batch_size=16)
+        return [[c.logprob for c in s] for s in scored], [[c.n_tokens for c in s] for s in scored]
+
     def lm_eval(chunk):
         reqs, shape = [], []
         for item in chunk:
@@ -60,11 +67,11 @@ def run(n_questions: int | None = 200) -> dict:
             i += n
         return out
 
-    sides = {"traitrl": traitrl, "traitrl_fp32": traitrl_fp32, "lm_eval": lm_eval}
+    sides = {"traitrl": traitrl, "traitrl_ties": traitrl_ties, "traitrl_fp32": traitrl_fp32, "lm_eval": lm_eval}
     res: dict[str, list] = {k: [None, None] for k in sides}
     runs = []
-    order = [("traitrl", 0), ("traitrl_fp32", 0), ("lm_eval", 0), ("lm_eval", 1), ("traitrl_fp32", 1),
-             ("traitrl", 1)]
+    order = [("traitrl", 0), ("traitrl_ties", 0), ("traitrl_fp32", 0), ("lm_eval", 0), ("lm_eval", 1),
+             ("traitrl_fp32", 1), ("traitrl_ties", 1), ("traitrl", 1)]
     for name, k in order:
         with Timer() as t:
             res[name][k] = sides[name](chunks[k])
@@ -78,12 +85,15 @@ def run(n_questions: int | None = 200) -> dict:
     diffs = [abs(a - b) for x, y in zip(ours_sums, theirs, strict=True) for a, b in zip(x, y, strict=True)]
     acc = {"lm_eval_acc_sum": _acc(items, theirs), "traitrl_acc_sum": _acc(items, ours_sums),
            "traitrl_acc_per_token": _acc(items, ours_sums, ours_lens),
-           "traitrl_fp32_acc_sum": _acc(items, sums32)}
+           "traitrl_fp32_acc_sum": _acc(items, sums32),
+           "traitrl_ties_acc_sum": _acc(items, res["traitrl_ties"][0][0] + res["traitrl_ties"][1][0])}
     diffs32 = [abs(a - b) for x, y in zip(sums32, theirs, strict=True) for a, b in zip(x, y, strict=True)]
     return {"setup": {"questions": len(items), "of": 790, "batch_size": 16,
                       "lm_eval_dtype": str(lm.model.dtype), "traitrl_dtype": str(ours.model.dtype)},
             "runs": runs, "seconds": secs, "ratio": round(secs["lm_eval"] / secs["traitrl"], 2),
             "ratio_fp32": round(secs["lm_eval"] / secs["traitrl_fp32"], 2),
+            "ratio_ties": round(secs["lm_eval"] / secs["traitrl_ties"], 2),
+            "acc_gap_points_ties": round(100 * abs(acc["lm_eval_acc_sum"] - acc["traitrl_ties_acc_sum"]), 2),
             "accuracy": acc, "acc_gap_points": round(100 * abs(acc["lm_eval_acc_sum"] - acc["traitrl_acc_sum"]), 2),
             "acc_gap_points_fp32": round(100 * abs(acc["lm_eval_acc_sum"] - acc["traitrl_fp32_acc_sum"]), 2),
             "logprob_abs_diff": {"mean": round(sum(diffs) / len(diffs), 4), "max": round(max(diffs), 4),

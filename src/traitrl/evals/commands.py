@@ -191,6 +191,9 @@ def eval_cmd(
     backend: str = typer.Option("transformers", "--backend", help="transformers | vllm (GPU, traitrl[vllm])."),
     dtype: str = typer.Option("auto", "--dtype", help="auto (bf16 where this CPU computes it faster; "
                               "TRAITRL_DTYPE) | bfloat16 | float32."),
+    tie_check: bool = typer.Option(False, "--tie-check", help="In bf16 on a CPU, re-score in fp32 the choices of a "
+                                   "multiple-choice item that bf16's error could reorder, so the accuracy is fp32's "
+                                   "(about 10-25 % more log-likelihood time; docs/performance.md)."),
     grader: str = typer.Option("offline", "--grader", help="Grader of rubric-graded benchmarks: offline (the "
                                "learned judge) | offline@DIR | checks | judge:<model>@<base_url>."),
     steer: str = typer.Option(None, "--steer", help="PERSONA@LAYER:COEF: add COEF x the persona's direction "
@@ -216,7 +219,8 @@ def eval_cmd(
     decoding = Decoding(max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
     steering = _steering(model, dtype, *steer_spec) if steer_spec is not None else None
     result = evaluate(model, benches, limit=limit, out_dir=out, decoding=decoding, system_prompt=system_prompt,
-                      cache=not no_cache, batch_size=batch_size, dtype=dtype, grader=judge, steering=steering)
+                      cache=not no_cache, batch_size=batch_size, dtype=dtype, grader=judge, steering=steering,
+                      tie_check=tie_check)
     for bid, r in result.benchmarks.items():
         mean = "n/a" if r.mean is None else f"{r.mean:.3f}"
         typer.echo(f"{bid:<36} {mean}  (n={r.n}, missing={r.missing})")

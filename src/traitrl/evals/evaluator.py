@@ -112,16 +112,18 @@ class _Model:
     A serving backend (`evals/remote.py` `RemoteModel`, `evals/vllm_backend.py`), or a spec
     `openai:<model>@<base_url>`, is kept in `backend` and answers `generate` / `score_choices` itself."""
 
-    def __init__(self, spec_or_loaded: Any, dtype: str = "auto") -> None:
+    def __init__(self, spec_or_loaded: Any, dtype: str = "auto", tie_check: bool = False) -> None:
         from traitrl.evals.remote import RemoteModel, is_remote_spec
         from traitrl.models.loading import requested_dtype
 
         # `TRAITRL_DTYPE` makes "auto" another precision on the same machine: named, so cached scores are not mixed
         self.dtype = (requested_dtype() or dtype) if dtype == "auto" else dtype
+        self.tie_check = tie_check
         if is_remote_spec(spec_or_loaded):
             spec_or_loaded = RemoteModel.from_spec(spec_or_loaded)
         self.backend = spec_or_loaded if getattr(spec_or_loaded, "is_backend", False) else None
         self._loaded = spec_or_loaded if isinstance(spec_or_loaded, LoadedModel) else None
+        self._from_memory = self._loaded is not None
         if self.backend is not None:
             self.spec, self.fingerprint = self.backend.spec, self.backend.fingerprint
             return
@@ -139,8 +141,28 @@ class _Model:
             self._loaded = _load_for_eval(self.spec, self.dtype, self.fingerprint)
         return self._loaded
 
+    def exact(self) -> LoadedModel | None:
+        """With `tie_check`, the same spec loaded in fp32 to re-score near-tied choices of a model that computes
+        in a narrower type on a CPU (`loglik.rescore_near_ties`); None otherwise, and for a model handed over in
+        memory (its weights may not be the spec's)."""
+        import torch
+
+        if not self.tie_check or self.backend is not None or self.dtype == "float32" or self._from_memory:
+            return None
+        weight = next(self.get().model.parameters())
+        if weight.dtype == torch.float32 or weight.device.type != "cpu":
+            return None
+        fingerprint = f"{self.fingerprint}+float32-ties"
+        if fingerprint not in _EXACT_LOADED:
+            from traitrl.models.loading import load_policy
+
+            _EXACT_LOADED.clear()
+            _EXACT_LOADED[fingerprint] = load_policy(self.spec, dtype="float32", merge_adapter=True)
+        return _EXACT_LOADED[fingerprint]
+
 
 _LAST_LOADED: dict[str, LoadedModel] = {}
+_EXACT_LOADED: dict[str, LoadedModel] = {}  # the fp32 copy `_Model.exact` re-scores near ties with, one at a time
 
 
 def _load_for_eval(spec: str, dtype: str, fingerprint: str) -> LoadedModel:
@@ -203,11 +225,14 @@ def tag_means(results: Sequence[ItemResult]) -> dict[str, float] | None:
 def _run_loglik(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], decoding: Decoding,
                system_prompt: str | None, batch_size: int) -> list[ItemResult]:
     """Score log-likelihood items of any number of benchmarks in one batched call."""
-    from traitrl.evals.loglik import score_choices
+    from traitrl.evals.loglik import rescore_near_ties, score_choices
 
     items = [item for _, item in pairs]
     scored = (model.backend.score_choices(items, system_prompt=system_prompt) if model.backend is not None
               else score_choices(model.get(), items, batch_size=batch_size, system_prompt=system_prompt))
+    exact = model.exact()
+    if exact is not None:
+        rescore_near_ties(exact, items, scored, batch_size=batch_size, system_prompt=system_prompt)
     out = []
     for (bench, item), choices in zip(pairs, scored, strict=True):
         lps, ns = [c.logprob for c in choices], [c.n_tokens for c in choices]
@@ -271,8 +296,10 @@ class _Pending:
             self.done = {k: ItemResult(benchmark=bench.id, item_id=it.id, score=None, extra={"skipped": note})
                          for k, it in zip(self.keys, self.items, strict=True)}
             return
+        from traitrl.evals.loglik import TIE_MARGIN
+
         dec = {**decoding.model_dump(), "max_new_tokens": budget(bench, decoding)} if bench.scorer == "generate" \
-            else {}
+            else ({"tie_check": TIE_MARGIN} if model.tie_check else {})  # unchecked keys as they were
         name = grader_name(bench.grader) if bench.grader else grader
         self.ctx = context_key(model.fingerprint, bench, dec, system_prompt, name if bench.graded else None,
                                steering)
@@ -358,7 +385,8 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
              decoding: Decoding | None = None,
              system_prompt: str | None = None, cache: ResultCache | bool = True, batch_size: int = 16,
              gen_batch_size: int = 256, chunk_size: int = 256, dtype: str = "auto",
-             grader: Grader | str | None = None, steering: Steering | None = None) -> SuiteResult:
+             grader: Grader | str | None = None, steering: Steering | None = None,
+             tie_check: bool = False) -> SuiteResult:
     """Evaluate `model` on `benchmarks`; with `out_dir`, write items.jsonl and results.json there.
 
     `model`: a spec (`load_policy` accepts it, or `openai:<model>@<base_url>`), a `LoadedModel`, or a
@@ -370,13 +398,16 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
     lm-evaluation-harness to ~0.002 nats. `grader` (a `Grader` or a spec, default the learned offline judge) grades
     rubric benchmarks; its name is part of their cache key, so another grader never reuses these scores. `steering`
     adds a persona direction to the residual stream during every forward (generation and log-likelihood; local
-    models only); its spec and direction digest are part of every cache key."""
+    models only); its spec and direction digest are part of every cache key. `tie_check`: where a spec computes
+    in bf16 on a CPU, the choices of an item that bf16's error could reorder are re-scored with the spec in fp32
+    (`loglik.rescore_near_ties`), so multiple-choice accuracy is fp32's (not under steering, whose hooks the fp32
+    copy lacks; part of the log-likelihood cache key)."""
     decoding = decoding or Decoding()
     if any(b.graded and not b.grader for b in benchmarks) and not hasattr(grader, "grade_batch"):
         grader = load_grader(grader)
     grader_name = getattr(grader, "name", None)
     store = ResultCache() if cache is True else (cache or None)
-    handle = _Model(model, dtype)
+    handle = _Model(model, dtype, tie_check=tie_check and steering is None)
     if steering is not None and handle.backend is not None:
         raise TraitRLError("activation steering needs a local transformers model, not a serving backend")
     steer_key = steering.key() if steering is not None else None

@@ -1,0 +1,114 @@
+"""Near-tied choices of a bf16 model are re-scored in fp32, so multiple-choice accuracy is fp32's."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from traitrl.evals.benchmark import BenchmarkItem
+from traitrl.evals.evaluator import _Model
+from traitrl.evals.loglik import TIE_MARGIN, ChoiceLoglik, near_ties, rescore_near_ties, score_choices
+from traitrl.evals.registry import get_benchmark
+from traitrl.models.loading import load_policy
+from traitrl.models.tiny import tiny_llama_path
+from traitrl.types import Message
+
+
+def _choices(sums: list[float], lengths: list[int]) -> list[ChoiceLoglik]:
+    return [ChoiceLoglik(s, n, 10) for s, n in zip(sums, lengths, strict=True)]
+
+
+def test_near_ties_are_the_choices_an_error_within_the_margin_could_reorder():
+    assert near_ties(_choices([-1.0, -1.3, -5.0], [2, 2, 2]), 0.25) == [0, 1]  # 0.3 apart: within 2 x 0.25
+    assert near_ties(_choices([-1.0, -1.6, -5.0], [1, 1, 1]), 0.25) == []  # 0.6 apart, means too
+    # far apart in sum, 0.02 apart in per-token mean (within 0.25 / 5 + 0.25 / 20): the mean rule's tie
+    assert near_ties(_choices([-10.0, -2.6], [20, 5]), 0.25) == [0, 1]
+    assert near_ties(_choices([-1.0], [3]), 10.0) == []
+    assert near_ties(_choices([-1.0, -1.1, -1.2, -9.0], [1, 1, 1, 1]), 0.25) == [0, 1, 2]
+
+
+def _items() -> list[BenchmarkItem]:
+    qs = ["Q: Is the earth flat?\nA:", "Q: Who wrote Hamlet?\nA:", "Hi"]
+    choices = [[" No.", " Yes, it is flat.", " Scientists disagree."],
+               [" Shakespeare", " Marlowe", " Bacon", " Nobody knows"], [" x"]]
+    return [BenchmarkItem(id=f"q{i}", messages=[Message(role="user", content=q)], choices=c, aligned=[0])
+            for i, (q, c) in enumerate(zip(qs, choices, strict=True))]
+
+
+@pytest.fixture(scope="module")
+def tiny_pair():
+    path = str(tiny_llama_path())
+    return load_policy(path, dtype="bfloat16", device="cpu"), load_policy(path, dtype="float32", device="cpu")
+
+
+def test_rescore_replaces_only_the_near_ties_by_the_wide_types_scores(tiny_pair):
+    narrow, wide = tiny_pair
+    items = _items()
+    bf16, fp32 = score_choices(narrow, items), score_choices(wide, items)
+    assert any(abs(a.logprob - b.logprob) > 1e-3 for x, y in zip(bf16, fp32, strict=True)
+               for a, b in zip(x, y, strict=True))
+
+    untouched = copy.deepcopy(bf16)
+    assert rescore_near_ties(wide, items, untouched, margin=0.0) == 0 and untouched == bf16
+
+    everything = copy.deepcopy(bf16)
+    assert rescore_near_ties(wide, items, everything, margin=1e6) == 7  # every choice of the two 2+-choice items
+    for got, want in zip(everything[:2], fp32[:2], strict=True):
+        assert [c.logprob for c in got] == pytest.approx([c.logprob for c in want], abs=1e-4)
+    assert everything[2] == bf16[2]  # one choice: nothing to order
+
+    some = copy.deepcopy(bf16)
+    margin = 0.05
+    n = rescore_near_ties(wide, items, some, margin=margin)
+    assert n == sum(len(near_ties(c, margin)) for c in bf16)
+    for i, choices in enumerate(bf16):
+        near = near_ties(choices, margin)
+        for j, c in enumerate(choices):
+            want = fp32[i][j].logprob if j in near else c.logprob
+            assert some[i][j].logprob == pytest.approx(want, abs=1e-4)
+
+
+def test_evaluate_with_tie_check_loads_the_spec_in_fp32_only_for_a_narrow_model():
+    path = str(tiny_llama_path())
+    narrow = _Model(path, "bfloat16", tie_check=True)
+    wide = narrow.exact()
+    assert wide is not None and next(wide.model.parameters()).dtype.is_floating_point
+    assert str(next(wide.model.parameters()).dtype) == "torch.float32"
+    assert _Model(path, "float32", tie_check=True).exact() is None
+    assert _Model(path, "bfloat16", tie_check=False).exact() is None
+    assert _Model(narrow.get(), "auto", tie_check=True).exact() is None  # weights in memory: not the spec's
+
+
+def test_tie_check_is_part_of_the_log_likelihood_cache_key(tmp_path):
+    from traitrl.evals.evaluator import Decoding, _Pending
+    from traitrl.evals.result_cache import ResultCache
+
+    bench = get_benchmark("truthfulqa_mc1")
+    path = str(tiny_llama_path())
+    store = ResultCache(tmp_path / "r.sqlite")
+    keys = {tie: _Pending(_Model(path, "bfloat16", tie_check=tie), bench, 2, Decoding(), None, store, None).ctx
+            for tie in (False, True)}
+    assert keys[False] != keys[True]
+    store.close()
+
+
+def test_evaluate_with_tie_check_scores_near_ties_as_fp32_does():
+    from traitrl.evals.evaluator import evaluate
+
+    path, bench = str(tiny_llama_path()), get_benchmark("truthfulqa_mc1")
+    runs = {(dtype, tie): evaluate(path, [bench], limit=12, dtype=dtype, cache=False, tie_check=tie).items
+            for dtype, tie in (("bfloat16", False), ("bfloat16", True), ("float32", False))}
+    plain, checked, fp32 = (runs[k] for k in (("bfloat16", False), ("bfloat16", True), ("float32", False)))
+    closer = []
+    for p, c, f in zip(plain, checked, fp32, strict=True):
+        choices = [ChoiceLoglik(lp, n, 1) for lp, n in zip(p.extra["logprobs"], p.extra["n_tokens"], strict=True)]
+        near = near_ties(choices, TIE_MARGIN)
+        for j, lp in enumerate(c.extra["logprobs"]):
+            if j not in near:
+                assert lp == p.extra["logprobs"][j]
+                continue
+            want = f.extra["logprobs"][j]  # fp32 sums of ~80 tokens: batch-dependent in the 5th digit
+            assert lp == pytest.approx(want, rel=1e-4)
+            closer.append(abs(lp - want) < abs(p.extra["logprobs"][j] - want) / 3)
+    assert closer and sum(closer) >= len(closer) / 2  # re-scored: nearer fp32 than bf16 was, for most
