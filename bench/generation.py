@@ -34,8 +34,9 @@ def roofline_model(tok_s: float, n_params: int, bytes_per_weight: int, peak_gflo
     """traitrl's tokens per second against the roofline model's attainable rate for a `BATCH`-row decode step:
     the lesser of the compute roof (every weight used in 2 FLOP per row) and the memory roof (every weight read
     once per step, `BATCH` tokens per read). The KV cache's reads are left out, which makes the memory roof
-    higher than it is, so the fraction is a lower bound. `roofline_fraction` (the compute peak alone) is kept
-    beside it: the issue's goal is stated against that one."""
+    higher than it is, so the fraction is a lower bound where the probe reads the true bandwidth (a two-thread
+    sum on a VM may read less, and some weights may stay in the last-level cache: either raises the fraction).
+    `roofline_fraction` (the compute peak alone) is kept beside it: the issue's goal is stated against that one."""
     compute = peak_gflops * 1e9 / (2 * n_params)
     memory = memory_gbs * 1e9 * BATCH / (n_params * bytes_per_weight)
     return {"attainable_tok_s": round(min(compute, memory), 1), "bound": "memory" if memory < compute else "compute",

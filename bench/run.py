@@ -49,7 +49,8 @@ def _table(res: dict) -> str:
                      f"{acc['traitrl_fp32_acc_sum']:.3f}", f"{acc['lm_eval_acc_sum']:.3f}",
                      f"gap {b['acc_gap_points']} pt", "<= 0.5 pt", ""))
         if "ratio_ties" in b:
-            rows.append(("    --tie-check (near ties in fp32)", f"{s['traitrl_ties']:.1f}", f"{s['lm_eval']:.1f}",
+            rows.append((f"    --tie-check ({b['ties_rescored_choices']}/{b['choices']} choices in fp32)",
+                         f"{s['traitrl_ties']:.1f}", f"{s['lm_eval']:.1f}",
                          f"{b['ratio_ties']:.1f}x, gap {b['acc_gap_points_ties']} pt", ">= 6x, <= 0.5 pt", ""))
         if "ratio_fp32" in b:
             rows.append(("    --dtype float32 (lm-eval's precision)", f"{s['traitrl_fp32']:.1f}", f"{s['lm_eval']:.1f}",

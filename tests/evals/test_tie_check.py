@@ -73,23 +73,27 @@ def test_evaluate_with_tie_check_loads_the_spec_in_fp32_only_for_a_narrow_model(
     path = str(tiny_llama_path())
     narrow = _Model(path, "bfloat16", tie_check=True)
     wide = narrow.exact()
-    assert wide is not None and next(wide.model.parameters()).dtype.is_floating_point
-    assert str(next(wide.model.parameters()).dtype) == "torch.float32"
-    assert _Model(path, "float32", tie_check=True).exact() is None
-    assert _Model(path, "bfloat16", tie_check=False).exact() is None
-    assert _Model(narrow.get(), "auto", tie_check=True).exact() is None  # weights in memory: not the spec's
+    assert narrow.tie_check and wide is not None and str(next(wide.model.parameters()).dtype) == "torch.float32"
+    assert narrow.exact() is wide  # loaded once per model
+    for off in (_Model(path, "float32", tie_check=True), _Model(path, "bfloat16", tie_check=False),
+                _Model(narrow.get(), "auto", tie_check=True)):  # in memory: its weights may not be the spec's
+        assert not off.tie_check and off.exact() is None
 
 
-def test_tie_check_is_part_of_the_log_likelihood_cache_key(tmp_path):
+def test_tie_check_is_part_of_the_log_likelihood_cache_key_only_where_it_runs(tmp_path):
     from traitrl.evals.evaluator import Decoding, _Pending
     from traitrl.evals.result_cache import ResultCache
 
     bench = get_benchmark("truthfulqa_mc1")
     path = str(tiny_llama_path())
     store = ResultCache(tmp_path / "r.sqlite")
-    keys = {tie: _Pending(_Model(path, "bfloat16", tie_check=tie), bench, 2, Decoding(), None, store, None).ctx
-            for tie in (False, True)}
-    assert keys[False] != keys[True]
+
+    def key(model: _Model) -> str:
+        return _Pending(model, bench, 2, Decoding(), None, store, None).ctx
+
+    assert key(_Model(path, "bfloat16", tie_check=False)) != key(_Model(path, "bfloat16", tie_check=True))
+    in_memory = load_policy(path, device="cpu")  # no re-score: its results must not be stored as checked ones
+    assert key(_Model(in_memory, "auto", tie_check=True)) == key(_Model(in_memory, "auto", tie_check=False))
     store.close()
 
 
@@ -112,3 +116,12 @@ def test_evaluate_with_tie_check_scores_near_ties_as_fp32_does():
             assert lp == pytest.approx(want, rel=1e-4)
             closer.append(abs(lp - want) < abs(p.extra["logprobs"][j] - want) / 3)
     assert closer and sum(closer) >= len(closer) / 2  # re-scored: nearer fp32 than bf16 was, for most
+
+
+def test_tie_check_leaves_probability_mass_scores_alone():
+    from traitrl.evals.evaluator import evaluate
+
+    path, bench = str(tiny_llama_path()), get_benchmark("truthfulqa_mc2")  # mc2: every choice's mass counts
+    plain, checked = (evaluate(path, [bench], limit=8, dtype="bfloat16", cache=False, tie_check=tie).items
+                      for tie in (False, True))
+    assert [r.extra["logprobs"] for r in plain] == [r.extra["logprobs"] for r in checked]

@@ -6,7 +6,14 @@ import pytest
 import torch
 from transformers.cache_utils import DynamicLayer
 
-from traitrl.models.decode import MIN_SHARED_PREFIX, decode, prefill, prefill_blocks, shared_prefix_length
+from traitrl.models.decode import (
+    MIN_SHARED_PREFIX,
+    _next_tokens,
+    decode,
+    prefill,
+    prefill_blocks,
+    shared_prefix_length,
+)
 from traitrl.models.kv_cache import GrowableLayer, growable_cache
 
 
@@ -356,3 +363,18 @@ def test_the_lean_step_survives_the_hooks_transformers_leaves_after_a_hidden_sta
     lean = decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=tok.pad_token_id)
     assert lean.tolist() == decode(model, ids, mask, max_new_tokens=8, stop_ids=[], pad_id=tok.pad_token_id,
                                    lean=False).tolist()
+
+
+@pytest.mark.parametrize(("temperature", "top_p"), [(0.0, 1.0), (1.0, 1.0), (0.7, 1.0), (1.0, 0.9), (0.7, 0.5)])
+def test_next_tokens_log_probabilities_are_the_log_softmax_at_the_temperature(temperature, top_p):
+    g = torch.Generator().manual_seed(0)
+    logits = (torch.randn(6, 300, generator=g) * 3).bfloat16()
+    torch.manual_seed(1)
+    token, logp = _next_tokens(logits, temperature, top_p, logprobs=True)
+    torch.manual_seed(1)
+    same, none = _next_tokens(logits, temperature, top_p)
+    assert none is None and torch.equal(token, same)  # asking for log-probabilities changes no draw
+    want = torch.log_softmax(logits.float() / (temperature or 1.0), -1).gather(1, token[:, None]).squeeze(1)
+    assert torch.allclose(logp, want, atol=1e-5)  # before top-p: the sampling policy a trainer scores
+    if temperature == 0:
+        assert torch.equal(token, logits.float().argmax(-1))

@@ -56,13 +56,38 @@ def test_two_level_sampling_draws_what_one_cumulative_sum_draws(width):
         assert (weights.gather(1, two) > 0).all()
 
 
-def test_two_level_sampling_never_draws_a_zero_weight_at_block_edges():
-    # uniforms that land exactly on a block's end: the remainder is clamped inside the block, to a non-zero entry
-    weights = torch.zeros(2, 2 * SAMPLE_BLOCK)
-    weights[:, SAMPLE_BLOCK - 1] = 1.0  # the only mass of block 0 sits at its last entry
-    weights[:, SAMPLE_BLOCK] = 1.0  # and block 1's at its first
-    draws = torch.cat([inverse_cdf_sample(weights, torch.Generator().manual_seed(s)) for s in range(400)])
-    assert set(draws.flatten().tolist()) == {SAMPLE_BLOCK - 1, SAMPLE_BLOCK}
+def _fixed_uniform(monkeypatch, value: float) -> None:
+    """Make the sampler's uniform draw `value` (times the row's total)."""
+    monkeypatch.setattr(torch, "rand", lambda shape, **kw: torch.full(shape, value, dtype=kw.get("dtype")))
+
+
+def test_a_uniform_on_a_block_end_goes_to_the_next_blocks_first_non_zero_entry(monkeypatch):
+    weights = torch.zeros(1, 2 * SAMPLE_BLOCK)
+    weights[0, 3], weights[0, SAMPLE_BLOCK + 5] = 1.0, 1.0
+    _fixed_uniform(monkeypatch, 0.5)  # u = 1.0: exactly block 0's cumulative mass
+    assert inverse_cdf_sample(weights).item() == SAMPLE_BLOCK + 5
+
+
+def test_a_block_mass_rounded_up_in_fp32_never_draws_past_its_last_non_zero_entry(monkeypatch):
+    weights = torch.zeros(1, 2 * SAMPLE_BLOCK)
+    weights[0, 0], weights[0, 1] = 1.0, 1.5 * 2**-24  # fp32 sum 1 + 2**-23: above the exact 1 + 1.5 * 2**-24
+    _fixed_uniform(monkeypatch, float(torch.nextafter(torch.tensor(1.0, dtype=torch.float64),
+                                                      torch.tensor(0.0, dtype=torch.float64))))
+    assert inverse_cdf_sample(weights).item() == 1
+
+
+def test_two_level_sampling_takes_bf16_strided_and_float64_weights():
+    g = torch.Generator().manual_seed(3)
+    probs = torch.softmax(torch.randn(SAMPLE_BLOCK, 4, generator=g), 0).T  # (4, 256), not contiguous
+    probs[:, :100] = 0.0
+    for w in (probs, probs.bfloat16(), probs.double()):
+        draws = inverse_cdf_sample(w, g)
+        assert draws.shape == (4, 1) and (w.float().gather(1, draws) > 0).all()
+
+
+def test_a_row_without_mass_is_an_error_not_an_index():
+    with pytest.raises(RuntimeError, match="invalid multinomial distribution"):
+        inverse_cdf_sample(torch.zeros(2, 10))
 
 
 def test_fast_sampling_is_scoped_and_falls_back_for_other_shapes():

@@ -191,9 +191,10 @@ def eval_cmd(
     backend: str = typer.Option("transformers", "--backend", help="transformers | vllm (GPU, traitrl[vllm])."),
     dtype: str = typer.Option("auto", "--dtype", help="auto (bf16 where this CPU computes it faster; "
                               "TRAITRL_DTYPE) | bfloat16 | float32."),
-    tie_check: bool = typer.Option(False, "--tie-check", help="In bf16 on a CPU, re-score in fp32 the choices of a "
-                                   "multiple-choice item that bf16's error could reorder, so the accuracy is fp32's "
-                                   "(about 10-25 % more log-likelihood time; docs/performance.md)."),
+    tie_check: bool = typer.Option(False, "--tie-check", help="For a model computing in bf16, re-score with the "
+                                   "model loaded in fp32 the choices of a multiple-choice item that bf16's error could "
+                                   "reorder, so the argmax is fp32's where that error stays within 0.25 nats (about "
+                                   "1.7-1.8x the log-likelihood time; not with --steer; docs/performance.md)."),
     grader: str = typer.Option("offline", "--grader", help="Grader of rubric-graded benchmarks: offline (the "
                                "learned judge) | offline@DIR | checks | judge:<model>@<base_url>."),
     steer: str = typer.Option(None, "--steer", help="PERSONA@LAYER:COEF: add COEF x the persona's direction "
@@ -218,6 +219,8 @@ def eval_cmd(
     judge = load_grader(grader) if any(b.graded for b in benches) else None  # a bad spec fails before any work
     decoding = Decoding(max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
     steering = _steering(model, dtype, *steer_spec) if steer_spec is not None else None
+    if tie_check and steering is not None:
+        typer.echo("note: --tie-check is off under --steer (the fp32 copy would not carry the steering)", err=True)
     result = evaluate(model, benches, limit=limit, out_dir=out, decoding=decoding, system_prompt=system_prompt,
                       cache=not no_cache, batch_size=batch_size, dtype=dtype, grader=judge, steering=steering,
                       tie_check=tie_check)

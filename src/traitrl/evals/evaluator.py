@@ -118,7 +118,7 @@ class _Model:
 
         # `TRAITRL_DTYPE` makes "auto" another precision on the same machine: named, so cached scores are not mixed
         self.dtype = (requested_dtype() or dtype) if dtype == "auto" else dtype
-        self.tie_check = tie_check
+        self.tie_check = False  # whether near ties are re-scored in fp32 (`exact`): a spec loaded here only
         if is_remote_spec(spec_or_loaded):
             spec_or_loaded = RemoteModel.from_spec(spec_or_loaded)
         self.backend = spec_or_loaded if getattr(spec_or_loaded, "is_backend", False) else None
@@ -131,6 +131,8 @@ class _Model:
         self.fingerprint = self._loaded.fingerprint if self._loaded else spec_fingerprint(self.spec)
         if self._loaded is None and self.dtype != "auto":  # a precision other than the default is another model
             self.fingerprint = f"{self.fingerprint}+{self.dtype}"
+        # weights handed over in memory may not be the spec's, and an fp32 load has nothing to re-score
+        self.tie_check = tie_check and not self._from_memory and self.dtype != "float32"
 
     def loglik_note(self) -> str | None:
         """Why this model cannot score mc benchmarks (None: it can)."""
@@ -142,22 +144,23 @@ class _Model:
         return self._loaded
 
     def exact(self) -> LoadedModel | None:
-        """With `tie_check`, the same spec loaded in fp32 to re-score near-tied choices of a model that computes
-        in a narrower type on a CPU (`loglik.rescore_near_ties`); None otherwise, and for a model handed over in
-        memory (its weights may not be the spec's)."""
+        """With `tie_check`, the same spec loaded in fp32 on the model's device, to re-score near-tied choices of
+        a model that computes in a narrower type (`loglik.rescore_near_ties`); None when the model already
+        computes in fp32 (its scores are what the re-score would give) or without `tie_check`."""
         import torch
 
-        if not self.tie_check or self.backend is not None or self.dtype == "float32" or self._from_memory:
+        if not self.tie_check:
             return None
         weight = next(self.get().model.parameters())
-        if weight.dtype == torch.float32 or weight.device.type != "cpu":
+        if weight.dtype == torch.float32:
             return None
         fingerprint = f"{self.fingerprint}+float32-ties"
         if fingerprint not in _EXACT_LOADED:
             from traitrl.models.loading import load_policy
 
             _EXACT_LOADED.clear()
-            _EXACT_LOADED[fingerprint] = load_policy(self.spec, dtype="float32", merge_adapter=True)
+            _EXACT_LOADED[fingerprint] = load_policy(self.spec, dtype="float32", device=str(weight.device),
+                                                     merge_adapter=True)
         return _EXACT_LOADED[fingerprint]
 
 
@@ -173,6 +176,7 @@ def _load_for_eval(spec: str, dtype: str, fingerprint: str) -> LoadedModel:
 
     if fingerprint not in _LAST_LOADED:
         _LAST_LOADED.clear()  # one model at a time
+        _EXACT_LOADED.clear()  # and no fp32 copy of another
         _LAST_LOADED[fingerprint] = load_policy(spec, dtype=dtype, merge_adapter=True)
     return _LAST_LOADED[fingerprint]
 
@@ -225,14 +229,16 @@ def tag_means(results: Sequence[ItemResult]) -> dict[str, float] | None:
 def _run_loglik(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], decoding: Decoding,
                system_prompt: str | None, batch_size: int) -> list[ItemResult]:
     """Score log-likelihood items of any number of benchmarks in one batched call."""
-    from traitrl.evals.loglik import rescore_near_ties, score_choices
+    from traitrl.evals.loglik import near_ties, rescore_near_ties, score_choices
 
     items = [item for _, item in pairs]
     scored = (model.backend.score_choices(items, system_prompt=system_prompt) if model.backend is not None
               else score_choices(model.get(), items, batch_size=batch_size, system_prompt=system_prompt))
-    exact = model.exact()
-    if exact is not None:
-        rescore_near_ties(exact, items, scored, batch_size=batch_size, system_prompt=system_prompt)
+    # only argmax scores (mc): an mc2 score weighs every choice, and a mix of precisions is neither's
+    mc = [i for i, (bench, item) in enumerate(pairs) if bench.scorer == "mc" and item.aligned]
+    if model.tie_check and any(near_ties(scored[i]) for i in mc) and (exact := model.exact()) is not None:
+        rescore_near_ties(exact, [items[i] for i in mc], [scored[i] for i in mc], batch_size=batch_size,
+                          system_prompt=system_prompt)  # in place: the inner lists are scored's own
     out = []
     for (bench, item), choices in zip(pairs, scored, strict=True):
         lps, ns = [c.logprob for c in choices], [c.n_tokens for c in choices]

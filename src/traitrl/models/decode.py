@@ -38,13 +38,9 @@ def _next_tokens(logits: torch.Tensor, temperature: float, top_p: float,
     if temperature <= 0:
         token = logits.max(-1).indices  # argmax, 4x faster on bf16 CPU tensors (the first maximum on ties too)
     else:
-        if temperature == 1.0 and top_p >= 1.0:
-            probs = logits.softmax(-1, dtype=torch.float32)  # one pass from the logits' type (= .float().softmax)
-        else:
-            scores = logits.float() if temperature == 1.0 else logits.float() / temperature  # x / 1 is x
-            kept = scores.masked_fill(~top_p_keep(scores, top_p), -float("inf")) if top_p < 1.0 else scores
-            probs = kept.softmax(-1)
-        token = inverse_cdf_sample(probs).squeeze(-1)
+        scores = logits.float() if temperature == 1.0 else logits.float() / temperature  # x / 1 is x: one pass less
+        kept = scores.masked_fill(~top_p_keep(scores, top_p), -float("inf")) if top_p < 1.0 else scores
+        token = inverse_cdf_sample(kept.softmax(-1)).squeeze(-1)
     if not logprobs:
         return token, None
     scores = logits.float() if scores is None else scores
