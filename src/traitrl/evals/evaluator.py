@@ -404,10 +404,11 @@ def evaluate(model: str | LoadedModel | Any, benchmarks: Sequence[Benchmark], *,
     lm-evaluation-harness to ~0.002 nats. `grader` (a `Grader` or a spec, default the learned offline judge) grades
     rubric benchmarks; its name is part of their cache key, so another grader never reuses these scores. `steering`
     adds a persona direction to the residual stream during every forward (generation and log-likelihood; local
-    models only); its spec and direction digest are part of every cache key. `tie_check`: where a spec computes
-    in bf16 on a CPU, the choices of an item that bf16's error could reorder are re-scored with the spec in fp32
-    (`loglik.rescore_near_ties`), so multiple-choice accuracy is fp32's (not under steering, whose hooks the fp32
-    copy lacks; part of the log-likelihood cache key)."""
+    models only); its spec and direction digest are part of every cache key. `tie_check`: where a spec loaded
+    here computes in bf16, the choices of an argmax (mc) item that bf16's error could reorder are re-scored with
+    the spec loaded in fp32 on the same device (`loglik.rescore_near_ties`), so the accuracy is fp32's wherever
+    that error stays within `loglik.TIE_MARGIN` (not under steering, whose hooks the fp32 copy lacks, nor for a
+    model handed over in memory; part of the log-likelihood cache key where it runs)."""
     decoding = decoding or Decoding()
     if any(b.graded and not b.grader for b in benchmarks) and not hasattr(grader, "grade_batch"):
         grader = load_grader(grader)
