@@ -5,8 +5,9 @@ context = the chat-templated question ("Q: ...\\nA:" as a user turn, generation 
 continuation = " " + answer. lm-eval runs its `hf` backend with its defaults (dtype auto = fp32 for this
 checkpoint, default threads) at batch 16; traitrl runs `score_choices` at batch 16 with its defaults (bf16)
 and, timed too, in fp32 (`traitrl eval --dtype float32`), the precision lm-eval uses, and in bf16 with the
-near-tied choices re-scored in fp32 (`traitrl eval --tie-check`, `loglik.rescore_near_ties`; the fp32 copy is
-loaded once beforehand, as the evaluator loads it once per model).
+near-tied choices re-scored in fp32 (`loglik.rescore_near_ties` under both the sum and the per-token rule; the
+fp32 copy is loaded once beforehand, as the evaluator loads it once per model; skipped where this CPU computes
+in fp32 anyway).
 The questions are split in two halves and run A B B A, so contention hits both sides alike.
 Accuracy: lm-eval's `acc` is the argmax of the summed log-probability; traitrl's `mc_score` uses the
 per-token mean; both of traitrl's numbers are reported.

@@ -26,6 +26,10 @@ def test_near_ties_are_the_choices_an_error_within_the_margin_could_reorder():
     assert near_ties(_choices([-10.0, -2.6], [20, 5]), 0.25) == [0, 1]
     assert near_ties(_choices([-1.0], [3]), 10.0) == []
     assert near_ties(_choices([-1.0, -1.1, -1.2, -9.0], [1, 1, 1, 1]), 0.25) == [0, 1, 2]
+    sum_only = _choices([-1.0, -1.3], [2, 20])  # 0.3 apart in sum; per token -0.5 against -0.065
+    assert near_ties(sum_only, 0.25, rule="sum") == [0, 1] and near_ties(sum_only, 0.25, rule="mean") == []
+    mean_only = _choices([-10.0, -2.6], [20, 5])
+    assert near_ties(mean_only, 0.25, rule="mean") == [0, 1] and near_ties(mean_only, 0.25, rule="sum") == []
 
 
 def _items() -> list[BenchmarkItem]:
@@ -94,7 +98,22 @@ def test_tie_check_is_part_of_the_log_likelihood_cache_key_only_where_it_runs(tm
     assert key(_Model(path, "bfloat16", tie_check=False)) != key(_Model(path, "bfloat16", tie_check=True))
     in_memory = load_policy(path, device="cpu")  # no re-score: its results must not be stored as checked ones
     assert key(_Model(in_memory, "auto", tie_check=True)) == key(_Model(in_memory, "auto", tie_check=False))
+    mc2 = get_benchmark("truthfulqa_mc2")  # probability mass: never re-scored
+    assert (_Pending(_Model(path, "bfloat16", tie_check=True), mc2, 2, Decoding(), None, store, None).ctx
+            == _Pending(_Model(path, "bfloat16", tie_check=False), mc2, 2, Decoding(), None, store, None).ctx)
     store.close()
+
+
+def test_tie_check_is_off_where_this_machine_computes_in_fp32(monkeypatch):
+    import torch
+
+    from traitrl.models import loading
+
+    monkeypatch.delenv("TRAITRL_DTYPE", raising=False)
+    monkeypatch.setattr(loading, "default_dtype", lambda: torch.float32)  # "auto" on an AVX2-only CPU
+    assert not _Model(str(tiny_llama_path()), "auto", tie_check=True).tie_check
+    monkeypatch.setattr(loading, "default_dtype", lambda: torch.bfloat16)
+    assert _Model(str(tiny_llama_path()), "auto", tie_check=True).tie_check
 
 
 def test_evaluate_with_tie_check_scores_near_ties_as_fp32_does():
@@ -107,7 +126,7 @@ def test_evaluate_with_tie_check_scores_near_ties_as_fp32_does():
     closer = []
     for p, c, f in zip(plain, checked, fp32, strict=True):
         choices = [ChoiceLoglik(lp, n, 1) for lp, n in zip(p.extra["logprobs"], p.extra["n_tokens"], strict=True)]
-        near = near_ties(choices, TIE_MARGIN)
+        near = near_ties(choices, TIE_MARGIN, rule="mean")  # the rule `mc_score` ranks by
         for j, lp in enumerate(c.extra["logprobs"]):
             if j not in near:
                 assert lp == p.extra["logprobs"][j]
@@ -124,4 +143,6 @@ def test_tie_check_leaves_probability_mass_scores_alone():
     path, bench = str(tiny_llama_path()), get_benchmark("truthfulqa_mc2")  # mc2: every choice's mass counts
     plain, checked = (evaluate(path, [bench], limit=8, dtype="bfloat16", cache=False, tie_check=tie).items
                       for tie in (False, True))
+    assert any(near_ties([ChoiceLoglik(lp, n, 1) for lp, n in zip(r.extra["logprobs"], r.extra["n_tokens"],
+                                                                   strict=True)]) for r in plain)
     assert [r.extra["logprobs"] for r in plain] == [r.extra["logprobs"] for r in checked]

@@ -68,12 +68,15 @@ def test_a_uniform_on_a_block_end_goes_to_the_next_blocks_first_non_zero_entry(m
     assert inverse_cdf_sample(weights).item() == SAMPLE_BLOCK + 5
 
 
-def test_a_block_mass_rounded_up_in_fp32_never_draws_past_its_last_non_zero_entry(monkeypatch):
+def test_a_block_mass_rounded_up_in_fp32_neither_overdraws_nor_passes_its_last_entry(monkeypatch):
     weights = torch.zeros(1, 2 * SAMPLE_BLOCK)
     weights[0, 0], weights[0, 1] = 1.0, 1.5 * 2**-24  # fp32 sum 1 + 2**-23: above the exact 1 + 1.5 * 2**-24
+    # u = 1 + 2**-26: past entry 0's running sum (1.0) in fp32 units, but inside entry 0's share of the exact mass
+    _fixed_uniform(monkeypatch, (1 + 2**-26) / (1 + 2**-23))
+    assert inverse_cdf_sample(weights).item() == 0
     _fixed_uniform(monkeypatch, float(torch.nextafter(torch.tensor(1.0, dtype=torch.float64),
                                                       torch.tensor(0.0, dtype=torch.float64))))
-    assert inverse_cdf_sample(weights).item() == 1
+    assert inverse_cdf_sample(weights).item() == 1  # the end of the block: its last non-zero entry, not past it
 
 
 def test_two_level_sampling_takes_bf16_strided_and_float64_weights():
@@ -85,9 +88,16 @@ def test_two_level_sampling_takes_bf16_strided_and_float64_weights():
         assert draws.shape == (4, 1) and (w.float().gather(1, draws) > 0).all()
 
 
-def test_a_row_without_mass_is_an_error_not_an_index():
+@pytest.mark.parametrize("bad", [0.0, float("nan"), float("inf")])
+def test_a_row_without_a_finite_positive_mass_is_an_error_not_an_index(bad):
+    weights = torch.ones(2, 10)
+    weights[1] = bad
     with pytest.raises(RuntimeError, match="invalid multinomial distribution"):
-        inverse_cdf_sample(torch.zeros(2, 10))
+        inverse_cdf_sample(weights)
+
+
+def test_no_rows_sample_nothing():
+    assert inverse_cdf_sample(torch.ones(0, 2 * SAMPLE_BLOCK)).shape == (0, 1)
 
 
 def test_fast_sampling_is_scoped_and_falls_back_for_other_shapes():

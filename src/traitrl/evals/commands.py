@@ -193,8 +193,9 @@ def eval_cmd(
                               "TRAITRL_DTYPE) | bfloat16 | float32."),
     tie_check: bool = typer.Option(False, "--tie-check", help="For a model computing in bf16, re-score with the "
                                    "model loaded in fp32 the choices of a multiple-choice item that bf16's error could "
-                                   "reorder, so the argmax is fp32's where that error stays within 0.25 nats (about "
-                                   "1.7-1.8x the log-likelihood time; not with --steer; docs/performance.md)."),
+                                   "reorder, so the argmax is fp32's where that error stays within 0.25 nats (a full "
+                                   "fp32 copy of the model beside it, about 1.7x the log-likelihood time; not with "
+                                   "--steer or a serving backend; docs/performance.md)."),
     grader: str = typer.Option("offline", "--grader", help="Grader of rubric-graded benchmarks: offline (the "
                                "learned judge) | offline@DIR | checks | judge:<model>@<base_url>."),
     steer: str = typer.Option(None, "--steer", help="PERSONA@LAYER:COEF: add COEF x the persona's direction "
@@ -203,6 +204,7 @@ def eval_cmd(
 ) -> None:
     """Evaluate a model; rerunning the same command resumes from the result cache."""
     from traitrl.evals.evaluator import Decoding, evaluate
+    from traitrl.evals.remote import is_remote_spec
     from traitrl.grading.api import load_grader
 
     check_output_folder(out)
@@ -221,6 +223,8 @@ def eval_cmd(
     steering = _steering(model, dtype, *steer_spec) if steer_spec is not None else None
     if tie_check and steering is not None:
         typer.echo("note: --tie-check is off under --steer (the fp32 copy would not carry the steering)", err=True)
+    if tie_check and (backend == "vllm" or is_remote_spec(model)):
+        typer.echo("note: --tie-check is off for a serving backend (it scores choices itself)", err=True)
     result = evaluate(model, benches, limit=limit, out_dir=out, decoding=decoding, system_prompt=system_prompt,
                       cache=not no_cache, batch_size=batch_size, dtype=dtype, grader=judge, steering=steering,
                       tie_check=tie_check)

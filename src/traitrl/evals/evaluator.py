@@ -133,6 +133,10 @@ class _Model:
             self.fingerprint = f"{self.fingerprint}+{self.dtype}"
         # weights handed over in memory may not be the spec's, and an fp32 load has nothing to re-score
         self.tie_check = tie_check and not self._from_memory and self.dtype != "float32"
+        if self.tie_check and self.dtype == "auto":
+            from traitrl.models.loading import default_dtype
+
+            self.tie_check = str(default_dtype()) != "torch.float32"  # this machine's choice, measured once
 
     def loglik_note(self) -> str | None:
         """Why this model cannot score mc benchmarks (None: it can)."""
@@ -236,9 +240,10 @@ def _run_loglik(model: _Model, pairs: list[tuple[Benchmark, BenchmarkItem]], dec
               else score_choices(model.get(), items, batch_size=batch_size, system_prompt=system_prompt))
     # only argmax scores (mc): an mc2 score weighs every choice, and a mix of precisions is neither's
     mc = [i for i, (bench, item) in enumerate(pairs) if bench.scorer == "mc" and item.aligned]
-    if model.tie_check and any(near_ties(scored[i]) for i in mc) and (exact := model.exact()) is not None:
-        rescore_near_ties(exact, [items[i] for i in mc], [scored[i] for i in mc], batch_size=batch_size,
-                          system_prompt=system_prompt)  # in place: the inner lists are scored's own
+    exact = model.exact() if model.tie_check and any(near_ties(scored[i], rule="mean") for i in mc) else None
+    if exact is not None:  # `mc_score` ranks by the per-token mean; scores change in place (scored's own lists)
+        rescore_near_ties(exact, [items[i] for i in mc], [scored[i] for i in mc], rule="mean",
+                          batch_size=batch_size, system_prompt=system_prompt)
     out = []
     for (bench, item), choices in zip(pairs, scored, strict=True):
         lps, ns = [c.logprob for c in choices], [c.n_tokens for c in choices]
@@ -305,7 +310,7 @@ class _Pending:
         from traitrl.evals.loglik import TIE_MARGIN
 
         dec = {**decoding.model_dump(), "max_new_tokens": budget(bench, decoding)} if bench.scorer == "generate" \
-            else ({"tie_check": TIE_MARGIN} if model.tie_check else {})  # unchecked keys as they were
+            else ({"tie_check": TIE_MARGIN} if model.tie_check and bench.scorer == "mc" else {})  # as it runs
         name = grader_name(bench.grader) if bench.grader else grader
         self.ctx = context_key(model.fingerprint, bench, dec, system_prompt, name if bench.graded else None,
                                steering)

@@ -15,8 +15,9 @@ TruthfulQA MC1 (200 questions, the embedded model) bf16 moved a choice's log-lik
 average and 0.82 at most, and the gap between two choices of a question by 0.11 (median), 0.45 (95th
 percentile) and 1.0 (largest); it flipped the best choice of 2 of the 200 questions (docs/performance.md).
 `rescore_near_ties` re-scores only the choices an error of up to `TIE_MARGIN` per choice could reorder
-(`near_ties`) with the model loaded in fp32, so the argmax is fp32's wherever bf16's error stays within the
-margin (every question of that sample): 80 of 1,011 choices re-scored, 1.7-1.8x the time of bf16 alone.
+(`near_ties`) with the model loaded in fp32, so the argmax is fp32's unless two choices' errors differ by more
+than twice the margin (no flip escaped it in that sample): 80 of 1,011 choices re-scored under both rules,
+1.7-1.8x the time of bf16 alone.
 
     scores = score_choices(load_policy("embedded"), items)
     best = argmax(s.logprob / s.n_tokens for s in scores[0])
@@ -205,10 +206,11 @@ def score_choices(loaded: LoadedModel, items: Sequence[BenchmarkItem], *, batch_
     return [r or [] for r in results]
 
 
-def near_ties(choices: Sequence[ChoiceLoglik], margin: float = TIE_MARGIN) -> list[int]:
+def near_ties(choices: Sequence[ChoiceLoglik], margin: float = TIE_MARGIN, rule: str = "both") -> list[int]:
     """Indices of the choices whose order against the best could flip if each choice's log-likelihood were off
-    by up to `margin` nats: within `2 * margin` of the best sum, or within `margin / n` of the best per-token
-    mean for either choice's length n (each with that best); [] when no choice is that close to a best."""
+    by up to `margin` nats, under `rule`: "sum" (within `2 * margin` of the best sum, lm-eval's `acc`), "mean"
+    (within `margin / n + margin / n_best` of the best per-token mean, traitrl's `mc`) or "both"; each with that
+    best; [] when no choice is that close to a best."""
     if len(choices) < 2:
         return []
     sums = [c.logprob for c in choices]
@@ -216,25 +218,25 @@ def near_ties(choices: Sequence[ChoiceLoglik], margin: float = TIE_MARGIN) -> li
     best_sum = max(range(len(sums)), key=sums.__getitem__)
     best_mean = max(range(len(means)), key=means.__getitem__)
     near: set[int] = set()
-    by_sum = {i for i in range(len(sums)) if i != best_sum and sums[best_sum] - sums[i] < 2 * margin}
-    if by_sum:
-        near |= by_sum | {best_sum}
-    top_n = choices[best_mean].n_tokens
-    by_mean = {i for i, c in enumerate(choices) if i != best_mean and c.n_tokens
-               and means[best_mean] - means[i] < margin / c.n_tokens + margin / top_n}
-    if by_mean:
-        near |= by_mean | {best_mean}
+    if rule in ("sum", "both"):
+        by_sum = {i for i in range(len(sums)) if i != best_sum and sums[best_sum] - sums[i] < 2 * margin}
+        near |= by_sum | {best_sum} if by_sum else set()
+    if rule in ("mean", "both"):
+        top_n = choices[best_mean].n_tokens
+        by_mean = {i for i, c in enumerate(choices) if i != best_mean and c.n_tokens
+                   and means[best_mean] - means[i] < margin / c.n_tokens + margin / top_n}
+        near |= by_mean | {best_mean} if by_mean else set()
     return sorted(near)
 
 
 def rescore_near_ties(exact: LoadedModel, items: Sequence[BenchmarkItem], scored: list[list[ChoiceLoglik]], *,
-                      margin: float = TIE_MARGIN, batch_size: int = 16,
+                      margin: float = TIE_MARGIN, rule: str = "both", batch_size: int = 16,
                       system_prompt: str | None = None) -> int:
     """Replace, in place, the scores of each item's `near_ties` choices by `exact`'s (the same model in a wider
     type, e.g. fp32 beside a bf16 one); returns how many choices were re-scored. The other choices keep their
     scores: each is farther from every best than two errors within the margin can close (2 x margin in the sum,
     margin / n + margin / n_best in the per-token mean), so no such error reorders it."""
-    todo = [(i, idx) for i, choices in enumerate(scored) if (idx := near_ties(choices, margin))]
+    todo = [(i, idx) for i, choices in enumerate(scored) if (idx := near_ties(choices, margin, rule))]
     if not todo:
         return 0
     subset = [items[i].model_copy(update={"choices": [items[i].choices[j] for j in idx]}) for i, idx in todo]

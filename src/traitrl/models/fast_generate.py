@@ -51,7 +51,8 @@ def inverse_cdf_sample(weights: torch.Tensor, generator: torch.Generator | None 
     The inverse CDF is taken in two levels: the cumulative sum of block masses (`SAMPLE_BLOCK` entries each,
     summed in fp32) picks a block, then the cumulative sum within that block (float64) picks the entry, the
     uniform's remainder rescaled to the block's own total. Within a block the draw is exact; a block is picked
-    with its fp32 mass, which is as exact as the fp32 probabilities it sums. The same uniform lands on the token a
+    with its fp32 mass, whose summation adds at most about 1e-5 relative error (256 fp32 terms) to the fp32
+    probabilities' own. The same uniform lands on the token a
     single float64 cumulative sum over the row picks except where fp32 rounding of a block mass decides (200 of
     200 seeds x 32 rows of 49,152 gave identical tokens), at a fraction of the passes over the vocabulary and no
     float64 copy of the row (docs/performance.md). A zero-weight entry is never drawn: the block picked has a
@@ -63,7 +64,7 @@ def inverse_cdf_sample(weights: torch.Tensor, generator: torch.Generator | None 
     acc = torch.float64 if weights.dtype == torch.float64 else torch.float32  # a float64 sum of fp32 copies
     cdf = blocks.sum(-1, dtype=acc).double().cumsum_(-1)
     total = cdf[:, -1:]
-    if not bool((total > 0).all()) or not bool(total.isfinite().all()):
+    if not bool(((total > 0) & total.isfinite()).all()):  # one check: one device sync
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0, or not finite)")
     zero = torch.zeros_like(total)
     u = torch.rand(total.shape, dtype=torch.float64, generator=generator, device=weights.device) * total
