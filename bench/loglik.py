@@ -43,9 +43,11 @@ def run(n_questions: int | None = 200) -> dict:
     half = len(items) // 2
     chunks = [items[:half], items[half:]]
 
-    def traitrl(chunk, model=ours):
-        scored = score_choices(model, chunk, batch_size=16)
+    def lists(scored):
         return [[c.logprob for c in s] for s in scored], [[c.n_tokens for c in s] for s in scored]
+
+    def traitrl(chunk, model=ours):
+        return lists(score_choices(model, chunk, batch_size=16))
 
     def traitrl_fp32(chunk):
         return traitrl(chunk, ours32)
@@ -55,7 +57,7 @@ def run(n_questions: int | None = 200) -> dict:
     def traitrl_ties(chunk):
         scored = score_choices(ours, chunk, batch_size=16)
         rescored.append(rescore_near_ties(ours32, chunk, scored, batch_size=16))
-        return [[c.logprob for c in s] for s in scored], [[c.n_tokens for c in s] for s in scored]
+        return lists(scored)
 
     def lm_eval(chunk):
         reqs, shape = [], []

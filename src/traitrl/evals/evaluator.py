@@ -136,7 +136,7 @@ class _Model:
         if self.tie_check and self.dtype == "auto":
             from traitrl.models.loading import default_dtype
 
-            self.tie_check = str(default_dtype()) != "torch.float32"  # this machine's choice, measured once
+            self.tie_check = default_dtype().itemsize < 4  # this machine's choice (measured once) is narrower
 
     def loglik_note(self) -> str | None:
         """Why this model cannot score mc benchmarks (None: it can)."""
@@ -158,31 +158,31 @@ class _Model:
         weight = next(self.get().model.parameters())
         if weight.dtype == torch.float32:
             return None
-        fingerprint = f"{self.fingerprint}+float32-ties"
-        if fingerprint not in _EXACT_LOADED:
-            from traitrl.models.loading import load_policy
-
-            _EXACT_LOADED.clear()
-            _EXACT_LOADED[fingerprint] = load_policy(self.spec, dtype="float32", device=str(weight.device),
-                                                     merge_adapter=True)
-        return _EXACT_LOADED[fingerprint]
+        return _load_for_eval(self.spec, "float32", f"{self.fingerprint}+float32-ties", device=str(weight.device),
+                              held=_EXACT_LOADED)
 
 
 _LAST_LOADED: dict[str, LoadedModel] = {}
 _EXACT_LOADED: dict[str, LoadedModel] = {}  # the fp32 copy `_Model.exact` re-scores near ties with, one at a time
 
 
-def _load_for_eval(spec: str, dtype: str, fingerprint: str) -> LoadedModel:
+def _load_for_eval(spec: str, dtype: str, fingerprint: str, device: str | None = None,
+                   held: dict[str, LoadedModel] | None = None) -> LoadedModel:
     """Load a model for evaluation, reusing the previous one when the fingerprint (a hash of the weights,
     config and adapter, plus the dtype) is the same: an experiment evaluates one model under several
-    personas in a row, and reloading it each time cost seconds and fragmented the heap."""
+    personas in a row, and reloading it each time cost seconds and fragmented the heap. `held` is the slot
+    (one model at a time): the evaluated model's (default, `_LAST_LOADED`), or `_EXACT_LOADED` for its fp32 copy,
+    which a new evaluated model empties."""
     from traitrl.models.loading import load_policy
 
-    if fingerprint not in _LAST_LOADED:
-        _LAST_LOADED.clear()  # one model at a time
-        _EXACT_LOADED.clear()  # and no fp32 copy of another
-        _LAST_LOADED[fingerprint] = load_policy(spec, dtype=dtype, merge_adapter=True)
-    return _LAST_LOADED[fingerprint]
+    if held is None:
+        held = _LAST_LOADED
+    if fingerprint not in held:
+        if held is _LAST_LOADED:
+            _EXACT_LOADED.clear()  # no fp32 copy of another model
+        held.clear()
+        held[fingerprint] = load_policy(spec, dtype=dtype, device=device, merge_adapter=True)
+    return held[fingerprint]
 
 
 def _score_generations(pairs: Sequence[tuple[Benchmark, BenchmarkItem]], responses: Sequence[str],
